@@ -1,0 +1,76 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from .models import User
+from .validators import normalize_phone, validate_personal_id, validate_phone
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.CharField(
+        label=_("Email or mobile number"), max_length=254,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+
+
+class RegistrationForm(forms.Form):
+    """Sign up as a citizen with an email address, a mobile number, or both."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(label=_("Email"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    phone = forms.CharField(
+        label=_("Mobile number"), required=False, max_length=15,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    personal_id = forms.CharField(
+        label=_("Personal ID number (optional)"), required=False, max_length=12,
+        help_text=_("12 digits, as on the chip-based citizen ID card."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    password1 = forms.CharField(
+        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 8 characters, not only digits, not a common password."),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean_email(self):
+        email = (self.cleaned_data.get("email") or "").strip().lower()
+        if email and User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("An account with this email already exists. Sign in or reset the password."))
+        return email or None
+
+    def clean_phone(self):
+        phone = self.cleaned_data.get("phone") or ""
+        if not phone.strip():
+            return None
+        validate_phone(phone)
+        phone = normalize_phone(phone)
+        if User.objects.filter(phone=phone).exists():
+            raise forms.ValidationError(_("An account with this mobile number already exists."))
+        return phone
+
+    def clean_personal_id(self):
+        personal_id = (self.cleaned_data.get("personal_id") or "").strip()
+        if not personal_id:
+            return None
+        validate_personal_id(personal_id)
+        if User.objects.filter(personal_id=personal_id).exists():
+            raise forms.ValidationError(_("This personal ID number is already registered."))
+        return personal_id
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("email") and not data.get("phone") and not self.has_error("email") and not self.has_error("phone"):
+            raise forms.ValidationError(_("Give an email address or a mobile number to sign in with."))
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        elif data.get("password1"):
+            candidate = User(full_name=data.get("full_name", ""), email=data.get("email"), phone=data.get("phone"))
+            try:
+                password_validation.validate_password(data["password1"], candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return data

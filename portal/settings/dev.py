@@ -1,0 +1,6 @@
+"""Local development: `make run`. Debug on, console email, demo-friendly defaults."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)

@@ -1,0 +1,42 @@
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+
+from . import selectors
+from .forms import CatalogueFilterForm
+from .models import ProcedureVersion
+
+PAGE_SIZE = 20
+
+
+def procedure_list(request):
+    """The public catalogue: search, filters and pages."""
+    form = CatalogueFilterForm(request.GET)
+    versions = selectors.catalogue_search(**form.search_arguments())
+    page = Paginator(versions, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "procedures/procedure_list.html", {
+        "filter_form": form,
+        "page_obj": page,
+        "query": request.GET.get("q", ""),
+    })
+
+
+def procedure_detail(request, code: str):
+    """One procedure as citizens see it, with the button to submit online."""
+    try:
+        version = selectors.procedure_detail(code=code)
+    except ProcedureVersion.DoesNotExist:
+        raise Http404("No published procedure with this code.") from None
+    return render(request, "procedures/procedure_detail.html", {
+        "version": version,
+        "submit_url": _submit_url(code),
+    })
+
+
+def _submit_url(code: str) -> str | None:
+    """Where the online-submission button leads, once the dossiers app provides it."""
+    try:
+        return reverse("dossiers:start", kwargs={"code": code})
+    except NoReverseMatch:
+        return None
