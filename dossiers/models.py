@@ -1,0 +1,284 @@
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import storages
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from .constants import (
+    NATIONAL_STATUS,
+    WITHDRAWABLE,
+    Channel,
+    Delivery,
+    DocumentSource,
+    DossierStatus,
+    EventKind,
+)
+
+S = DossierStatus
+
+
+def private_storage():
+    """Attachments and results: never under a public URL, served only through checked views."""
+    return storages["private"]
+
+
+def attachment_path(instance, filename):
+    return f"dossiers/{instance.dossier.public_id}/{uuid.uuid4().hex}-{filename}"
+
+
+def stored_document_path(instance, filename):
+    return f"store/{instance.owner_id}/{uuid.uuid4().hex}-{filename}"
+
+
+class Dossier(ConcurrentTransitionMixin, models.Model):
+    """An application for one procedure, bound to the exact version it was filed under."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    code = models.CharField(_("dossier code"), max_length=48, unique=True, null=True, blank=True)
+    procedure_version = models.ForeignKey(
+        "procedures.ProcedureVersion", verbose_name=_("procedure"), on_delete=models.PROTECT, related_name="dossiers"
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("applicant account"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="dossiers",
+    )
+    # The applicant's details as submitted: the profile may change later, the dossier may not.
+    applicant_name = models.CharField(_("applicant"), max_length=150, blank=True)
+    applicant_id_number = models.CharField(_("personal ID number"), max_length=12, blank=True)
+    applicant_phone = models.CharField(_("phone"), max_length=15, blank=True)
+    applicant_email = models.EmailField(_("email"), blank=True)
+    applicant_address = models.CharField(_("address"), max_length=255, blank=True)
+    form_data = models.JSONField(_("application form"), default=dict, blank=True)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.ONLINE)
+    delivery = models.CharField(_("result delivery"), max_length=16, choices=Delivery.choices, default=Delivery.ONLINE)
+    delivery_address = models.CharField(_("postal address for the result"), max_length=255, blank=True)
+    receiving_agency = models.ForeignKey(
+        "procedures.Agency", verbose_name=_("receiving agency"), on_delete=models.PROTECT, related_name="received_dossiers"
+    )
+    competent_agency = models.ForeignKey(
+        "procedures.Agency", verbose_name=_("competent agency"), on_delete=models.PROTECT, related_name="handled_dossiers"
+    )
+    status = FSMField(_("status"), max_length=32, choices=DossierStatus.choices, default=S.DRAFT, protected=True)
+    status_before_withdrawal = models.CharField(max_length=32, blank=True, editable=False)
+    withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    fee_due = models.PositiveIntegerField(_("fee due (đồng)"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received"), null=True, blank=True)
+    counting_from = models.DateTimeField(_("deadline counted from"), null=True, blank=True)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+        indexes = [
+            models.Index(fields=["applicant", "-created_at"], name="dossier_applicant_idx"),
+            models.Index(fields=["status", "due_at"], name="dossier_status_due_idx"),
+        ]
+
+    def __str__(self):
+        return self.code or f"draft {self.public_id}"
+
+    @property
+    def national_status(self) -> int | None:
+        return NATIONAL_STATUS[self.status]
+
+    # --- Transitions: guards and the state change only; services do the rest. -------------
+
+    @transition(field=status, source=S.DRAFT, target=S.SUBMITTED)
+    def submit(self):
+        pass
+
+    @transition(field=status, source=S.SUBMITTED, target=S.RECEIVED)
+    def receive(self):
+        pass
+
+    @transition(field=status, source=[S.SUBMITTED, S.RECEIVED, S.IN_PROCESSING], target=S.SUPPLEMENT_REQUESTED)
+    def request_supplement(self):
+        pass
+
+    @transition(field=status, source=S.SUPPLEMENT_REQUESTED, target=S.RECEIVED)
+    def resubmit(self):
+        pass
+
+    @transition(field=status, source=WITHDRAWABLE, target=S.WITHDRAWAL_REQUESTED)
+    def request_withdrawal(self):
+        self.status_before_withdrawal = self.status
+
+    @transition(field=status, source=S.WITHDRAWAL_REQUESTED, target=S.WITHDRAWN)
+    def confirm_withdrawal(self):
+        pass
+
+
+class DossierEvent(models.Model):
+    """One thing that happened to a dossier: the audit trail. Never updated or deleted."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+    kind = models.CharField(_("event"), max_length=32, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(_("role"), max_length=20, blank=True)
+    agency = models.ForeignKey(
+        "procedures.Agency", verbose_name=_("agency"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    from_status = models.CharField(_("from"), max_length=32, blank=True)
+    to_status = models.CharField(_("to"), max_length=32, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    public = models.BooleanField(_("shown to the applicant"), default=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("dossier event")
+        verbose_name_plural = _("dossier events")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.dossier}: {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("Dossier events are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Dossier events are never deleted.")
+
+
+class StoredDocument(models.Model):
+    """A document in the citizen's store (kho dữ liệu cá nhân), reusable across dossiers."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="stored_documents")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    document_type = models.CharField(_("document type"), max_length=500)
+    name = models.CharField(_("file name"), max_length=255)
+    file = models.FileField(storage=private_storage, upload_to=stored_document_path, max_length=500)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    source = models.CharField(_("source"), max_length=16, choices=DocumentSource.choices)
+    source_dossier = models.ForeignKey(Dossier, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("stored"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("stored document")
+        verbose_name_plural = _("stored documents")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "sha256", "document_type"], name="stored_document_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.document_type}: {self.name}"
+
+
+class Attachment(models.Model):
+    """A file attached to a dossier for one required document (or as another document)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="attachments")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    requirement = models.ForeignKey(
+        "procedures.DocumentRequirement", verbose_name=_("document"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    file = models.FileField(storage=private_storage, upload_to=attachment_path, max_length=500)
+    name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    reused_from = models.ForeignKey(
+        StoredDocument, null=True, blank=True, on_delete=models.SET_NULL, related_name="reuses"
+    )
+    supplement_round = models.PositiveSmallIntegerField(default=0)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["requirement__position", "uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class DossierCodeSequence(models.Model):
+    """The last number used for dossier codes of one receiving unit on one day."""
+
+    agency = models.ForeignKey("procedures.Agency", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "day"], name="code_sequence_unique")]
+
+
+class SupplementRequest(models.Model):
+    """What the desk asked the applicant to add, and why (Form 02); everything at once."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="supplement_requests")
+    round = models.PositiveSmallIntegerField()
+    requested_at = models.DateTimeField(auto_now_add=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    items = models.JSONField(_("what is missing"), default=list)  # [{"requirement": id|None, "what": str, "why": str}]
+    message = models.TextField(_("message to the applicant"), blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answer = models.TextField(_("applicant's note"), blank=True)
+
+    class Meta:
+        ordering = ["round"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "round"], name="supplement_round_unique")]
+
+
+class Rating(models.Model):
+    """The applicant's rating of the service (Decree 61 Art. 31), one per dossier."""
+
+    SCALE = [(2, _("Satisfied")), (1, _("Acceptable")), (0, _("Not satisfied"))]
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.PROTECT, related_name="rating")
+    time_to_result = models.PositiveSmallIntegerField(_("time to get the result"), choices=SCALE)
+    contacts = models.PositiveSmallIntegerField(_("number of contacts needed"), choices=SCALE)
+    published_information = models.PositiveSmallIntegerField(_("accuracy of the published information"), choices=SCALE)
+    staff_attitude = models.PositiveSmallIntegerField(_("staff attitude"), choices=SCALE)
+    online_service = models.PositiveSmallIntegerField(_("quality of the online service"), choices=SCALE)
+    comment = models.TextField(_("comment"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
+
+
+class DossierDocument(models.Model):
+    """A generated paper form or result of a dossier, rendered once and stored."""
+
+    class Kind(models.TextChoices):
+        FORM01 = "form01", _("Receipt and appointment (Form 01)")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    file = models.FileField(storage=private_storage, upload_to="documents/%Y/%m/", max_length=500)
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["dossier", "kind"], name="document_once")]
+
+    def __str__(self):
+        return f"{self.dossier}: {self.get_kind_display()}"
+
+
+class DossierEmail(models.Model):
+    """An email sent to the applicant about one event: sent once, whatever retries happen."""
+
+    event = models.OneToOneField(DossierEvent, on_delete=models.PROTECT, related_name="email")
+    to = models.EmailField()
+    subject = models.CharField(max_length=255)
+    sent_at = models.DateTimeField(auto_now_add=True)

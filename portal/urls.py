@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -8,12 +9,18 @@ from .forms import LoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("", include("dossiers.urls")),
     path("thu-tuc/", include("procedures.urls")),
+    path("tai-khoan/", include("django.contrib.auth.urls")),
+    # After Django's auth URLs, so that reverse("login") names this page (the last "login" wins).
     path("tai-khoan/dang-nhap/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("tai-khoan/dang-ky/", views.register, name="register"),
-    path("tai-khoan/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("procedures.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]
+
+if settings.OIDC_ENABLED:
+    urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))

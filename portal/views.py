@@ -1,5 +1,8 @@
 from django.contrib import messages
 from django.contrib.auth import login
+from django.core.cache import cache
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -29,3 +32,21 @@ def register(request):
         messages.success(request, _("Welcome, %(name)s. Your account is ready.") % {"name": user.full_name})
         return redirect("home")
     return render(request, "registration/register.html", {"form": form})
+
+
+def healthz(request):
+    """Liveness for load balancers and compose: 200 if the database and cache answer, else 503."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except DatabaseError as error:
+        checks["database"] = f"error: {error.__class__.__name__}"
+    try:
+        cache.set("healthz", "ok", 5)
+        checks["cache"] = "ok" if cache.get("healthz") == "ok" else "error: no read-back"
+    except Exception as error:  # noqa: BLE001 - any cache failure means unhealthy
+        checks["cache"] = f"error: {error.__class__.__name__}"
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "unavailable", "checks": checks}, status=200 if healthy else 503)

@@ -141,9 +141,13 @@ class ProcedureVersion(LocalizedNameMixin, models.Model):
         constraints = [
             models.UniqueConstraint(fields=["procedure", "number"], name="version_number_unique"),
             models.UniqueConstraint(
-                fields=["procedure"], condition=Q(status="published"), name="one_published_version"
+                fields=["procedure"], condition=Q(status="published"), name="one_published_version",
+                violation_error_message=_("This procedure already has a published version."),
             ),
-            models.UniqueConstraint(fields=["procedure"], condition=Q(status="draft"), name="one_draft_version"),
+            models.UniqueConstraint(
+                fields=["procedure"], condition=Q(status="draft"), name="one_draft_version",
+                violation_error_message=_("This procedure already has a draft: edit that draft instead."),
+            ),
         ]
         indexes = [models.Index(fields=["status", "search_name"], name="version_public_idx")]
 
@@ -163,9 +167,10 @@ class ProcedureVersion(LocalizedNameMixin, models.Model):
     def clean(self):
         from .form_schema import validate_form_schema
 
-        validate_form_schema(self.form_schema)
-        if self.service_level == ServiceLevel.PARTIAL and not self.partial_reason.strip():
-            self.partial_reason = ""
+        try:
+            validate_form_schema(self.form_schema)
+        except ValidationError as error:
+            raise ValidationError({"form_schema": error.messages}) from None
 
     def save(self, *args, update_fields=None, **kwargs):
         if not self.is_editable and (update_fields is None or not set(update_fields) <= self.LIFECYCLE_FIELDS):

@@ -23,7 +23,8 @@ def catalogue_search(
     Search ignores diacritics and case on every database: both sides are compared in
     the normalized form stored in search_name / search_text.
     """
-    qs = published_versions()
+    # The list shows names and facts only: leave the long texts in the table.
+    qs = published_versions().defer("description", "legal_basis", "form_schema", "search_text")
     if agency is not None:
         qs = qs.filter(agency_id__in=agency.descendant_ids())
     if field is not None:
@@ -33,7 +34,7 @@ def catalogue_search(
     if service_level:
         qs = qs.filter(service_level=service_level)
     if not (query or "").strip():
-        return qs.order_by("search_name", "procedure__code")
+        return qs.order_by("search_name", "pk")  # walks the (status, search_name) index
     tokens = query_tokens(query)
     if not tokens:
         return qs.none()  # only punctuation, or far too long: nothing can match
@@ -51,7 +52,7 @@ def catalogue_search(
         default=Value(1),
         output_field=IntegerField(),
     )
-    return qs.annotate(rank=rank).order_by("-rank", "search_name", "procedure__code")
+    return qs.annotate(rank=rank).order_by("-rank", "search_name", "pk")
 
 
 def procedure_detail(*, code: str) -> ProcedureVersion:

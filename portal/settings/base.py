@@ -67,6 +67,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "portal.context_processors.features",
             ],
         },
     },
@@ -109,6 +110,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sign-in with the national e-identity (OpenID Connect), on when a client id is configured.
+OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID", default="")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_RP_SIGN_ALGO = env("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", default="openid profile email")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", default="") or None
+OIDC_PROVIDER_NAME = env("OIDC_PROVIDER_NAME", default="VNeID")
+OIDC_CLAIM_PERSONAL_ID = env("OIDC_CLAIM_PERSONAL_ID", default="personal_id")
+OIDC_CLAIM_FULL_NAME = env("OIDC_CLAIM_FULL_NAME", default="name")
+OIDC_TIMEOUT = 10
+LOGIN_REDIRECT_URL_FAILURE = "/tai-khoan/dang-nhap/?eid=failed"
+if OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "portal.oidc.EIdentityBackend"]
+
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Cổng dịch vụ công <no-reply@localhost>")
 
@@ -126,10 +145,27 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env("STATIC_ROOT", default=str(VAR_DIR / "staticfiles"))
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 MEDIA_URL = "/media/"
+PRIVATE_MEDIA_ROOT = env("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Dossier attachments and results: no base URL, served only through checked views.
+    "private": {
+        "BACKEND": env("PRIVATE_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None} if not env("PRIVATE_STORAGE_BACKEND", default="") else {},
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Attachment limits (bytes): per file and per dossier.
+ATTACHMENT_MAX_FILE_SIZE = env.int("ATTACHMENT_MAX_FILE_SIZE", default=10 * 1024 * 1024)
+ATTACHMENT_MAX_DOSSIER_SIZE = env.int("ATTACHMENT_MAX_DOSSIER_SIZE", default=50 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Supplement requests are allowed at reception or within this many working days of it.
+SUPPLEMENT_WINDOW_WORKING_DAYS = env.int("SUPPLEMENT_WINDOW_WORKING_DAYS", default=3)
+# Ratings can be edited for this many days after they are given.
+RATING_EDITABLE_DAYS = env.int("RATING_EDITABLE_DAYS", default=7)
+
+# Absolute address of the portal, for links in emails, PDFs and QR codes.
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 
 # --- Working-day calendar (procedures/calendar.py) -------------------------------------
 # Times of day in local time ("HH:MM"). Regulations change: keep them settings.
@@ -157,6 +193,9 @@ SPECTACULAR_SETTINGS = {
 # through folders under var/, so `make run` runs the worker without any server.
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
 _broker_dir = VAR_DIR / "broker"
+if not REDIS_URL:
+    for _folder in ("out", "processed"):
+        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {"visibility_timeout": 4 * 3600}
     if REDIS_URL

@@ -8,5 +8,21 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "private": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Serve static files from the app folders without collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+
+# A stand-in e-identity provider that tests/portal/test_oidc.py runs on loopback.
+OIDC_TEST_PORT = 18765
+OIDC_RP_CLIENT_ID = "mot-cua-test"
+OIDC_ENABLED = True
+OIDC_RP_CLIENT_SECRET = "test-client-secret-that-is-long-enough-for-hs256"
+OIDC_RP_SIGN_ALGO = "HS256"
+OIDC_OP_AUTHORIZATION_ENDPOINT = f"http://127.0.0.1:{OIDC_TEST_PORT}/authorize"
+OIDC_OP_TOKEN_ENDPOINT = f"http://127.0.0.1:{OIDC_TEST_PORT}/token"
+OIDC_OP_USER_ENDPOINT = f"http://127.0.0.1:{OIDC_TEST_PORT}/userinfo"
+AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "portal.oidc.EIdentityBackend"]  # noqa: F405

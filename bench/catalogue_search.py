@@ -1,0 +1,130 @@
+"""Benchmark: the public catalogue list and search with 2,000 procedures on PostgreSQL.
+
+Prints p50/p95 per kind of request and queries per request. Target (issue 2): p95 < 30 ms.
+Usage: .venv/bin/python bench/catalogue_search.py [--procedures 2000] [--requests 400]
+Needs PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/motcua_bench);
+the bench database is created and filled on first use.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/motcua_bench")
+os.environ["DATABASE_URL"] = DB_URL
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
+os.environ["DJANGO_DEBUG"] = "false"
+
+
+def ensure_database():
+    import psycopg
+
+    name = DB_URL.rsplit("/", 1)[1]
+    with psycopg.connect(DB_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def fill(target: int):
+    """Import the demo catalogue, then clone its procedures until there are `target`."""
+    import random
+
+    from django.db import transaction
+
+    from portal.demo import DEMO_CATALOGUE
+    from procedures.catalogue_io import import_catalogue
+    from procedures.constants import VersionStatus
+    from procedures.models import DocumentRequirement, FeeRule, Procedure, ProcedureVersion
+
+    import_catalogue(DEMO_CATALOGUE.read_text(encoding="utf-8"))
+    have = ProcedureVersion.objects.filter(status=VersionStatus.PUBLISHED).count()
+    if have >= target:
+        return
+    templates = list(ProcedureVersion.objects.filter(status=VersionStatus.PUBLISHED).select_related("procedure", "field", "agency"))
+    rng = random.Random(7)
+    suffixes = ["(cấp lại)", "(điều chỉnh)", "có yếu tố nước ngoài", "cho tổ chức", "cho cá nhân", "lần đầu", "gia hạn"]
+    with transaction.atomic():
+        procedures = Procedure.objects.bulk_create([Procedure(code=f"9.{i:06d}") for i in range(have, target)])
+        versions = []
+        for procedure in procedures:
+            source = rng.choice(templates)
+            version = ProcedureVersion(
+                procedure=procedure, number=1, status=VersionStatus.PUBLISHED, name=f"{source.name} {rng.choice(suffixes)}",
+                field=source.field, agency=source.agency, level=source.level, service_level=source.service_level,
+                processing_days=source.processing_days, result_type=source.result_type, form_schema=source.form_schema,
+            )
+            version.refresh_search_fields()
+            versions.append(version)
+        ProcedureVersion.objects.bulk_create(versions)
+        DocumentRequirement.objects.bulk_create([DocumentRequirement(version=v, name="Tờ khai") for v in versions])
+        FeeRule.objects.bulk_create([FeeRule(version=v, name="Lệ phí", amount=10000) for v in versions])
+
+
+def measure(client, path, params, repeat):
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    times, queries = [], 0
+    client.get(path, params)  # warm
+    for _ in range(repeat):
+        reset_queries()
+        with CaptureQueriesContext(connection) as captured:
+            start = time.perf_counter()
+            response = client.get(path, params)
+            times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, response.status_code
+        queries = len(captured)
+    times.sort()
+    return statistics.median(times), times[int(len(times) * 0.95) - 1], queries
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--procedures", type=int, default=2000)
+    parser.add_argument("--requests", type=int, default=200, help="per kind of request")
+    args = parser.parse_args()
+    ensure_database()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.test import Client
+
+    call_command("migrate", verbosity=0)
+    fill(args.procedures)
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # fresh planner statistics after the bulk load, as autovacuum would
+        cursor.execute("ANALYZE")
+    from procedures.models import ProcedureVersion
+
+    print(f"catalogue: {ProcedureVersion.objects.filter(status='published').count()} published procedures, PostgreSQL")
+    client = Client(HTTP_HOST="127.0.0.1")
+    cases = [
+        ("list page 1", "/thu-tuc/", {}),
+        ("list page 50", "/thu-tuc/", {"page": 50}),
+        ("filter field=HT", "/thu-tuc/", {"field": "HT"}),
+        ("search 'khai sinh'", "/thu-tuc/", {"q": "khai sinh"}),
+        ("search 'ĐĂNG KÝ'", "/thu-tuc/", {"q": "ĐĂNG KÝ"}),
+        ("search 'giay phep xay dung'", "/thu-tuc/", {"q": "giay phep xay dung"}),
+        ("search no match", "/thu-tuc/", {"q": "zzzz"}),
+        ("search + filters", "/thu-tuc/", {"q": "dang ky", "level": "commune", "service_level": "full"}),
+        ("detail", "/thu-tuc/2.000815/", {}),
+        ("home", "/", {}),
+    ]
+    print(f"{'request':<30} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
+    worst = 0.0
+    for label, path, params in cases:
+        p50, p95, queries = measure(client, path, params, args.requests)
+        worst = max(worst, p95)
+        print(f"{label:<30} {p50:8.2f} {p95:8.2f} {queries:8d}")
+    print(f"worst p95: {worst:.2f} ms (target < 30 ms)")
+
+
+if __name__ == "__main__":
+    main()

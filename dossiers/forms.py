@@ -1,0 +1,91 @@
+from django import forms
+from django.core.validators import RegexValidator
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from portal.validators import normalize_phone, validate_personal_id, validate_phone
+from procedures.constants import FormFieldType as T
+
+from .constants import Delivery
+
+
+def _label(spec: dict) -> str:
+    if (get_language() or "vi").startswith("en") and spec.get("label_en"):
+        return spec["label_en"]
+    return spec["label"]
+
+
+def _form_field(spec: dict) -> forms.Field:
+    """One Django form field from one entry of a procedure's form schema."""
+    common = {"label": _label(spec), "required": spec.get("required", False), "help_text": spec.get("help", "")}
+    kind = spec["type"]
+    if kind in (T.TEXT, T.TEXTAREA):
+        field = forms.CharField(
+            max_length=spec.get("max_length", 255 if kind == T.TEXT else 4000),
+            widget=forms.Textarea(attrs={"rows": 4}) if kind == T.TEXTAREA else None, **common,
+        )
+        if spec.get("pattern"):
+            field.validators.append(RegexValidator(spec["pattern"], _("This value is not in the expected format.")))
+        return field
+    if kind == T.INTEGER:
+        return forms.IntegerField(min_value=spec.get("min"), max_value=spec.get("max"), **common)
+    if kind == T.DATE:
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **common)
+    if kind == T.CHOICE:
+        return forms.ChoiceField(choices=[("", "—"), *[(c, c) for c in spec["choices"]]], **common)
+    if kind == T.EMAIL:
+        return forms.EmailField(**common)
+    if kind == T.PHONE:
+        return forms.CharField(max_length=15, validators=[validate_phone], **common)
+    return forms.BooleanField(**common)
+
+
+def application_form_class(schema: list[dict]) -> type[forms.Form]:
+    """A form class for a procedure version's application form (its schema was validated on publish)."""
+    return type("ApplicationForm", (forms.Form,), {spec["name"]: _form_field(spec) for spec in schema})
+
+
+def form_data_to_json(cleaned: dict) -> dict:
+    """Cleaned values as JSON: dates as ISO strings."""
+    return {key: value.isoformat() if hasattr(value, "isoformat") else value for key, value in cleaned.items()}
+
+
+class ApplicantForm(forms.Form):
+    """Who applies: prefilled from the profile, snapshotted at submission."""
+
+    applicant_name = forms.CharField(label=_("Full name"), max_length=150)
+    applicant_id_number = forms.CharField(label=_("Personal ID number"), max_length=12,
+                                          validators=[validate_personal_id])
+    applicant_phone = forms.CharField(label=_("Mobile number"), max_length=15, validators=[validate_phone])
+    applicant_email = forms.EmailField(label=_("Email"), required=False)
+    applicant_address = forms.CharField(label=_("Address"), max_length=255)
+
+    def clean_applicant_phone(self):
+        return normalize_phone(self.cleaned_data["applicant_phone"])
+
+
+class DeliveryForm(forms.Form):
+    delivery = forms.ChoiceField(label=_("How do you want to receive the result?"), choices=Delivery.choices,
+                                 widget=forms.RadioSelect)
+    delivery_address = forms.CharField(label=_("Postal address for the result"), max_length=255, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("delivery") == Delivery.POST and not (data.get("delivery_address") or "").strip():
+            self.add_error("delivery_address", _("Give the address the result should be posted to."))
+        return data
+
+
+class SupplementResponseForm(forms.Form):
+    answer = forms.CharField(label=_("Note to the officer (optional)"), required=False, max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class WithdrawalForm(forms.Form):
+    reason = forms.CharField(label=_("Why do you want to withdraw this dossier?"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class LookupForm(forms.Form):
+    code = forms.CharField(label=_("Dossier code"), max_length=48,
+                           widget=forms.TextInput(attrs={"placeholder": "000.20.00.H99-261122-0001"}))

@@ -1,0 +1,349 @@
+"""Use cases of dossiers, citizen side first: each opens its own transaction, changes state
+only through the state machine, and writes the audit event in the same transaction; side
+effects (emails, PDFs) go out after commit."""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from procedures.calendar import WorkingCalendar, due_date
+from procedures.constants import VersionStatus
+from procedures.models import DocumentRequirement, ProcedureVersion
+
+from . import tasks
+from .codes import next_dossier_code
+from .constants import DocumentSource, DossierStatus, EventKind
+from .files import check_upload
+from .forms import ApplicantForm, DeliveryForm, application_form_class, form_data_to_json
+from .models import Attachment, Dossier, DossierEvent, Rating, StoredDocument, SupplementRequest
+
+S = DossierStatus
+# The store's type for files attached as "other documents": a fixed name, like requirement names.
+OTHER_DOCUMENT_TYPE = "Giấy tờ khác"
+WITHDRAWABLE_STATES = (S.SUBMITTED, S.RECEIVED, S.IN_PROCESSING, S.SUPPLEMENT_REQUESTED, S.AWAITING_PAYMENT)
+
+
+class DossierIncomplete(ValidationError):
+    """The dossier cannot be submitted yet; `problems` says what is missing, by section."""
+
+    def __init__(self, problems: "DossierProblems"):
+        super().__init__(problems.messages())
+        self.problems = problems
+
+
+@dataclass
+class DossierProblems:
+    applicant: dict = field(default_factory=dict)
+    form: dict = field(default_factory=dict)
+    delivery: dict = field(default_factory=dict)
+    missing_documents: list = field(default_factory=list)
+
+    def __bool__(self):
+        return bool(self.applicant or self.form or self.delivery or self.missing_documents)
+
+    def messages(self) -> list[str]:
+        found = [f"{name}: {' '.join(errors)}" for part in (self.applicant, self.form, self.delivery)
+                 for name, errors in part.items()]
+        found += [_("Missing document: %(name)s") % {"name": doc.name} for doc in self.missing_documents]
+        return found
+
+
+def _record(dossier, *, kind, actor, from_status="", comment="", public=True, data=None, role="", agency=None):
+    return DossierEvent.objects.create(
+        dossier=dossier, kind=kind, actor=actor, from_status=from_status, to_status=dossier.status,
+        comment=comment, public=public, data=data or {}, role=role, agency=agency,
+    )
+
+
+def _locked(dossier: Dossier) -> Dossier:
+    return Dossier.objects.select_for_update().select_related("procedure_version").get(pk=dossier.pk)
+
+
+# --- Drafts ---------------------------------------------------------------------------------
+
+@transaction.atomic
+def dossier_draft_start(*, applicant, version: ProcedureVersion) -> Dossier:
+    """Open the applicant's draft for this procedure: the one in progress, or a new one prefilled
+    from the profile (we do not ask for what we know)."""
+    if version.status != VersionStatus.PUBLISHED:
+        raise ValidationError(_("This procedure is not open for submission."))
+    draft = Dossier.objects.filter(applicant=applicant, procedure_version=version, status=S.DRAFT).first()
+    if draft is not None:
+        return draft
+    draft = Dossier.objects.create(
+        procedure_version=version, applicant=applicant, applicant_name=applicant.full_name,
+        applicant_id_number=applicant.personal_id or "", applicant_phone=applicant.phone or "",
+        applicant_email=applicant.email or "", applicant_address=applicant.address,
+        receiving_agency=version.agency, competent_agency=version.agency,
+    )
+    _record(draft, kind=EventKind.CREATED, actor=applicant, public=False)
+    return draft
+
+
+@transaction.atomic
+def dossier_draft_update(*, dossier: Dossier, applicant_data: dict, form_data: dict, delivery: str,
+                         delivery_address: str) -> Dossier:
+    """Keep what the applicant typed, valid or not: a draft loses nothing."""
+    dossier = _locked(dossier)
+    if dossier.status != S.DRAFT:
+        raise ValidationError(_("This dossier was already submitted."))
+    for name in ApplicantForm.base_fields:
+        setattr(dossier, name, str(applicant_data.get(name, ""))[:255])
+    schema_names = {spec["name"] for spec in dossier.procedure_version.form_schema}
+    dossier.form_data = {k: v for k, v in form_data.items() if k in schema_names}
+    dossier.delivery = delivery if delivery in dict(DeliveryForm.base_fields["delivery"].choices) else dossier.delivery
+    dossier.delivery_address = (delivery_address or "")[:255]
+    dossier.save()
+    return dossier
+
+
+def attached_bytes(dossier: Dossier) -> int:
+    return dossier.attachments.aggregate(total=Sum("size"))["total"] or 0
+
+
+def _requirement_of(dossier: Dossier, requirement_id) -> DocumentRequirement | None:
+    if requirement_id in (None, "", "other"):
+        return None
+    try:
+        return dossier.procedure_version.documents.get(pk=int(requirement_id))
+    except (ValueError, DocumentRequirement.DoesNotExist):
+        raise ValidationError(_("That document is not part of this procedure.")) from None
+
+
+def dossier_attach(*, dossier: Dossier, requirement_id, upload, supplement_round: int = 0) -> Attachment:
+    """Check and store one uploaded file for a required document (or as another document)."""
+    requirement = _requirement_of(dossier, requirement_id)
+    checked = check_upload(upload, already_attached=attached_bytes(dossier))
+    attachment = Attachment(
+        dossier=dossier, requirement=requirement, name=checked.name, content_type=checked.content_type,
+        size=checked.size, sha256=checked.sha256, supplement_round=supplement_round,
+    )
+    attachment.file.save(checked.name, upload, save=False)
+    attachment.save()
+    return attachment
+
+
+def dossier_attach_stored(*, dossier: Dossier, requirement_id, stored_id) -> Attachment:
+    """Satisfy a document with one already in the applicant's store: no new upload."""
+    requirement = _requirement_of(dossier, requirement_id)
+    stored = StoredDocument.objects.filter(
+        owner_id=dossier.applicant_id, public_id=stored_id,
+        document_type=requirement.name if requirement else OTHER_DOCUMENT_TYPE,
+    ).first()
+    if stored is None:
+        raise ValidationError(_("That stored document was not found."))
+    existing = dossier.attachments.filter(reused_from=stored, requirement=requirement).first()
+    if existing:
+        return existing
+    return Attachment.objects.create(
+        dossier=dossier, requirement=requirement, file=stored.file.name, name=stored.name,
+        content_type=stored.content_type, size=stored.size, sha256=stored.sha256, reused_from=stored,
+    )
+
+
+def dossier_detach(*, dossier: Dossier, attachment_id) -> None:
+    if dossier.status != S.DRAFT:
+        raise ValidationError(_("Files of a submitted dossier cannot be removed."))
+    attachment = dossier.attachments.filter(public_id=attachment_id).first()
+    if attachment is not None:
+        if attachment.reused_from_id is None:
+            attachment.file.delete(save=False)
+        attachment.delete()
+
+
+def dossier_problems(dossier: Dossier) -> DossierProblems:
+    """Everything that still stops this dossier from being submitted, all at once."""
+    problems = DossierProblems()
+    applicant = ApplicantForm({name: getattr(dossier, name) for name in ApplicantForm.base_fields})
+    if not applicant.is_valid():
+        problems.applicant = {k: list(v) for k, v in applicant.errors.items()}
+    form = application_form_class(dossier.procedure_version.form_schema)(dossier.form_data)
+    if not form.is_valid():
+        problems.form = {k: list(v) for k, v in form.errors.items()}
+    delivery = DeliveryForm({"delivery": dossier.delivery, "delivery_address": dossier.delivery_address})
+    if not delivery.is_valid():
+        problems.delivery = {k: list(v) for k, v in delivery.errors.items()}
+    attached = set(dossier.attachments.values_list("requirement_id", flat=True))
+    problems.missing_documents = [
+        doc for doc in dossier.procedure_version.documents.all() if doc.required and doc.pk not in attached
+    ]
+    return problems
+
+
+def fee_due(version: ProcedureVersion, *, online: bool) -> int:
+    """The fee known at submission (one page or copy for unit fees; payments refines quantities)."""
+    return sum(fee.amount_for(1, online=online) for fee in version.fees.all())
+
+
+# --- Submission -----------------------------------------------------------------------------
+
+@transaction.atomic
+def dossier_submit(*, dossier: Dossier, actor) -> Dossier:
+    """Submit a complete draft: give it its code and snapshot it. Submitting twice is harmless."""
+    dossier = _locked(dossier)
+    if dossier.status != S.DRAFT:
+        return dossier  # a double click or a resent request: the first one won
+    problems = dossier_problems(dossier)
+    if problems:
+        raise DossierIncomplete(problems)
+    form = application_form_class(dossier.procedure_version.form_schema)(dossier.form_data)
+    form.is_valid()
+    dossier.form_data = form_data_to_json(form.cleaned_data)
+    now = timezone.now()
+    dossier.code = next_dossier_code(agency=dossier.receiving_agency, at=now)
+    dossier.fee_due = fee_due(dossier.procedure_version, online=True)
+    dossier.submitted_at = now
+    dossier.submit()
+    dossier.save()
+    event = _record(dossier, kind=EventKind.SUBMITTED, actor=actor, from_status=S.DRAFT)
+    _keep_in_store(dossier)
+    tasks.notify_applicant.delay_on_commit(event.pk)
+    return dossier
+
+
+def _keep_in_store(dossier: Dossier) -> None:
+    """Every file the applicant attached goes into their document store, once per content."""
+    if dossier.applicant_id is None:
+        return
+    for attachment in dossier.attachments.filter(reused_from__isnull=True).select_related("requirement"):
+        document_type = attachment.requirement.name if attachment.requirement else OTHER_DOCUMENT_TYPE
+        StoredDocument.objects.get_or_create(
+            owner_id=dossier.applicant_id, sha256=attachment.sha256, document_type=document_type,
+            defaults={"name": attachment.name, "file": attachment.file.name, "content_type": attachment.content_type,
+                      "size": attachment.size, "source": DocumentSource.UPLOAD, "source_dossier": dossier},
+        )
+
+
+# --- Reception and supplements (the desk's side of the citizen journey) -----------------------
+
+@transaction.atomic
+def dossier_receive(*, dossier: Dossier, actor, role: str = "receptionist") -> Dossier:
+    """The desk accepts a complete dossier: the legal clock starts and Form 01 is issued."""
+    dossier = _locked(dossier)
+    now = timezone.now()
+    deadline = due_date(now, dossier.procedure_version.processing_days)
+    dossier.receive()
+    dossier.received_at, dossier.counting_from, dossier.due_at = now, deadline.counting_from, deadline.due_at
+    dossier.save()
+    event = _record(dossier, kind=EventKind.RECEIVED, actor=actor, from_status=S.SUBMITTED, role=role,
+                    agency=dossier.receiving_agency, data={"due_at": deadline.due_at.isoformat()})
+    tasks.render_dossier_form.delay_on_commit(dossier.pk, "form01")
+    tasks.notify_applicant.delay_on_commit(event.pk)
+    return dossier
+
+
+@transaction.atomic
+def dossier_request_supplement(*, dossier: Dossier, actor, items: list[dict], message: str = "",
+                               role: str = "receptionist") -> SupplementRequest:
+    """Ask for everything missing at once (Form 02), at reception or within the allowed window."""
+    dossier = _locked(dossier)
+    items = [i for i in items if (i.get("what") or "").strip()]
+    if not items or any(not (i.get("why") or "").strip() for i in items):
+        raise ValidationError({"items": [_("List each missing document with the reason it is needed.")]})
+    if dossier.received_at is not None:
+        calendar = WorkingCalendar.around(timezone.localtime(dossier.received_at).date())
+        waited = calendar.working_days_between(timezone.localtime(dossier.received_at).date(),
+                                               timezone.localdate())
+        if waited > settings.SUPPLEMENT_WINDOW_WORKING_DAYS:
+            raise ValidationError(
+                _("A supplement may be requested only within %(days)s working days of reception.")
+                % {"days": settings.SUPPLEMENT_WINDOW_WORKING_DAYS}
+            )
+    from_status = dossier.status
+    dossier.request_supplement()
+    dossier.save()
+    request = SupplementRequest.objects.create(
+        dossier=dossier, round=dossier.supplement_requests.count() + 1, requested_by=actor, items=items,
+        message=message,
+    )
+    event = _record(dossier, kind=EventKind.SUPPLEMENT_REQUESTED, actor=actor, from_status=from_status, role=role,
+                    comment=message, data={"round": request.round, "items": items})
+    tasks.notify_applicant.delay_on_commit(event.pk)
+    return request
+
+
+@transaction.atomic
+def dossier_resubmit(*, dossier: Dossier, actor, uploads: list[tuple], answer: str = "") -> Dossier:
+    """The applicant sends what was asked; the legal deadline counts again from zero
+    (Decree 61 Art. 19.4), and the time spent waiting stays on the request for statistics."""
+    dossier = _locked(dossier)
+    if dossier.status != S.SUPPLEMENT_REQUESTED:
+        raise ValidationError(_("No supplement is being requested for this dossier."))
+    request = dossier.supplement_requests.filter(answered_at__isnull=True).order_by("-round").first()
+    if not uploads and not answer.strip():
+        raise ValidationError(_("Attach the requested documents or write a note before sending."))
+    for requirement_id, upload in uploads:
+        dossier_attach(dossier=dossier, requirement_id=requirement_id, upload=upload,
+                       supplement_round=request.round if request else 1)
+    now = timezone.now()
+    deadline = due_date(now, dossier.procedure_version.processing_days)
+    dossier.resubmit()
+    dossier.counting_from, dossier.due_at = deadline.counting_from, deadline.due_at
+    dossier.save()
+    if request:
+        request.answered_at, request.answer = now, answer
+        request.save(update_fields=["answered_at", "answer"])
+    _record(dossier, kind=EventKind.RESUBMITTED, actor=actor, from_status=S.SUPPLEMENT_REQUESTED, comment=answer,
+            data={"round": request.round if request else None, "due_at": deadline.due_at.isoformat()})
+    _keep_in_store(dossier)
+    return dossier
+
+
+# --- Withdrawal and rating --------------------------------------------------------------------
+
+@transaction.atomic
+def dossier_request_withdrawal(*, dossier: Dossier, actor, reason: str) -> Dossier:
+    """The applicant asks to withdraw before a decision; an officer confirms it."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("Give a reason for the withdrawal.")]})
+    dossier = _locked(dossier)
+    from_status = dossier.status
+    if from_status not in WITHDRAWABLE_STATES:
+        raise ValidationError(_("This dossier can no longer be withdrawn."))
+    dossier.request_withdrawal()
+    dossier.withdrawal_reason = reason.strip()
+    dossier.save()
+    _record(dossier, kind=EventKind.WITHDRAWAL_REQUESTED, actor=actor, from_status=from_status, comment=reason)
+    return dossier
+
+
+@transaction.atomic
+def dossier_confirm_withdrawal(*, dossier: Dossier, actor, role: str = "receptionist") -> Dossier:
+    dossier = _locked(dossier)
+    dossier.confirm_withdrawal()
+    dossier.finished_at = timezone.now()
+    dossier.save()
+    _record(dossier, kind=EventKind.WITHDRAWAL_CONFIRMED, actor=actor, from_status=S.WITHDRAWAL_REQUESTED, role=role)
+    return dossier
+
+
+RATING_CRITERIA = ["time_to_result", "contacts", "published_information", "staff_attitude", "online_service"]
+
+
+@transaction.atomic
+def dossier_rate(*, dossier: Dossier, actor, scores: dict, comment: str = "") -> Rating:
+    """Rate the service once the result is returned; the rating can be changed for a few days."""
+    dossier = _locked(dossier)
+    if dossier.status != S.RETURNED:
+        raise ValidationError(_("A dossier can be rated once its result is returned."))
+    rating = Rating.objects.filter(dossier=dossier).first()
+    if rating and timezone.now() - rating.created_at > timedelta(days=settings.RATING_EDITABLE_DAYS):
+        raise ValidationError(
+            _("A rating can be changed for %(days)s days only.") % {"days": settings.RATING_EDITABLE_DAYS}
+        )
+    values = {name: int(scores[name]) for name in RATING_CRITERIA}
+    if any(v not in (0, 1, 2) for v in values.values()):
+        raise ValidationError(_("Each score must be 0, 1 or 2."))
+    rating = rating or Rating(dossier=dossier)
+    for name, value in values.items():
+        setattr(rating, name, value)
+    rating.comment = (comment or "")[:2000]
+    rating.save()
+    _record(dossier, kind=EventKind.RATED, actor=actor, from_status=dossier.status, public=False, data=values)
+    return rating

@@ -1,0 +1,360 @@
+"""The citizen's side of dossiers: thin views that parse input and call one service."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from procedures import selectors as catalogue
+from procedures.models import ProcedureVersion
+
+from . import selectors, services
+from .constants import DossierStatus, EventKind
+from .documents import dossier_document
+from .forms import (
+    ApplicantForm,
+    DeliveryForm,
+    LookupForm,
+    SupplementResponseForm,
+    WithdrawalForm,
+    application_form_class,
+)
+from .models import Dossier, DossierDocument, Rating
+
+S = DossierStatus
+
+
+def _get_or_404(getter, **kwargs):
+    """Call a selector; whatever the user may not see is simply not found (404, never 403)."""
+    try:
+        return getter(**kwargs)
+    except (ObjectDoesNotExist, ValidationError, ValueError):
+        raise Http404 from None
+
+
+@login_required
+def dossier_start(request, code: str):
+    """The 'Submit online' button: open (or resume) the applicant's draft for this procedure."""
+    try:
+        version = catalogue.procedure_detail(code=code)
+    except ProcedureVersion.DoesNotExist:
+        raise Http404 from None
+    draft = services.dossier_draft_start(applicant=request.user, version=version)
+    return redirect("dossiers:draft", public_id=draft.public_id)
+
+
+def _draft_forms(dossier, data=None):
+    schema = dossier.procedure_version.form_schema
+    initial_applicant = {name: getattr(dossier, name) for name in ApplicantForm.base_fields}
+    return {
+        "applicant_form": ApplicantForm(data, initial=initial_applicant, prefix="a"),
+        "application_form": application_form_class(schema)(data, initial=dossier.form_data, prefix="f"),
+        "delivery_form": DeliveryForm(
+            data, initial={"delivery": dossier.delivery, "delivery_address": dossier.delivery_address}, prefix="d"
+        ),
+    }
+
+
+def _raw(data, prefix, names):
+    return {name: data.get(f"{prefix}-{name}", "") for name in names}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def draft_edit(request, public_id):
+    """The submission form: applicant, application form, documents and delivery on one page."""
+    dossier = _get_or_404(selectors.draft_for, user=request.user, public_id=public_id)
+    file_errors = []
+    if request.method == "POST":
+        version = dossier.procedure_version
+        file_errors = _take_files(request, dossier)
+        services.dossier_draft_update(
+            dossier=dossier,
+            applicant_data=_raw(request.POST, "a", ApplicantForm.base_fields),
+            form_data=_raw(request.POST, "f", [spec["name"] for spec in version.form_schema]),
+            delivery=request.POST.get("d-delivery", ""),
+            delivery_address=request.POST.get("d-delivery_address", ""),
+        )
+        dossier.refresh_from_db()
+        action = request.POST.get("action", "upload")  # a Remove button sends no action
+        if not file_errors and action == "review":
+            problems = services.dossier_problems(dossier)
+            if not problems:
+                return redirect("dossiers:review", public_id=dossier.public_id)
+            return _render_draft(request, dossier, _draft_forms(dossier, request.POST), problems=problems)
+        if not file_errors and action == "save":
+            messages.success(request, _("Draft saved. You can come back to it from “My dossiers”."))
+            return redirect("dossiers:draft", public_id=dossier.public_id)
+        if not file_errors:  # uploaded or removed a file: back to the form with everything kept
+            return redirect(f"{request.path}#documents")
+        return _render_draft(request, dossier, _draft_forms(dossier), file_errors=file_errors)
+    if request.GET.get("check"):  # sent back from the review: mark everything still missing
+        return _render_draft(request, dossier, _draft_forms(dossier, _stored_as_post(dossier)),
+                             problems=services.dossier_problems(dossier))
+    return _render_draft(request, dossier, _draft_forms(dossier))
+
+
+def _stored_as_post(dossier) -> dict:
+    """The draft's saved values as the form would post them, so bound forms show their errors."""
+    data = {f"a-{name}": getattr(dossier, name) for name in ApplicantForm.base_fields}
+    data.update({f"f-{name}": value for name, value in dossier.form_data.items()})
+    data.update({"d-delivery": dossier.delivery, "d-delivery_address": dossier.delivery_address})
+    return data
+
+
+def _take_files(request, dossier) -> list[str]:
+    """Store each valid upload, reuse picked stored documents, remove files; report each refusal."""
+    errors = []
+    for key in request.FILES:
+        if not key.startswith("files-"):
+            continue
+        for upload in request.FILES.getlist(key):
+            try:
+                services.dossier_attach(dossier=dossier, requirement_id=key.removeprefix("files-"), upload=upload)
+            except ValidationError as error:
+                errors.extend(error.messages)
+    for key, value in request.POST.items():
+        if key.startswith("reuse-") and value:
+            try:
+                services.dossier_attach_stored(dossier=dossier, requirement_id=key.removeprefix("reuse-"),
+                                               stored_id=value)
+            except ValidationError as error:
+                errors.extend(error.messages)
+    for public_id in request.POST.getlist("remove"):
+        try:
+            services.dossier_detach(dossier=dossier, attachment_id=public_id)
+        except ValidationError as error:
+            errors.extend(error.messages)
+    return errors
+
+
+def _render_draft(request, dossier, forms, *, problems=None, file_errors=()):
+    version = dossier.procedure_version
+    attachments = list(dossier.attachments.all())
+    stored = list(selectors.stored_documents(request.user))
+    slots = [
+        {
+            "requirement": doc,
+            "key": str(doc.pk),
+            "attachments": [a for a in attachments if a.requirement_id == doc.pk],
+            "stored": [s for s in stored if s.document_type == doc.name],
+            "missing": problems is not None and doc in problems.missing_documents,
+        }
+        for doc in version.documents.all()
+    ]
+    if problems is not None:  # bound forms show the field errors the problems come from
+        for key in ("applicant_form", "application_form", "delivery_form"):
+            forms[key].is_valid()
+    return render(request, "dossiers/draft_form.html", {
+        "dossier": dossier, "version": version, **forms, "slots": slots,
+        "other_attachments": [a for a in attachments if a.requirement_id is None],
+        "problems": problems, "file_errors": file_errors,
+        "max_file_mb": settings.ATTACHMENT_MAX_FILE_SIZE // (1024 * 1024),
+        "max_dossier_mb": settings.ATTACHMENT_MAX_DOSSIER_SIZE // (1024 * 1024),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def draft_review(request, public_id):
+    """Check everything once more, see the fee, and submit."""
+    try:
+        dossier = selectors.draft_for(request.user, public_id=public_id)
+    except (Dossier.DoesNotExist, ValidationError):
+        # Submitted already (a second click or the back button): show the dossier itself.
+        submitted = Dossier.objects.filter(applicant=request.user, public_id=public_id).exclude(code=None).first()
+        if submitted is None:
+            raise Http404 from None
+        return redirect("dossiers:detail", code=submitted.code)
+    if request.method == "POST":
+        try:
+            dossier = services.dossier_submit(dossier=dossier, actor=request.user)
+        except services.DossierIncomplete:
+            messages.error(request, _("Some information is still missing: see the marked fields."))
+            return redirect(reverse("dossiers:draft", kwargs={"public_id": dossier.public_id}) + "?check=1")
+        messages.success(request, _("Your dossier was submitted. Its code is %(code)s.") % {"code": dossier.code})
+        return redirect("dossiers:detail", code=dossier.code)
+    if services.dossier_problems(dossier):
+        return redirect(reverse("dossiers:draft", kwargs={"public_id": dossier.public_id}) + "?check=1")
+    version = dossier.procedure_version
+    form = application_form_class(version.form_schema)(dossier.form_data)
+    form.is_valid()
+    return render(request, "dossiers/draft_review.html", {
+        "dossier": dossier, "version": version,
+        "answers": [(form[name].label, form.cleaned_data.get(name)) for name in form.fields],
+        "attachments": dossier.attachments.select_related("requirement"),
+        "fee_due": services.fee_due(version, online=True),
+        "fees": version.fees.all(),
+    })
+
+
+@login_required
+def dossier_list(request):
+    """My dossiers: newest first, filter by status, search by code."""
+    status = request.GET.get("status", "")
+    status = status if status in S.values else ""
+    code = request.GET.get("code", "")[:48]
+    page = Paginator(selectors.applicant_dossiers(request.user, status=status, code=code), 20).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "dossiers/dossier_list.html", {
+        "page_obj": page, "status": status, "code": code, "statuses": S.choices,
+    })
+
+
+@login_required
+def dossier_detail(request, code: str):
+    dossier = _get_or_404(selectors.dossier_for, user=request.user, code=code)
+    is_applicant = dossier.applicant_id == request.user.pk
+    events = dossier.events.select_related("actor")
+    if is_applicant:
+        events = events.filter(public=True)
+    open_request = None
+    if dossier.status == S.SUPPLEMENT_REQUESTED:
+        open_request = dossier.supplement_requests.filter(answered_at__isnull=True).order_by("-round").first()
+    rating = Rating.objects.filter(dossier=dossier).first()
+    return render(request, "dossiers/dossier_detail.html", {
+        "dossier": dossier, "version": dossier.procedure_version, "events": events,
+        "attachments": dossier.attachments.select_related("requirement"),
+        "is_applicant": is_applicant, "supplement_request": open_request, "rating": rating,
+        "can_withdraw": is_applicant and dossier.status in services.WITHDRAWABLE_STATES,
+        "can_rate": is_applicant and dossier.status == S.RETURNED,
+        "has_form01": dossier.received_at is not None,
+        "lookup_url": settings.PORTAL_BASE_URL.rstrip("/") + f"/tc/{dossier.code}",
+        "EventKind": EventKind,
+    })
+
+
+@login_required
+def attachment_download(request, public_id):
+    attachment = _get_or_404(selectors.attachment_for, user=request.user, public_id=public_id)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name,
+                        content_type=attachment.content_type)
+
+
+@login_required
+def stored_download(request, public_id):
+    document = selectors.stored_documents(request.user).filter(public_id=public_id).first()
+    if document is None:
+        raise Http404
+    return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.name,
+                        content_type=document.content_type)
+
+
+@login_required
+def form01_download(request, code: str):
+    dossier = _get_or_404(selectors.dossier_for, user=request.user, code=code)
+    if dossier.received_at is None:
+        raise Http404
+    document = dossier_document(dossier, DossierDocument.Kind.FORM01, base_url=settings.PORTAL_BASE_URL)
+    return FileResponse(document.file.open("rb"), as_attachment=False, filename=f"{dossier.code}-phieu-tiep-nhan.pdf",
+                        content_type="application/pdf")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def supplement_respond(request, code: str):
+    dossier = _get_or_404(selectors.dossier_for, user=request.user, code=code)
+    if dossier.applicant_id != request.user.pk or dossier.status != S.SUPPLEMENT_REQUESTED:
+        raise Http404
+    supplement = dossier.supplement_requests.filter(answered_at__isnull=True).order_by("-round").first()
+    form = SupplementResponseForm(request.POST or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        uploads = [(key.removeprefix("files-"), f) for key in request.FILES if key.startswith("files-")
+                   for f in request.FILES.getlist(key)]
+        try:
+            services.dossier_resubmit(dossier=dossier, actor=request.user, uploads=uploads,
+                                      answer=form.cleaned_data["answer"])
+        except ValidationError as error:
+            errors = error.messages
+        else:
+            messages.success(request, _("Thank you. Your supplement was sent; the processing time starts again."))
+            return redirect("dossiers:detail", code=dossier.code)
+    return render(request, "dossiers/supplement_form.html", {
+        "dossier": dossier, "supplement": supplement, "form": form, "errors": errors,
+        "requirements": dossier.procedure_version.documents.all(),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def withdraw(request, code: str):
+    dossier = _get_or_404(selectors.dossier_for, user=request.user, code=code)
+    if dossier.applicant_id != request.user.pk:
+        raise Http404
+    form = WithdrawalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.dossier_request_withdrawal(dossier=dossier, actor=request.user,
+                                                reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("Your request to withdraw was recorded; the desk will confirm it."))
+            return redirect("dossiers:detail", code=dossier.code)
+    return render(request, "dossiers/withdraw_form.html", {"dossier": dossier, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rate(request, code: str):
+    dossier = _get_or_404(selectors.dossier_for, user=request.user, code=code)
+    if dossier.applicant_id != request.user.pk:
+        raise Http404
+    rating = Rating.objects.filter(dossier=dossier).first()
+    errors = []
+    if request.method == "POST":
+        try:
+            services.dossier_rate(dossier=dossier, actor=request.user,
+                                  scores={c: request.POST.get(c, "") for c in services.RATING_CRITERIA},
+                                  comment=request.POST.get("comment", ""))
+        except (ValidationError, ValueError, KeyError) as error:
+            errors = getattr(error, "messages", [_("Choose a score for each question.")])
+        else:
+            messages.success(request, _("Thank you for rating this service."))
+            return redirect("dossiers:detail", code=dossier.code)
+    criteria = [(name, Rating._meta.get_field(name).verbose_name,
+                 request.POST.get(name, str(getattr(rating, name)) if rating else "")) for name in services.RATING_CRITERIA]
+    return render(request, "dossiers/rate_form.html", {
+        "dossier": dossier, "rating": rating, "criteria": criteria, "scale": Rating.SCALE, "errors": errors,
+        "comment": request.POST.get("comment", rating.comment if rating else ""),
+    })
+
+
+@login_required
+def document_store(request):
+    return render(request, "dossiers/document_store.html", {"documents": selectors.stored_documents(request.user)})
+
+
+LOOKUPS_PER_MINUTE = 20
+
+
+def _rate_limited(request) -> bool:
+    """At most LOOKUPS_PER_MINUTE lookups per IP a minute, so codes cannot be enumerated."""
+    key = f"lookup:{request.META.get('REMOTE_ADDR', '')}"
+    cache.add(key, 0, 60)
+    try:
+        return cache.incr(key) > LOOKUPS_PER_MINUTE
+    except ValueError:
+        return False
+
+
+def lookup(request, code: str | None = None):
+    """Public status lookup by dossier code: procedure, agency, status and dates only."""
+    form = LookupForm(request.GET if "code" in request.GET else None)
+    code = code or (form.cleaned_data["code"] if form.is_bound and form.is_valid() else None)
+    result, status = None, 200
+    if code:
+        if _rate_limited(request):
+            return render(request, "dossiers/lookup.html", {"form": form, "code": code, "limited": True}, status=429)
+        result = selectors.public_lookup(code=code)
+        status = 200 if result else 404
+    return render(request, "dossiers/lookup.html", {"form": form, "code": code, "result": result}, status=status)

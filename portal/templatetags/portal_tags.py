@@ -1,0 +1,22 @@
+from django import template
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.filter
+def vnd(value) -> str:
+    """Format whole đồng the Vietnamese way: 200000 -> '200.000 đ'; 0 -> 'Free'."""
+    try:
+        amount = int(value)
+    except (TypeError, ValueError):
+        return ""
+    if amount == 0:
+        return _("Free")
+    return f"{amount:,}".replace(",", ".") + " đ"
+
+
+@register.simple_tag
+def elided_pages(page_obj, on_each_side=2, on_ends=1):
+    """Page numbers around the current page, with Paginator.ELLIPSIS for the gaps."""
+    return list(page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=on_each_side, on_ends=on_ends))

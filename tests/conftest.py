@@ -1,0 +1,71 @@
+"""Shared fixtures. Tests marked postgres / redis / browser need a real service: on a bare
+machine they skip with the reason; in CI (CI=true) a missing service fails them instead."""
+
+import os
+import shutil
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM calls from the
+# live_server fixture would otherwise refuse to run.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+IN_CI = os.environ.get("CI") == "true"
+
+
+def _need(available: bool, reason: str) -> None:
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"CI must run this test: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def _redis_available() -> bool:
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        return False
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("postgres"):
+        from django.db import connection
+
+        _need(connection.vendor == "postgresql", "needs PostgreSQL: set DATABASE_URL=postgres://...")
+    if item.get_closest_marker("redis"):
+        _need(_redis_available(), "needs Redis: set REDIS_URL=redis://127.0.0.1:6379/0")
+    if item.get_closest_marker("browser"):
+        _need(shutil.which(CHROMIUM) is not None, f"needs Debian's Chromium at {CHROMIUM} (apt-get install chromium)")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """pytest-playwright launches Debian's Chromium, never a downloaded browser."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """A Vietnamese citizen's browser: the portal answers in Vietnamese, its default."""
+    return {**browser_context_args, "locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh"}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (rate limits, cached page fragments)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -1,0 +1,59 @@
+"""Dossier codes under concurrency: real threads on PostgreSQL, each with its own connection."""
+
+import re
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from dossiers import services
+from dossiers.models import Dossier
+
+from .factories import CitizenFactory, birth_procedure, filled_draft
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def run_together(functions):
+    """Start every function at the same instant (a barrier), each in its own thread and connection."""
+    barrier = threading.Barrier(len(functions))
+    results, errors = [None] * len(functions), []
+
+    def worker(index, function):
+        try:
+            barrier.wait()
+            results[index] = function()
+        except Exception as error:  # noqa: BLE001 - collected and asserted on below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i, f)) for i, f in enumerate(functions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, errors
+
+
+def test_simultaneous_submissions_get_distinct_sequential_codes():
+    assert connection.vendor == "postgresql"
+    version = birth_procedure()
+    drafts = [(c, filled_draft(c, version)) for c in CitizenFactory.create_batch(16)]
+    results, errors = run_together(
+        [lambda c=c, d=d: services.dossier_submit(dossier=d, actor=c).code for c, d in drafts]
+    )
+    assert errors == []
+    numbers = sorted(int(code.rsplit("-", 1)[1]) for code in results)
+    assert numbers == list(range(1, 17))
+    assert all(re.fullmatch(r"000\.20\.00\.H99-\d{6}-\d{4}", code) for code in results)
+
+
+def test_double_submit_of_one_draft_races_to_one_dossier():
+    version = birth_procedure()
+    citizen = CitizenFactory()
+    draft = filled_draft(citizen, version)
+    results, errors = run_together([lambda: services.dossier_submit(dossier=draft, actor=citizen).code] * 6)
+    assert errors == []
+    assert len(set(results)) == 1
+    assert Dossier.objects.exclude(code=None).count() == 1

@@ -1,0 +1,116 @@
+"""Accounts: sign up and sign in with an email or a mobile number; ID number format."""
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+
+from portal.models import User
+from portal.validators import normalize_phone, validate_personal_id
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "Khong-doan-duoc-2026"
+
+
+def register(client, **overrides):
+    data = {"full_name": "Nguyễn Thị Hoa", "email": "", "phone": "", "personal_id": "",
+            "password1": PASSWORD, "password2": PASSWORD, **overrides}
+    return client.post("/tai-khoan/dang-ky/", data)
+
+
+def test_register_with_phone_then_sign_in_with_either_form_of_it(client):
+    response = register(client, phone="+84 912 345 678", personal_id="001203004567")
+    assert response.status_code == 302
+    user = User.objects.get()
+    assert (user.phone, user.email, user.personal_id) == ("0912345678", None, "001203004567")
+    client.logout()
+    assert client.login(username="0912 345 678", password=PASSWORD)
+    client.logout()
+    assert client.login(username="84912345678", password=PASSWORD)
+
+
+def test_sign_in_by_email_ignores_case(client):
+    register(client, email="Hoa.Nguyen@Example.vn")
+    client.logout()
+    response = client.post("/tai-khoan/dang-nhap/", {"username": "HOA.NGUYEN@example.vn", "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/").context["user"].email == "hoa.nguyen@example.vn"
+
+
+def test_wrong_password_is_refused(client):
+    register(client, email="a@example.vn")
+    client.logout()
+    response = client.post("/tai-khoan/dang-nhap/", {"username": "a@example.vn", "password": "sai"})
+    assert response.status_code == 200 and not response.context["user"].is_authenticated
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({}, "__all__"),  # neither email nor phone
+        ({"phone": "12345"}, "phone"),
+        ({"email": "a@example.vn", "personal_id": "12345678901"}, "personal_id"),
+        ({"email": "a@example.vn", "personal_id": "999203004567"}, "personal_id"),
+        ({"email": "a@example.vn", "password2": "khac"}, "password2"),
+        ({"email": "a@example.vn", "password1": "12345678", "password2": "12345678"}, "password1"),
+    ],
+)
+def test_bad_registration_changes_nothing(client, overrides, field):
+    response = register(client, **overrides)
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert not User.objects.exists()
+
+
+def test_registration_errors_are_in_vietnamese_by_default(client):
+    response = register(client)
+    assert "Hãy nhập email hoặc số điện thoại" in response.content.decode()
+
+
+def test_duplicate_email_is_refused(client):
+    User.objects.create_user(email="a@example.vn", password=PASSWORD, full_name="A")
+    response = register(client, email="A@example.vn")
+    assert "email" in response.context["form"].errors
+    assert User.objects.count() == 1
+
+
+def test_personal_id_rules():
+    validate_personal_id("079203004567")
+    for bad in ["07920300456", "0792030045678", "07920300456a", "000203004567"]:
+        with pytest.raises(ValidationError):
+            validate_personal_id(bad)
+
+
+def test_phone_normalization():
+    assert normalize_phone("+84 (91) 234-5678") == "0912345678"
+
+
+def test_password_reset_by_email(client):
+    User.objects.create_user(email="hoa@example.vn", password=PASSWORD, full_name="Hoa")
+    response = client.post("/tai-khoan/password_reset/", {"email": "hoa@example.vn"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    body = mail.outbox[0].body
+    link = next(word for word in body.split() if "/tai-khoan/reset/" in word)
+    response = client.get(link, follow=True)
+    assert response.context["validlink"]
+    new = "Mat-khau-moi-2026"
+    response = client.post(response.redirect_chain[-1][0], {"new_password1": new, "new_password2": new})
+    assert response.status_code == 302
+    assert client.login(username="hoa@example.vn", password=new)
+
+
+def test_staff_roles_make_a_user_staff_not_citizen():
+    from portal.constants import StaffRole
+    from portal.models import AgencyMembership
+    from tests.procedures.factories import AgencyFactory
+
+    user = User.objects.create_user(email="cb@example.vn", password=PASSWORD, full_name="Cán bộ")
+    assert user.is_citizen
+    for agency in (AgencyFactory(), AgencyFactory()):
+        AgencyMembership.objects.create(user=user, agency=agency, role=StaffRole.RECEPTIONIST)
+    assert not user.is_citizen and user.agencies.count() == 2
+
+
+def test_healthz(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json()["checks"] == {"database": "ok", "cache": "ok"}
