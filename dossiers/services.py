@@ -76,7 +76,9 @@ def dossier_draft_start(*, applicant, version: ProcedureVersion) -> Dossier:
     draft = Dossier.objects.filter(applicant=applicant, procedure_version=version, status=S.DRAFT).first()
     if draft is not None:
         return draft
+    known = _profile_answers(applicant)
     draft = Dossier.objects.create(
+        form_data={spec["name"]: known[spec["name"]] for spec in version.form_schema if known.get(spec["name"])},
         procedure_version=version, applicant=applicant, applicant_name=applicant.full_name,
         applicant_id_number=applicant.personal_id or "", applicant_phone=applicant.phone or "",
         applicant_email=applicant.email or "", applicant_address=applicant.address,
@@ -84,6 +86,19 @@ def dossier_draft_start(*, applicant, version: ProcedureVersion) -> Dossier:
     )
     _record(draft, kind=EventKind.CREATED, actor=applicant, public=False)
     return draft
+
+
+def _profile_answers(user) -> dict:
+    """Form fields the profile already answers, by the names procedures' forms use for them."""
+    return {
+        "full_name": user.full_name,
+        "id_number": user.personal_id,
+        "personal_id": user.personal_id,
+        "date_of_birth": user.date_of_birth.isoformat() if user.date_of_birth else "",
+        "address": user.address,
+        "email": user.email,
+        "phone": user.phone,
+    }
 
 
 @transaction.atomic

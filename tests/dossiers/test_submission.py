@@ -76,6 +76,19 @@ def test_draft_is_resumed_not_duplicated(version):
     assert first.applicant_id_number == citizen.personal_id  # prefilled from the profile
 
 
+def test_form_fields_the_profile_answers_are_prefilled():
+    from tests.procedures.factories import VersionFactory
+
+    citizen = CitizenFactory(full_name="Đỗ Văn Hùng", personal_id="079203004567")
+    version = VersionFactory(published=True, form_schema=[
+        {"name": "full_name", "label": "Họ tên", "type": "text", "required": True},
+        {"name": "id_number", "label": "Số định danh", "type": "text", "required": True},
+        {"name": "reason", "label": "Lý do", "type": "text", "required": True},
+    ])
+    draft = services.dossier_draft_start(applicant=citizen, version=version)
+    assert draft.form_data == {"full_name": "Đỗ Văn Hùng", "id_number": "079203004567"}
+
+
 def test_codes_count_per_unit_per_day():
     agency, other = AgencyFactory(code="000.20.00.H99"), AgencyFactory(code="000.21.00.H99")
     day = datetime(2026, 11, 23, 23, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
