@@ -1,11 +1,12 @@
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
 from . import selectors
 from .forms import CatalogueFilterForm
-from .models import ProcedureVersion
+from .constants import VersionStatus
+from .models import DocumentRequirement, ProcedureVersion
 
 PAGE_SIZE = 20
 
@@ -32,6 +33,15 @@ def procedure_detail(request, code: str):
         "version": version,
         "submit_url": _submit_url(code),
     })
+
+
+def document_template(request, pk: int):
+    """A blank form (template) of a required document of a published procedure."""
+    document = DocumentRequirement.objects.filter(pk=pk, version__status=VersionStatus.PUBLISHED).first()
+    if document is None or not document.template:
+        raise Http404
+    return FileResponse(document.template.open("rb"), as_attachment=True,
+                        filename=document.template.name.rsplit("/", 1)[-1])
 
 
 def _submit_url(code: str) -> str | None:

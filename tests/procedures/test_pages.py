@@ -88,3 +88,21 @@ def test_english_is_available(client, birth):
     client.cookies["django_language"] = "en"
     html = client.get(f"/thu-tuc/{birth.procedure.code}/").content.decode()
     assert 'lang="en"' in html and "Submit online" in html
+
+
+def test_document_template_downloads_only_from_published_versions(client, birth):
+    from django.core.files.base import ContentFile
+
+    from procedures.models import DocumentRequirement
+
+    draft = procedure_draft_create(procedure=birth.procedure)
+    blank = draft.documents.first()
+    blank.template.save("to-khai.docx", ContentFile(b"PK\x03\x04 mau don"))
+    assert client.get(f"/thu-tuc/mau-don/{blank.pk}/").status_code == 404  # still a draft
+    from procedures.services import procedure_version_publish
+
+    procedure_version_publish(version=draft)
+    response = client.get(f"/thu-tuc/mau-don/{blank.pk}/")
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"PK")
+    assert DocumentRequirement.objects.filter(template="").exists()  # documents without a form have none
+    assert client.get(f"/thu-tuc/mau-don/{birth.documents.first().pk}/").status_code == 404
