@@ -35,6 +35,7 @@ lint: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(PY) bench/catalogue_search.py
 	$(PY) bench/dossier_submission.py
+	$(PY) bench/officer_queue.py
 
 # Re-extract and compile translations (needs GNU gettext); the compiled .mo files are committed.
 messages: $(VENV)/.installed

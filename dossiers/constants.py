@@ -10,10 +10,14 @@ class DossierStatus(models.TextChoices):
     RECEIVED = "received", _("Received")
     NOT_RECEIVED = "not_received", _("Not received")
     IN_PROCESSING = "in_processing", _("In processing")
+    CONSULTING = "consulting", _("Consulting another agency")
+    AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
+    APPROVED = "approved", _("Approved, result being issued")
     SUPPLEMENT_REQUESTED = "supplement_requested", _("Supplement requested")
     AWAITING_PAYMENT = "awaiting_payment", _("Awaiting payment")
     WITHDRAWAL_REQUESTED = "withdrawal_requested", _("Withdrawal requested")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    REFUSED = "refused", _("Refused after appraisal")
     STOPPED = "stopped", _("Processing stopped")
     FINISHED = "finished", _("Result ready")
     RETURNED = "returned", _("Result returned")
@@ -26,22 +30,45 @@ NATIONAL_STATUS = {
     DossierStatus.RECEIVED: 2,
     DossierStatus.NOT_RECEIVED: 3,
     DossierStatus.IN_PROCESSING: 4,
+    DossierStatus.CONSULTING: 4,
+    DossierStatus.AWAITING_APPROVAL: 4,
+    DossierStatus.APPROVED: 4,
     DossierStatus.SUPPLEMENT_REQUESTED: 5,
     DossierStatus.AWAITING_PAYMENT: 6,
     DossierStatus.WITHDRAWAL_REQUESTED: 7,
     DossierStatus.WITHDRAWN: 7,
+    DossierStatus.REFUSED: 8,
     DossierStatus.STOPPED: 8,
     DossierStatus.FINISHED: 9,
     DossierStatus.RETURNED: 10,
 }
 
-# States in which the applicant may still withdraw (before a decision).
-WITHDRAWABLE = [
-    DossierStatus.SUBMITTED, DossierStatus.RECEIVED, DossierStatus.IN_PROCESSING,
-    DossierStatus.SUPPLEMENT_REQUESTED, DossierStatus.AWAITING_PAYMENT,
+# Before a decision: the applicant may still withdraw, an officer may still stop or extend.
+OPEN = [
+    DossierStatus.SUBMITTED, DossierStatus.RECEIVED, DossierStatus.IN_PROCESSING, DossierStatus.CONSULTING,
+    DossierStatus.AWAITING_APPROVAL, DossierStatus.SUPPLEMENT_REQUESTED, DossierStatus.AWAITING_PAYMENT,
 ]
-# States that end a dossier's processing.
-ENDED = [DossierStatus.NOT_RECEIVED, DossierStatus.WITHDRAWN, DossierStatus.STOPPED, DossierStatus.RETURNED]
+WITHDRAWABLE = OPEN
+# Processing has ended: these are classified early / on time / late.
+ENDED = [
+    DossierStatus.NOT_RECEIVED, DossierStatus.WITHDRAWN, DossierStatus.REFUSED, DossierStatus.STOPPED,
+    DossierStatus.FINISHED, DossierStatus.RETURNED,
+]
+
+
+# What officers' queues hold: submitted and not yet returned (partial indexes cover exactly these).
+IN_QUEUE = [
+    DossierStatus.FINISHED,  # the result waits to be handed back
+    DossierStatus.SUBMITTED, DossierStatus.RECEIVED, DossierStatus.IN_PROCESSING, DossierStatus.CONSULTING,
+    DossierStatus.AWAITING_APPROVAL, DossierStatus.APPROVED, DossierStatus.SUPPLEMENT_REQUESTED,
+    DossierStatus.AWAITING_PAYMENT, DossierStatus.WITHDRAWAL_REQUESTED,
+]
+
+
+class Timeliness(models.TextChoices):
+    EARLY = "early", _("Early")
+    ON_TIME = "on_time", _("On time")
+    LATE = "late", _("Late")
 
 
 class Channel(models.TextChoices):
@@ -62,8 +89,22 @@ class EventKind(models.TextChoices):
     CREATED = "created", _("Draft created")
     SUBMITTED = "submitted", _("Submitted")
     RECEIVED = "received", _("Received by the one-stop desk")
+    RECEPTION_REFUSED = "reception_refused", _("Reception refused")
     SUPPLEMENT_REQUESTED = "supplement_requested", _("Supplement requested")
     RESUBMITTED = "resubmitted", _("Supplement submitted")
+    ASSIGNED = "assigned", _("Assigned to a specialist")
+    CONSULTATION_SENT = "consultation_sent", _("Sent to another agency for its opinion")
+    CONSULTATION_ANSWERED = "consultation_answered", _("Opinion of the other agency received")
+    SUBMITTED_FOR_APPROVAL = "submitted_for_approval", _("Submitted for approval")
+    SENT_BACK = "sent_back", _("Sent back for rework")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused after appraisal")
+    PAYMENT_REQUESTED = "payment_requested", _("Payment requested")
+    PAYMENT_CONFIRMED = "payment_confirmed", _("Payment confirmed")
+    RESULT_ISSUED = "result_issued", _("Result issued and signed")
+    RESULT_RETURNED = "result_returned", _("Result returned")
+    STOPPED = "stopped", _("Processing stopped")
+    EXTENDED = "extended", _("Apology and new appointment date")
     WITHDRAWAL_REQUESTED = "withdrawal_requested", _("Withdrawal requested")
     WITHDRAWAL_CONFIRMED = "withdrawal_confirmed", _("Withdrawal confirmed")
     RATED = "rated", _("Rated")

@@ -5,13 +5,23 @@ import hashlib
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from portal.pdf import qr_svg, render_to_pdf
 
 from .models import Dossier, DossierDocument
 
-FORM_TEMPLATES = {DossierDocument.Kind.FORM01: "dossiers/forms/form01.html"}
+K = DossierDocument.Kind
+FORM_TEMPLATES = {
+    K.FORM01: "dossiers/forms/form01.html",
+    K.FORM02: "dossiers/forms/form02.html",
+    K.FORM03: "dossiers/forms/form03.html",
+    K.FORM04: "dossiers/forms/form04.html",
+    K.FORM05: "dossiers/forms/form05.html",
+    K.RESULT: "dossiers/forms/result.html",
+}
+# Forms 02 and 05 change as the dossier moves (a new request, a new hand-off): rendered on demand.
+LIVE_KINDS = {K.FORM02, K.FORM05}
 
 
 def lookup_url(dossier: Dossier, base_url: str) -> str:
@@ -19,7 +29,12 @@ def lookup_url(dossier: Dossier, base_url: str) -> str:
 
 
 def form_context(dossier: Dossier, base_url: str) -> dict:
+    from .constants import EventKind
+    from .forms05 import handoffs
+
     url = lookup_url(dossier, base_url)
+    events = list(dossier.events.select_related("actor", "agency"))
+    last = {event.kind: event for event in events}
     return {
         "dossier": dossier,
         "version": dossier.procedure_version,
@@ -28,15 +43,46 @@ def form_context(dossier: Dossier, base_url: str) -> dict:
         "lookup_url": url,
         "qr": qr_svg(url),
         "printed_at": timezone.localtime(),
+        "supplement": dossier.supplement_requests.order_by("-round").first(),
+        "refusal": last.get(EventKind.REFUSED) or last.get(EventKind.RECEPTION_REFUSED),
+        "extension": last.get(EventKind.EXTENDED),
+        "approval": last.get(EventKind.APPROVED),
+        "handoffs": handoffs(events),
+        "verify_url": base_url.rstrip("/") + reverse("dossiers:verify"),
     }
+
+
+def render_result(dossier: Dossier, context: dict) -> bytes:
+    """The result: the procedure's own template (or the standard one), as a signed PDF."""
+    from django.template import Context, Template
+
+    from portal.signing import sign_pdf
+
+    version = dossier.procedure_version
+    body = ""
+    if version.result_template:
+        body = Template(version.result_template).render(Context({
+            "dossier": dossier, "form": dossier.form_data, "today": timezone.localdate(), "version": version,
+        }))
+    pdf = render_to_pdf(FORM_TEMPLATES[K.RESULT], {**context, "custom_body": body})
+    agency = dossier.competent_agency
+    return sign_pdf(pdf, reason=f"Kết quả giải quyết hồ sơ {dossier.code}", location=agency.name)
 
 
 def dossier_document(dossier: Dossier, kind: str, *, base_url: str) -> DossierDocument:
     """The stored PDF of a form, rendered the first time it is needed and never again."""
     existing = DossierDocument.objects.filter(dossier=dossier, kind=kind).first()
-    if existing is not None:
+    if existing is not None and kind not in LIVE_KINDS:
         return existing
-    pdf = render_to_pdf(FORM_TEMPLATES[kind], form_context(dossier, base_url))
+    with translation.override("vi"):  # the legal forms are Vietnamese, whoever asks for them
+        context = form_context(dossier, base_url)
+        pdf = render_result(dossier, context) if kind == K.RESULT else render_to_pdf(FORM_TEMPLATES[kind], context)
+    if existing is not None:  # a live form: replace the stored copy
+        existing.file.delete(save=False)
+        existing.file.save(f"{dossier.code}-{kind}.pdf", ContentFile(pdf), save=False)
+        existing.sha256 = hashlib.sha256(pdf).hexdigest()
+        existing.save()
+        return existing
     document = DossierDocument(dossier=dossier, kind=kind, sha256=hashlib.sha256(pdf).hexdigest())
     document.file.save(f"{dossier.code}-{kind}.pdf", ContentFile(pdf), save=False)
     try:
@@ -45,4 +91,20 @@ def dossier_document(dossier: Dossier, kind: str, *, base_url: str) -> DossierDo
     except IntegrityError:  # another worker stored it first: keep theirs
         document.file.delete(save=False)
         return DossierDocument.objects.get(dossier=dossier, kind=kind)
+    if kind == K.RESULT:
+        _keep_result_in_store(dossier, document)
     return document
+
+
+def _keep_result_in_store(dossier: Dossier, document: DossierDocument) -> None:
+    """An electronic result goes into the citizen's document store, like their uploads."""
+    from .constants import DocumentSource
+    from .models import StoredDocument
+
+    if dossier.applicant_id is None:
+        return
+    StoredDocument.objects.get_or_create(
+        owner_id=dossier.applicant_id, sha256=document.sha256, document_type=f"Kết quả: {dossier.procedure_version.name}",
+        defaults={"name": f"{dossier.code}-ket-qua.pdf", "file": document.file.name, "content_type": "application/pdf",
+                  "size": document.file.size, "source": DocumentSource.RESULT, "source_dossier": dossier},
+    )

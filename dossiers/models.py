@@ -4,18 +4,20 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from .constants import (
+    IN_QUEUE,
     NATIONAL_STATUS,
-    WITHDRAWABLE,
     Channel,
     Delivery,
     DocumentSource,
     DossierStatus,
     EventKind,
+    Timeliness,
 )
+from .workflow import DossierWorkflow
 
 S = DossierStatus
 
@@ -33,7 +35,7 @@ def stored_document_path(instance, filename):
     return f"store/{instance.owner_id}/{uuid.uuid4().hex}-{filename}"
 
 
-class Dossier(ConcurrentTransitionMixin, models.Model):
+class Dossier(DossierWorkflow):
     """An application for one procedure, bound to the exact version it was filed under."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -45,6 +47,10 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("applicant account"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="dossiers",
     )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("filed at the counter by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
     # The applicant's details as submitted: the profile may change later, the dossier may not.
     applicant_name = models.CharField(_("applicant"), max_length=150, blank=True)
     applicant_id_number = models.CharField(_("personal ID number"), max_length=12, blank=True)
@@ -55,15 +61,29 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.ONLINE)
     delivery = models.CharField(_("result delivery"), max_length=16, choices=Delivery.choices, default=Delivery.ONLINE)
     delivery_address = models.CharField(_("postal address for the result"), max_length=255, blank=True)
+    # Copied from the procedure version at submission: queues filter on it without a join.
+    cross_boundary = models.BooleanField(_("cross-boundary"), default=False)
     receiving_agency = models.ForeignKey(
         "procedures.Agency", verbose_name=_("receiving agency"), on_delete=models.PROTECT, related_name="received_dossiers"
     )
     competent_agency = models.ForeignKey(
         "procedures.Agency", verbose_name=_("competent agency"), on_delete=models.PROTECT, related_name="handled_dossiers"
     )
-    status = FSMField(_("status"), max_length=32, choices=DossierStatus.choices, default=S.DRAFT, protected=True)
-    status_before_withdrawal = models.CharField(max_length=32, blank=True, editable=False)
     withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("specialist"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="assigned_dossiers",
+    )
+    step_started_at = models.DateTimeField(_("current step started"), null=True, blank=True)
+    step_due_at = models.DateTimeField(_("current step due"), null=True, blank=True)
+    consulted_agency = models.ForeignKey(
+        "procedures.Agency", verbose_name=_("consulted agency"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    extended_at = models.DateTimeField(_("rescheduled"), null=True, blank=True)
+    original_due_at = models.DateTimeField(_("due date before rescheduling"), null=True, blank=True)
+    timeliness = models.CharField(_("finished"), max_length=8, choices=Timeliness.choices, blank=True)
+    collected_by = models.CharField(_("result collected by"), max_length=150, blank=True)
     fee_due = models.PositiveIntegerField(_("fee due (đồng)"), default=0)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -80,6 +100,18 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
         indexes = [
             models.Index(fields=["applicant", "-created_at"], name="dossier_applicant_idx"),
             models.Index(fields=["status", "due_at"], name="dossier_status_due_idx"),
+            # The officer queues: an agency's dossiers in the queue by due time, and a specialist's
+            # own; partial, so they hold only the open fifth of the table.
+            models.Index(fields=["competent_agency", "due_at"], condition=Q(status__in=IN_QUEUE),
+                         name="dossier_queue_idx"),
+            models.Index(fields=["receiving_agency", "due_at"], condition=Q(status__in=IN_QUEUE),
+                         name="dossier_desk_queue_idx"),
+            models.Index(fields=["consulted_agency", "due_at"], condition=Q(status__in=IN_QUEUE),
+                         name="dossier_consulted_idx"),
+            models.Index(fields=["assigned_to", "due_at"], condition=Q(status__in=IN_QUEUE),
+                         name="dossier_assigned_idx"),
+            models.Index(fields=["due_at"], condition=Q(status="submitted", cross_boundary=True),
+                         name="dossier_cross_boundary_idx"),
         ]
 
     def __str__(self):
@@ -88,32 +120,6 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     @property
     def national_status(self) -> int | None:
         return NATIONAL_STATUS[self.status]
-
-    # --- Transitions: guards and the state change only; services do the rest. -------------
-
-    @transition(field=status, source=S.DRAFT, target=S.SUBMITTED)
-    def submit(self):
-        pass
-
-    @transition(field=status, source=S.SUBMITTED, target=S.RECEIVED)
-    def receive(self):
-        pass
-
-    @transition(field=status, source=[S.SUBMITTED, S.RECEIVED, S.IN_PROCESSING], target=S.SUPPLEMENT_REQUESTED)
-    def request_supplement(self):
-        pass
-
-    @transition(field=status, source=S.SUPPLEMENT_REQUESTED, target=S.RECEIVED)
-    def resubmit(self):
-        pass
-
-    @transition(field=status, source=WITHDRAWABLE, target=S.WITHDRAWAL_REQUESTED)
-    def request_withdrawal(self):
-        self.status_before_withdrawal = self.status
-
-    @transition(field=status, source=S.WITHDRAWAL_REQUESTED, target=S.WITHDRAWN)
-    def confirm_withdrawal(self):
-        pass
 
 
 class DossierEvent(models.Model):
@@ -261,6 +267,11 @@ class DossierDocument(models.Model):
 
     class Kind(models.TextChoices):
         FORM01 = "form01", _("Receipt and appointment (Form 01)")
+        FORM02 = "form02", _("Supplement request (Form 02)")
+        FORM03 = "form03", _("Refusal (Form 03)")
+        FORM04 = "form04", _("Apology and new appointment (Form 04)")
+        FORM05 = "form05", _("Processing control sheet (Form 05)")
+        RESULT = "result", _("Result (digitally signed)")
 
     dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="documents")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -278,7 +289,10 @@ class DossierDocument(models.Model):
 class DossierEmail(models.Model):
     """An email sent to the applicant about one event: sent once, whatever retries happen."""
 
-    event = models.OneToOneField(DossierEvent, on_delete=models.PROTECT, related_name="email")
+    event = models.ForeignKey(DossierEvent, on_delete=models.PROTECT, related_name="emails")
     to = models.EmailField()
     subject = models.CharField(max_length=255)
     sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "to"], name="email_once_per_event")]

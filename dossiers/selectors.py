@@ -31,8 +31,9 @@ def dossier_for(user, *, code: str) -> Dossier:
 
 
 def draft_for(user, *, public_id) -> Dossier:
+    """A draft of this user's own, or one they are filing at the counter for a walk-in applicant."""
     return Dossier.objects.select_related("procedure_version__procedure").get(
-        applicant=user, public_id=public_id, status=DossierStatus.DRAFT
+        Q(applicant=user) | Q(filed_by=user), public_id=public_id, status=DossierStatus.DRAFT
     )
 
 
@@ -76,3 +77,87 @@ def public_lookup(*, code: str) -> dict | None:
         return None
     row["status_label"] = DossierStatus(row["status"]).label
     return row
+
+
+# --- Officer queues ---------------------------------------------------------------------------
+
+QUEUE_FILTERS = ["all", "due_today", "due_soon", "overdue", "mine", "unassigned", "to_receive", "to_return"]
+
+
+def officer_scope(user) -> QuerySet[Dossier]:
+    """Dossiers of the agencies this officer works for, plus cross-boundary ones awaiting any desk."""
+    from portal.constants import StaffRole
+
+    from .permissions import memberships
+
+    held = memberships(user)
+    agencies = {agency for agency, _ in held}
+    scope = Q(receiving_agency_id__in=agencies) | Q(competent_agency_id__in=agencies) | Q(consulted_agency_id__in=agencies)
+    if any(role == StaffRole.RECEPTIONIST for _, role in held):
+        scope |= Q(status=DossierStatus.SUBMITTED, cross_boundary=True)
+    return Dossier.objects.filter(scope).exclude(status=DossierStatus.DRAFT)
+
+
+def _queue_conditions(user, now, soon):
+    from .constants import IN_QUEUE
+
+    open_ = Q(status__in=IN_QUEUE)
+    return {
+        "all": open_,
+        "to_receive": Q(status=DossierStatus.SUBMITTED),
+        "due_today": open_ & Q(due_at__date=now.date(), due_at__gte=now),
+        "due_soon": open_ & Q(due_at__gte=now, due_at__lte=soon),
+        "overdue": open_ & Q(due_at__lt=now),
+        "mine": open_ & Q(assigned_to=user),
+        "unassigned": Q(status=DossierStatus.RECEIVED, assigned_to__isnull=True),
+        "to_return": Q(status=DossierStatus.FINISHED),
+    }
+
+
+def officer_queue(user, *, view: str = "all", status: str = "", procedure: str = "", field: str = "",
+                  q: str = "") -> tuple[QuerySet[Dossier], dict[str, int]]:
+    """An officer's queue, due first, and how many dossiers each view holds (one aggregate query)."""
+    from django.db.models import Count, F
+    from django.utils import timezone
+
+    from procedures.calendar import WorkingCalendar, office_time
+
+    from .constants import IN_QUEUE
+
+    now = timezone.localtime()
+    calendar = WorkingCalendar.around(now.date(), days_ahead=30)
+    soon = office_time(calendar.next_working_day(now.date()), "23:59")  # within 1 working day
+    conditions = _queue_conditions(user, now, soon)
+    scope = officer_scope(user)
+    # Every view counts open dossiers only: aggregate over those (the partial indexes), not the
+    # agency's whole history.
+    counts = scope.filter(status__in=IN_QUEUE).aggregate(
+        **{name: Count("pk", filter=condition) for name, condition in conditions.items()}
+    )
+    qs = scope.filter(conditions.get(view, conditions["all"]))
+    if status in DossierStatus.values:  # a status of its own, or narrowing the chosen view
+        qs = scope.filter(status=status) if view == "all" else qs.filter(status=status)
+    if procedure:
+        qs = qs.filter(procedure_version__procedure__code=procedure)
+    if field:
+        qs = qs.filter(procedure_version__field__code=field)
+    if q.strip():
+        term = q.strip()
+        qs = qs.filter(Q(code__icontains=term) | Q(applicant_name__icontains=term) | Q(applicant_id_number=term))
+    qs = qs.select_related("procedure_version", "assigned_to").only(
+        "code", "status", "applicant_name", "due_at", "step_due_at", "submitted_at", "received_at",
+        "procedure_version__name", "procedure_version__name_en", "assigned_to__full_name",
+    ).order_by(F("due_at").asc(nulls_last=True), "submitted_at", "pk")
+    return qs, counts
+
+
+def specialists_for(user):
+    """Specialists of the agencies this officer works for (for assignment)."""
+    from portal.constants import StaffRole
+    from portal.models import User
+
+    from .permissions import memberships
+
+    agencies = {agency for agency, _ in memberships(user)}
+    return (User.objects.filter(memberships__agency_id__in=agencies, memberships__role=StaffRole.SPECIALIST,
+                                is_active=True).distinct().order_by("full_name").only("pk", "full_name"))

@@ -12,13 +12,14 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.models import User
 from procedures.calendar import WorkingCalendar, due_date
 from procedures.constants import VersionStatus
 from procedures.models import DocumentRequirement, ProcedureVersion
 
 from . import tasks
 from .codes import next_dossier_code
-from .constants import DocumentSource, DossierStatus, EventKind
+from .constants import WITHDRAWABLE, Channel, Delivery, DocumentSource, DossierStatus, EventKind
 from .files import check_upload
 from .forms import ApplicantForm, DeliveryForm, application_form_class, form_data_to_json
 from .models import Attachment, Dossier, DossierEvent, Rating, StoredDocument, SupplementRequest
@@ -26,7 +27,7 @@ from .models import Attachment, Dossier, DossierEvent, Rating, StoredDocument, S
 S = DossierStatus
 # The store's type for files attached as "other documents": a fixed name, like requirement names.
 OTHER_DOCUMENT_TYPE = "Giấy tờ khác"
-WITHDRAWABLE_STATES = (S.SUBMITTED, S.RECEIVED, S.IN_PROCESSING, S.SUPPLEMENT_REQUESTED, S.AWAITING_PAYMENT)
+WITHDRAWABLE_STATES = tuple(WITHDRAWABLE)
 
 
 class DossierIncomplete(ValidationError):
@@ -54,7 +55,8 @@ class DossierProblems:
         return found
 
 
-def _record(dossier, *, kind, actor, from_status="", comment="", public=True, data=None, role="", agency=None):
+def record_event(dossier, *, kind, actor, from_status="", comment="", public=True, data=None, role="", agency=None):
+    """Write one audit event; callers are inside the transaction of the change it records."""
     return DossierEvent.objects.create(
         dossier=dossier, kind=kind, actor=actor, from_status=from_status, to_status=dossier.status,
         comment=comment, public=public, data=data or {}, role=role, agency=agency,
@@ -84,7 +86,7 @@ def dossier_draft_start(*, applicant, version: ProcedureVersion) -> Dossier:
         applicant_email=applicant.email or "", applicant_address=applicant.address,
         receiving_agency=version.agency, competent_agency=version.agency,
     )
-    _record(draft, kind=EventKind.CREATED, actor=applicant, public=False)
+    record_event(draft, kind=EventKind.CREATED, actor=applicant, public=False)
     return draft
 
 
@@ -99,6 +101,25 @@ def _profile_answers(user) -> dict:
         "email": user.email,
         "phone": user.phone,
     }
+
+
+@transaction.atomic
+def dossier_counter_draft(*, officer, version: ProcedureVersion) -> Dossier:
+    """A receptionist files a dossier for a walk-in applicant: a draft of their own desk's."""
+    from portal.constants import StaffRole
+
+    desk = officer.memberships.filter(role=StaffRole.RECEPTIONIST).select_related("agency").first()
+    if desk is None:
+        raise ValidationError(_("Only one-stop desk officers file dossiers at the counter."))
+    if version.status != VersionStatus.PUBLISHED:
+        raise ValidationError(_("This procedure is not open for submission."))
+    draft = Dossier.objects.create(
+        procedure_version=version, filed_by=officer, channel=Channel.COUNTER, delivery=Delivery.COUNTER,
+        receiving_agency=desk.agency if version.cross_boundary else version.agency, competent_agency=version.agency,
+    )
+    record_event(draft, kind=EventKind.CREATED, actor=officer, public=False, role=StaffRole.RECEPTIONIST,
+                 agency=desk.agency)
+    return draft
 
 
 @transaction.atomic
@@ -211,12 +232,16 @@ def dossier_submit(*, dossier: Dossier, actor) -> Dossier:
     form.is_valid()
     dossier.form_data = form_data_to_json(form.cleaned_data)
     now = timezone.now()
+    if dossier.applicant_id is None and dossier.applicant_id_number:
+        # Filed at the counter: if the applicant has an account, the dossier appears in it.
+        dossier.applicant = User.objects.filter(personal_id=dossier.applicant_id_number).first()
     dossier.code = next_dossier_code(agency=dossier.receiving_agency, at=now)
     dossier.fee_due = fee_due(dossier.procedure_version, online=True)
     dossier.submitted_at = now
+    dossier.cross_boundary = dossier.procedure_version.cross_boundary
     dossier.submit()
     dossier.save()
-    event = _record(dossier, kind=EventKind.SUBMITTED, actor=actor, from_status=S.DRAFT)
+    event = record_event(dossier, kind=EventKind.SUBMITTED, actor=actor, from_status=S.DRAFT)
     _keep_in_store(dossier)
     tasks.notify_applicant.delay_on_commit(event.pk)
     return dossier
@@ -238,16 +263,24 @@ def _keep_in_store(dossier: Dossier) -> None:
 # --- Reception and supplements (the desk's side of the citizen journey) -----------------------
 
 @transaction.atomic
-def dossier_receive(*, dossier: Dossier, actor, role: str = "receptionist") -> Dossier:
+def dossier_receive(*, dossier: Dossier, actor, role: str = "receptionist", desk_agency_id=None) -> Dossier:
     """The desk accepts a complete dossier: the legal clock starts and Form 01 is issued."""
+    from .deadlines import step_due
+
     dossier = _locked(dossier)
     now = timezone.now()
     deadline = due_date(now, dossier.procedure_version.processing_days)
     dossier.receive()
+    if desk_agency_id is not None:
+        dossier.receiving_agency_id = desk_agency_id
     dossier.received_at, dossier.counting_from, dossier.due_at = now, deadline.counting_from, deadline.due_at
+    # The desk's own step (transfer to the competent department) has its own deadline.
+    step = next((s for s in dossier.procedure_version.steps.all() if s.role == "receptionist"), None)
+    dossier.step_started_at = now
+    dossier.step_due_at = step_due(now, step.working_days, settings.OFFICE_CLOSES_AT) if step else deadline.due_at
     dossier.save()
-    event = _record(dossier, kind=EventKind.RECEIVED, actor=actor, from_status=S.SUBMITTED, role=role,
-                    agency=dossier.receiving_agency, data={"due_at": deadline.due_at.isoformat()})
+    event = record_event(dossier, kind=EventKind.RECEIVED, actor=actor, from_status=S.SUBMITTED, role=role,
+                         agency=dossier.receiving_agency, data={"due_at": deadline.due_at.isoformat()})
     tasks.render_dossier_form.delay_on_commit(dossier.pk, "form01")
     tasks.notify_applicant.delay_on_commit(event.pk)
     return dossier
@@ -277,7 +310,7 @@ def dossier_request_supplement(*, dossier: Dossier, actor, items: list[dict], me
         dossier=dossier, round=dossier.supplement_requests.count() + 1, requested_by=actor, items=items,
         message=message,
     )
-    event = _record(dossier, kind=EventKind.SUPPLEMENT_REQUESTED, actor=actor, from_status=from_status, role=role,
+    event = record_event(dossier, kind=EventKind.SUPPLEMENT_REQUESTED, actor=actor, from_status=from_status, role=role,
                     comment=message, data={"round": request.round, "items": items})
     tasks.notify_applicant.delay_on_commit(event.pk)
     return request
@@ -304,7 +337,7 @@ def dossier_resubmit(*, dossier: Dossier, actor, uploads: list[tuple], answer: s
     if request:
         request.answered_at, request.answer = now, answer
         request.save(update_fields=["answered_at", "answer"])
-    _record(dossier, kind=EventKind.RESUBMITTED, actor=actor, from_status=S.SUPPLEMENT_REQUESTED, comment=answer,
+    record_event(dossier, kind=EventKind.RESUBMITTED, actor=actor, from_status=S.SUPPLEMENT_REQUESTED, comment=answer,
             data={"round": request.round if request else None, "due_at": deadline.due_at.isoformat()})
     _keep_in_store(dossier)
     return dossier
@@ -324,7 +357,7 @@ def dossier_request_withdrawal(*, dossier: Dossier, actor, reason: str) -> Dossi
     dossier.request_withdrawal()
     dossier.withdrawal_reason = reason.strip()
     dossier.save()
-    _record(dossier, kind=EventKind.WITHDRAWAL_REQUESTED, actor=actor, from_status=from_status, comment=reason)
+    record_event(dossier, kind=EventKind.WITHDRAWAL_REQUESTED, actor=actor, from_status=from_status, comment=reason)
     return dossier
 
 
@@ -334,7 +367,7 @@ def dossier_confirm_withdrawal(*, dossier: Dossier, actor, role: str = "receptio
     dossier.confirm_withdrawal()
     dossier.finished_at = timezone.now()
     dossier.save()
-    _record(dossier, kind=EventKind.WITHDRAWAL_CONFIRMED, actor=actor, from_status=S.WITHDRAWAL_REQUESTED, role=role)
+    record_event(dossier, kind=EventKind.WITHDRAWAL_CONFIRMED, actor=actor, from_status=S.WITHDRAWAL_REQUESTED, role=role)
     return dossier
 
 
@@ -360,5 +393,53 @@ def dossier_rate(*, dossier: Dossier, actor, scores: dict, comment: str = "") ->
         setattr(rating, name, value)
     rating.comment = (comment or "")[:2000]
     rating.save()
-    _record(dossier, kind=EventKind.RATED, actor=actor, from_status=dossier.status, public=False, data=values)
+    record_event(dossier, kind=EventKind.RATED, actor=actor, from_status=dossier.status, public=False, data=values)
     return rating
+
+
+def available_documents(dossier: Dossier, *, staff: bool) -> list[dict]:
+    """The paper forms and the result that exist for this dossier, as download links."""
+    from django.urls import reverse
+
+    from .constants import EventKind as K
+    from .models import DossierDocument
+
+    kinds = set(dossier.events.values_list("kind", flat=True))
+    wanted = []
+    if dossier.received_at:
+        wanted.append(DossierDocument.Kind.FORM01)
+    if K.SUPPLEMENT_REQUESTED in kinds:
+        wanted.append(DossierDocument.Kind.FORM02)
+    if kinds & {K.REFUSED, K.RECEPTION_REFUSED}:
+        wanted.append(DossierDocument.Kind.FORM03)
+    if K.EXTENDED in kinds:
+        wanted.append(DossierDocument.Kind.FORM04)
+    if staff and dossier.received_at:
+        wanted.append(DossierDocument.Kind.FORM05)
+    if dossier.status in (S.FINISHED, S.RETURNED):
+        wanted.append(DossierDocument.Kind.RESULT)
+    return [{"kind": kind, "label": DossierDocument.Kind(kind).label,
+             "url": reverse("dossiers:document", kwargs={"code": dossier.code, "kind": kind})} for kind in wanted]
+
+
+def result_verify(pdf: bytes) -> dict:
+    """Is this PDF a result the portal issued (same bytes as stored) with an intact signature?"""
+    import hashlib
+
+    from portal.signing import verify_pdf
+
+    from .models import DossierDocument
+
+    digest = hashlib.sha256(pdf).hexdigest()
+    issued = (DossierDocument.objects.filter(kind=DossierDocument.Kind.RESULT, sha256=digest)
+              .select_related("dossier__procedure_version", "dossier__competent_agency").first())
+    check = verify_pdf(pdf)
+    return {
+        "issued": issued is not None,
+        "dossier_code": issued.dossier.code if issued else "",
+        "procedure": issued.dossier.procedure_version.name if issued else "",
+        "agency": issued.dossier.competent_agency.name if issued else "",
+        "issued_at": issued.created_at if issued else None,
+        "signature": check,
+        "valid": issued is not None and check.signed and check.intact and check.trusted,
+    }

@@ -11,24 +11,42 @@ from django.utils import translation
 @shared_task(bind=True, acks_late=True, max_retries=5, retry_backoff=True, retry_backoff_max=600)
 def notify_applicant(self, event_id: int) -> str:
     """Email the applicant about one event of their dossier (once per event)."""
-    from .models import DossierEmail, DossierEvent
+    from .models import DossierEvent
 
     event = DossierEvent.objects.select_related("dossier__procedure_version").get(pk=event_id)
-    dossier = event.dossier
-    if not dossier.applicant_email or DossierEmail.objects.filter(event=event).exists():
+    return _send_once(self, event, event.dossier.applicant_email, "dossiers/email/body.txt")
+
+
+@shared_task(bind=True, acks_late=True, max_retries=5, retry_backoff=True, retry_backoff_max=600)
+def notify_staff(self, event_id: int, user_id: int) -> str:
+    """Email an officer about work given to them (an assignment)."""
+    from portal.models import User
+
+    from .models import DossierEvent
+
+    event = DossierEvent.objects.select_related("dossier__procedure_version").get(pk=event_id)
+    user = User.objects.get(pk=user_id)
+    return _send_once(self, event, user.email, "dossiers/email/staff_body.txt", extra={"officer": user})
+
+
+def _send_once(task, event, to: str | None, body_template: str, extra=None) -> str:
+    """Send one email for one event to one address, at most once whatever the retries."""
+    from .models import DossierEmail
+
+    if not to or DossierEmail.objects.filter(event=event, to=to).exists():
         return "skipped"
     with translation.override(settings.LANGUAGE_CODE):
-        context = {"dossier": dossier, "event": event, "base_url": settings.PORTAL_BASE_URL}
+        context = {"dossier": event.dossier, "event": event, "base_url": settings.PORTAL_BASE_URL, **(extra or {})}
         subject = render_to_string("dossiers/email/subject.txt", context).strip()
-        body = render_to_string("dossiers/email/body.txt", context)
+        body = render_to_string(body_template, context)
     try:
         with transaction.atomic():
-            DossierEmail.objects.create(event=event, to=dossier.applicant_email, subject=subject[:255])
-            send_mail(subject, body, None, [dossier.applicant_email])
+            DossierEmail.objects.create(event=event, to=to, subject=subject[:255])
+            send_mail(subject, body, None, [to])
     except IntegrityError:
         return "skipped"
     except OSError as error:  # SMTP down: nothing recorded, try again later
-        raise self.retry(exc=error) from error
+        raise task.retry(exc=error) from error
     return "sent"
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import officer_views, views
 
 app_name = "dossiers"
 urlpatterns = [
@@ -10,7 +10,8 @@ urlpatterns = [
     path("ho-so/nhap/<uuid:public_id>/xem-lai/", views.draft_review, name="review"),
     path("ho-so/tep/<uuid:public_id>/", views.attachment_download, name="attachment"),
     path("ho-so/<str:code>/", views.dossier_detail, name="detail"),
-    path("ho-so/<str:code>/phieu-tiep-nhan.pdf", views.form01_download, name="form01"),
+    path("ho-so/<str:code>/phieu-tiep-nhan.pdf", views.document_download, name="form01"),
+    path("ho-so/<str:code>/giay-to/<str:kind>.pdf", views.document_download, name="document"),
     path("ho-so/<str:code>/bo-sung/", views.supplement_respond, name="supplement"),
     path("ho-so/<str:code>/rut/", views.withdraw, name="withdraw"),
     path("ho-so/<str:code>/danh-gia/", views.rate, name="rate"),
@@ -18,4 +19,13 @@ urlpatterns = [
     path("kho-du-lieu/<uuid:public_id>/", views.stored_download, name="stored"),
     path("tra-cuu/", views.lookup, name="lookup"),
     path("tc/<str:code>", views.lookup, name="lookup_short"),
+    path("xac-thuc/", views.verify, name="verify"),
+    # Officers
+    path("can-bo/ho-so/", officer_views.queue, name="queue"),
+    path("can-bo/ho-so/giao-viec/", officer_views.bulk_assign, name="bulk_assign"),
+    path("can-bo/ho-so/<str:code>/", officer_views.desk, name="desk"),
+    path("can-bo/ho-so/<str:code>/<str:name>/", officer_views.act, name="act"),
+    path("can-bo/tiep-nhan/", officer_views.counter_intake, name="intake"),
+    path("can-bo/tiep-nhan/<str:code>/", officer_views.counter_intake, name="intake_start"),
+    path("can-bo/so-theo-doi/", officer_views.register, name="register"),
 ]

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,7 +17,7 @@ from procedures import selectors as catalogue
 from procedures.models import ProcedureVersion
 
 from . import selectors, services
-from .constants import DossierStatus, EventKind
+from .constants import Channel, DossierStatus, EventKind
 from .documents import dossier_document
 from .forms import (
     ApplicantForm,
@@ -169,7 +170,8 @@ def draft_review(request, public_id):
         dossier = selectors.draft_for(request.user, public_id=public_id)
     except (Dossier.DoesNotExist, ValidationError):
         # Submitted already (a second click or the back button): show the dossier itself.
-        submitted = Dossier.objects.filter(applicant=request.user, public_id=public_id).exclude(code=None).first()
+        submitted = (Dossier.objects.filter(Q(applicant=request.user) | Q(filed_by=request.user), public_id=public_id)
+                     .exclude(code=None).first())
         if submitted is None:
             raise Http404 from None
         return redirect("dossiers:detail", code=submitted.code)
@@ -179,6 +181,14 @@ def draft_review(request, public_id):
         except services.DossierIncomplete:
             messages.error(request, _("Some information is still missing: see the marked fields."))
             return redirect(reverse("dossiers:draft", kwargs={"public_id": dossier.public_id}) + "?check=1")
+        if dossier.channel == Channel.COUNTER and dossier.filed_by_id == request.user.pk:
+            # Filed at the counter: the desk receives it at once and prints Form 01 for the applicant.
+            from .actions import dossier_act
+
+            dossier_act(dossier=dossier, name="receive", actor=request.user, data={})
+            messages.success(request, _("Dossier %(code)s was filed and received: print the receipt (Form 01).")
+                             % {"code": dossier.code})
+            return redirect("dossiers:desk", code=dossier.code)
         messages.success(request, _("Your dossier was submitted. Its code is %(code)s.") % {"code": dossier.code})
         return redirect("dossiers:detail", code=dossier.code)
     if services.dossier_problems(dossier):
@@ -227,6 +237,7 @@ def dossier_detail(request, code: str):
         "can_withdraw": is_applicant and dossier.status in services.WITHDRAWABLE_STATES,
         "can_rate": is_applicant and dossier.status == S.RETURNED,
         "has_form01": dossier.received_at is not None,
+        "documents": services.available_documents(dossier, staff=not is_applicant),
         "lookup_url": settings.PORTAL_BASE_URL.rstrip("/") + f"/tc/{dossier.code}",
         "EventKind": EventKind,
     })
@@ -249,13 +260,29 @@ def stored_download(request, public_id):
 
 
 @login_required
-def form01_download(request, code: str):
+def document_download(request, code: str, kind: str = DossierDocument.Kind.FORM01):
+    """A form or the result of a dossier as PDF, for its applicant or the agencies' staff."""
     dossier = _get_or_404(selectors.dossier_for, user=request.user, code=code)
-    if dossier.received_at is None:
+    staff = dossier.applicant_id != request.user.pk
+    if kind not in {d["kind"] for d in services.available_documents(dossier, staff=staff)}:
         raise Http404
-    document = dossier_document(dossier, DossierDocument.Kind.FORM01, base_url=settings.PORTAL_BASE_URL)
-    return FileResponse(document.file.open("rb"), as_attachment=False, filename=f"{dossier.code}-phieu-tiep-nhan.pdf",
+    document = dossier_document(dossier, kind, base_url=settings.PORTAL_BASE_URL)
+    return FileResponse(document.file.open("rb"), as_attachment=False, filename=f"{dossier.code}-{kind}.pdf",
                         content_type="application/pdf")
+
+
+@require_http_methods(["GET", "POST"])
+def verify(request):
+    """Anyone can check that a PDF is a result this portal issued, unaltered, with a valid signature."""
+    outcome = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None or upload.size > settings.ATTACHMENT_MAX_FILE_SIZE:
+            outcome = {"error": _("Choose the PDF file to check (at most %(mb)s MB).")
+                       % {"mb": settings.ATTACHMENT_MAX_FILE_SIZE // (1024 * 1024)}}
+        else:
+            outcome = services.result_verify(upload.read())
+    return render(request, "dossiers/verify.html", {"outcome": outcome}, status=200)
 
 
 @login_required

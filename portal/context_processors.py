@@ -2,5 +2,12 @@ from django.conf import settings
 
 
 def features(request):
-    """Switches templates need: is e-identity sign-in on, and under which name."""
-    return {"OIDC_ENABLED": settings.OIDC_ENABLED, "OIDC_PROVIDER_NAME": settings.OIDC_PROVIDER_NAME}
+    """Switches templates need: e-identity sign-in, and whether the user is an officer."""
+    user = getattr(request, "user", None)
+    is_officer = False
+    if user is not None and user.is_authenticated:
+        from dossiers.permissions import memberships
+
+        is_officer = bool(memberships(user))
+    return {"OIDC_ENABLED": settings.OIDC_ENABLED, "OIDC_PROVIDER_NAME": settings.OIDC_PROVIDER_NAME,
+            "IS_OFFICER": is_officer}

@@ -28,6 +28,11 @@ DEMO_ACCOUNTS = [
 @transaction.atomic
 def seed_demo() -> list[tuple[str, str, str]]:
     """Load the demo catalogue and accounts (idempotent); return (role, login, password) rows."""
+    from django.conf import settings
+
+    from .signing import ensure_demo_pki
+
+    ensure_demo_pki(settings.PKI_DIR)  # the demo CA that signs results
     import_catalogue(DEMO_CATALOGUE.read_text(encoding="utf-8"))
     agency = Agency.objects.get(code=DEMO_AGENCY)
     rows = []
@@ -50,41 +55,104 @@ def _demo_pdf(title: str) -> bytes:
     return HTML(string=f"<h1 style='font-family: DejaVu Serif'>{title}</h1><p>Tệp minh họa.</p>").write_pdf()
 
 
+# Where each demo dossier is taken: (procedure code, transitions in order, by whom).
+DEMO_JOURNEYS = [
+    ("1.004884", []),                                                   # submitted, awaiting the desk
+    ("1.001193", ["receive"]),                                           # received, awaiting assignment
+    ("1.000894", ["receive", "assign"]),                                 # with the specialist
+    ("1.000656", ["receive", "assign", "submit_for_approval"]),          # awaiting the leader
+    ("1.001022", ["receive", "request_supplement"]),                     # supplement requested
+    ("1.004873", ["receive", "assign", "request_payment"]),              # awaiting payment
+    ("2.000884", ["receive", "assign", "consult"]),                      # consulting another agency
+    ("2.000720", ["receive", "assign", "submit_for_approval", "approve", "issue_result"]),  # result ready
+    ("1.001776", ["receive", "assign", "submit_for_approval", "approve", "issue_result", "return_result"]),
+    ("2.000815", ["refuse_reception"]),                                  # not received
+    ("1.009994", ["receive", "assign", "submit_for_approval", "send_back"]),  # back with the specialist
+    ("1.004884", ["receive", "assign", "submit_for_approval", "approve"]),    # approved, result to issue
+    ("1.001193", ["receive", "assign", "refuse"]),                            # refused after appraisal
+    ("1.000656", ["receive", "stop"]),                                        # processing stopped
+    ("1.001022", ["receive", "withdraw"]),                                    # the citizen asks to withdraw
+    ("1.000894", ["withdraw", "confirm_withdrawal"]),                         # withdrawn
+]
+WHO = {"receive": 1, "refuse_reception": 1, "request_supplement": 1, "assign": 1, "return_result": 1,
+       "submit_for_approval": 2, "request_payment": 2, "consult": 2, "approve": 3, "issue_result": 3,
+       "send_back": 3, "refuse": 2, "stop": 3, "confirm_withdrawal": 1}
+
+
+def _answers(version, citizen) -> dict:
+    """Plausible answers to any procedure's form, from the citizen's profile where it fits."""
+    answers = {}
+    for spec in version.form_schema:
+        kind, name = spec["type"], spec["name"]
+        if spec.get("pattern") == "^[0-9]{12}$":
+            answers[name] = citizen.personal_id
+        elif kind == "date":
+            answers[name] = "1985-03-12"
+        elif kind == "integer":
+            answers[name] = str(max(spec.get("min", 1), 1) * 100_000_000 if "capital" in name else max(spec.get("min", 1), 1))
+        elif kind == "choice":
+            answers[name] = spec["choices"][0]
+        elif kind == "boolean":
+            answers[name] = "on"
+        elif "name" in name:
+            answers[name] = citizen.full_name
+        else:
+            answers[name] = spec["label"][:40] + " (minh họa)"
+    return answers
+
+
 def _seed_dossiers() -> None:
-    """A few dossiers of the demo citizen at different steps, so the pages show a living journey."""
+    """Dossiers of the demo citizen in every state, some due today and some overdue, so the
+    citizen's pages and the officers' queues show a living journey."""
+    from datetime import timedelta
+
     from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
 
     from dossiers import services
+    from dossiers.actions import dossier_act
     from dossiers.models import Dossier
     from procedures.selectors import procedure_detail
 
     citizen = User.objects.get(email=DEMO_ACCOUNTS[0][0])
     if Dossier.objects.filter(applicant=citizen).exists():
         return
-    if not citizen.personal_id:
-        citizen.personal_id, citizen.address = "001085001234", "Số 12, đường Lê Lợi, phường Trung Tâm"
-        citizen.save(update_fields=["personal_id", "address"])
-    desk = User.objects.get(email=DEMO_ACCOUNTS[1][0])
-    answers = {
-        "1.004884": {"full_name": citizen.full_name, "date_of_birth": "1985-03-12", "id_number": citizen.personal_id,
-                     "address": citizen.address},
-        "1.001193": {"child_name": "Nguyễn Minh Khang", "child_sex": "Nam", "child_dob": "2026-11-02",
-                     "birth_place": "Bệnh viện tỉnh Thái An", "mother_name": "Trần Thị Lan",
-                     "father_name": citizen.full_name},
-    }
+    citizen.personal_id, citizen.address = "001085001234", "Số 12, đường Lê Lợi, phường Trung Tâm"
+    citizen.save(update_fields=["personal_id", "address"])
+    staff = [User.objects.get(email=row[0]) for row in DEMO_ACCOUNTS]
+    pdf = _demo_pdf("Giấy tờ minh họa")
     made = []
-    for code, form_data in answers.items():
+    for code, journey in DEMO_JOURNEYS:
         version = procedure_detail(code=code)
         draft = services.dossier_draft_start(applicant=citizen, version=version)
         services.dossier_draft_update(
-            dossier=draft, form_data=form_data, delivery="online", delivery_address="",
+            dossier=draft, form_data=_answers(version, citizen), delivery="online", delivery_address="",
             applicant_data={"applicant_name": citizen.full_name, "applicant_id_number": citizen.personal_id,
                             "applicant_phone": citizen.phone, "applicant_email": citizen.email,
                             "applicant_address": citizen.address},
         )
         for document in version.documents.filter(required=True):
-            upload = SimpleUploadedFile(f"{document.name[:40]}.pdf", _demo_pdf(document.name))
-            services.dossier_attach(dossier=draft, requirement_id=document.pk, upload=upload)
-        made.append(services.dossier_submit(dossier=draft, actor=citizen))
-    # The birth registration was received at the desk: Form 01 is ready to download.
-    services.dossier_receive(dossier=made[1], actor=desk)
+            services.dossier_attach(dossier=draft, requirement_id=document.pk,
+                                    upload=SimpleUploadedFile(f"{document.name[:40]}.pdf", pdf))
+        dossier = services.dossier_submit(dossier=draft, actor=citizen)
+        for name in journey:
+            if name == "withdraw":
+                services.dossier_request_withdrawal(dossier=dossier, actor=citizen, reason="Tôi đã nộp nhầm thủ tục.")
+                continue
+            data = {
+                "assign": {"specialist": staff[2].pk},
+                "request_supplement": {"items": "Ảnh chân dung 4x6 — ảnh đã nộp bị mờ"},
+                "request_payment": {"amount": 8000},
+                "consult": {"agency": Agency.objects.get(code="000.20.19.H99").pk, "working_days": 2,
+                            "question": "Đề nghị xác minh nơi cư trú của người nộp."},
+                "refuse_reception": {"reasons": "Thủ tục thuộc thẩm quyền cấp tỉnh."},
+                "send_back": {"comment": "Bổ sung biên bản kiểm tra thực địa."},
+                "refuse": {"reasons": "Người yêu cầu không đủ điều kiện theo quy định."},
+                "stop": {"reasons": "Người nộp đề nghị dừng để bổ sung hồ sơ gốc."},
+            }.get(name, {})
+            dossier_act(dossier=Dossier.objects.get(pk=dossier.pk), name=name, actor=staff[WHO[name]], data=data)
+        made.append(dossier)
+    # Make the queue tell its story: one due today, two overdue.
+    now = timezone.localtime()
+    Dossier.objects.filter(pk=made[1].pk).update(due_at=now.replace(hour=17, minute=0, second=0, microsecond=0))
+    Dossier.objects.filter(pk__in=[made[2].pk, made[3].pk]).update(due_at=now - timedelta(days=2))

@@ -128,6 +128,11 @@ class ProcedureVersion(LocalizedNameMixin, models.Model):
     )
     legal_basis = models.TextField(_("legal basis"), blank=True)
     form_schema = models.JSONField(_("application form"), default=list, blank=True)
+    result_template = models.TextField(
+        _("result document template"), blank=True,
+        help_text=_("HTML with placeholders such as {{ dossier.code }}, {{ dossier.applicant_name }}, "
+                    "{{ form.field_name }}, {{ today }}. Empty: the standard result template."),
+    )
     search_name = models.CharField(max_length=500, editable=False, default="")
     search_text = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -171,6 +176,13 @@ class ProcedureVersion(LocalizedNameMixin, models.Model):
             validate_form_schema(self.form_schema)
         except ValidationError as error:
             raise ValidationError({"form_schema": error.messages}) from None
+        if self.result_template:
+            from django.template import Template, TemplateSyntaxError
+
+            try:
+                Template(self.result_template)
+            except TemplateSyntaxError as error:
+                raise ValidationError({"result_template": [str(error)]}) from None
 
     def save(self, *args, update_fields=None, **kwargs):
         if not self.is_editable and (update_fields is None or not set(update_fields) <= self.LIFECYCLE_FIELDS):

@@ -4,8 +4,8 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
 from . import selectors
-from .forms import CatalogueFilterForm
 from .constants import VersionStatus
+from .forms import CatalogueFilterForm
 from .models import DocumentRequirement, ProcedureVersion
 
 PAGE_SIZE = 20

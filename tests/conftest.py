@@ -69,3 +69,22 @@ def _fresh_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _signing_pki():
+    """The demo CA and agency certificate that sign results in tests (made once, reused)."""
+    from django.conf import settings
+
+    from portal.signing import ensure_demo_pki
+
+    ensure_demo_pki(settings.PKI_DIR)
+
+
+@pytest.fixture
+def english():
+    """Messages in English, for tests that check a message's wording."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

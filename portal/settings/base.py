@@ -161,6 +161,15 @@ ATTACHMENT_MAX_DOSSIER_SIZE = env.int("ATTACHMENT_MAX_DOSSIER_SIZE", default=50 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Supplement requests are allowed at reception or within this many working days of it.
 SUPPLEMENT_WINDOW_WORKING_DAYS = env.int("SUPPLEMENT_WINDOW_WORKING_DAYS", default=3)
+# An apology with a new appointment date (Form 04) must be sent this many working days before
+# the due date, and only once per dossier.
+EXTENSION_NOTICE_WORKING_DAYS = env.int("EXTENSION_NOTICE_WORKING_DAYS", default=1)
+# Results are signed (PAdES) with the agency's certificate and key; `make run` uses a demo CA
+# that `seed_demo` creates under var/pki. Production: point these at the real files.
+PKI_DIR = VAR_DIR / "pki"
+RESULT_SIGNING_CERT = env("RESULT_SIGNING_CERT", default=str(PKI_DIR / "agency.pem"))
+RESULT_SIGNING_KEY = env("RESULT_SIGNING_KEY", default=str(PKI_DIR / "agency.key"))
+RESULT_SIGNING_CA = env("RESULT_SIGNING_CA", default=str(PKI_DIR / "ca.pem"))
 # Ratings can be edited for this many days after they are given.
 RATING_EDITABLE_DAYS = env.int("RATING_EDITABLE_DAYS", default=7)
 
@@ -222,4 +231,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

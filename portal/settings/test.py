@@ -26,3 +26,9 @@ OIDC_OP_AUTHORIZATION_ENDPOINT = f"http://127.0.0.1:{OIDC_TEST_PORT}/authorize"
 OIDC_OP_TOKEN_ENDPOINT = f"http://127.0.0.1:{OIDC_TEST_PORT}/token"
 OIDC_OP_USER_ENDPOINT = f"http://127.0.0.1:{OIDC_TEST_PORT}/userinfo"
 AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "portal.oidc.EIdentityBackend"]  # noqa: F405
+
+# A demo PKI made once per test session (tests/conftest.py) signs results in tests.
+PKI_DIR = VAR_DIR / "test-pki"  # noqa: F405
+RESULT_SIGNING_CERT = str(PKI_DIR / "agency.pem")
+RESULT_SIGNING_KEY = str(PKI_DIR / "agency.key")
+RESULT_SIGNING_CA = str(PKI_DIR / "ca.pem")

@@ -98,6 +98,27 @@
       });
     });
 
+    // A result to read first (the verdict of a verification): move focus to it.
+    var verdict = document.querySelector("[data-focus-on-load]");
+    if (verdict && !summary) verdict.focus();
+
+    // "Select all" above a list of checkboxes (the work queue); without JavaScript it stays hidden.
+    document.querySelectorAll("input[type=checkbox][data-select-all]").forEach(function (all) {
+      var boxes = document.querySelectorAll('input[type=checkbox][name="' + all.getAttribute("data-select-all") + '"]');
+      if (!boxes.length) return;
+      all.hidden = false;
+      function sync() {
+        var ticked = Array.prototype.filter.call(boxes, function (box) { return box.checked; }).length;
+        all.checked = ticked === boxes.length;
+        all.indeterminate = ticked > 0 && ticked < boxes.length;
+      }
+      all.addEventListener("change", function () {
+        boxes.forEach(function (box) { box.checked = all.checked; });
+      });
+      boxes.forEach(function (box) { box.addEventListener("change", sync); });
+      sync();
+    });
+
     // "Copy" next to a dossier code.
     if (navigator.clipboard) {
       document.querySelectorAll("button[data-copy]").forEach(function (button) {

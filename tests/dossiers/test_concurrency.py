@@ -57,3 +57,29 @@ def test_double_submit_of_one_draft_races_to_one_dossier():
     assert errors == []
     assert len(set(results)) == 1
     assert Dossier.objects.exclude(code=None).count() == 1
+
+
+def test_two_officers_receive_at_once_one_wins():
+    """Two desk officers click at the same instant: one transition, one event; the other is told why."""
+    from dossiers.actions import TransitionConflict, dossier_act
+    from dossiers.constants import DossierStatus, EventKind
+    from dossiers.models import DossierEvent
+    from portal.models import AgencyMembership
+
+    version = birth_procedure()
+    citizen = CitizenFactory()
+    dossier = services.dossier_submit(dossier=filled_draft(citizen, version), actor=citizen)
+    officers = CitizenFactory.create_batch(2)
+    for officer in officers:
+        AgencyMembership.objects.create(user=officer, agency=version.agency, role="receptionist")
+    actions = [
+        lambda o=officers[0]: dossier_act(dossier=Dossier.objects.get(pk=dossier.pk), name="receive", actor=o, data={}),
+        lambda o=officers[1]: dossier_act(dossier=Dossier.objects.get(pk=dossier.pk), name="refuse_reception",
+                                          actor=o, data={"reasons": "Thiếu giấy tờ"}),
+    ]
+    results, errors = run_together(actions)
+    assert len(errors) == 1 and isinstance(errors[0], TransitionConflict)
+    dossier.refresh_from_db()
+    assert dossier.status in (DossierStatus.RECEIVED, DossierStatus.NOT_RECEIVED)
+    decided = DossierEvent.objects.filter(dossier=dossier, kind__in=[EventKind.RECEIVED, EventKind.RECEPTION_REFUSED])
+    assert decided.count() == 1

@@ -72,7 +72,7 @@ def test_withdrawal_is_requested_then_confirmed(submitted):
     with pytest.raises(ValidationError):
         services.dossier_request_withdrawal(dossier=dossier, actor=citizen, reason="  ")
     dossier = services.dossier_request_withdrawal(dossier=dossier, actor=citizen, reason="Nộp nhầm thủ tục")
-    assert dossier.national_status == 7 and dossier.status_before_withdrawal == DossierStatus.SUBMITTED
+    assert dossier.national_status == 7 and dossier.status_before_interruption == DossierStatus.SUBMITTED
     dossier = services.dossier_confirm_withdrawal(dossier=dossier, actor=None)
     assert dossier.status == DossierStatus.WITHDRAWN
     with pytest.raises(ValidationError):

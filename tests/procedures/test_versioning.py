@@ -47,7 +47,7 @@ def test_draft_copies_content_and_publishing_archives_the_old_version():
     assert ProcedureVersion.objects.get(procedure=v1.procedure, status=VersionStatus.PUBLISHED).processing_days == 5
 
 
-def test_only_a_draft_can_be_published():
+def test_only_a_draft_can_be_published(english):
     version = VersionFactory(published=True)
     with pytest.raises(ValidationError, match="only a draft"):
         procedure_version_publish(version=version)
@@ -61,7 +61,7 @@ def test_archive_removes_from_catalogue():
         procedure_version_archive(version=version)
 
 
-def test_bad_form_schema_is_refused_with_the_field_named():
+def test_bad_form_schema_is_refused_with_the_field_named(english):
     draft = VersionFactory(form_schema=[{"name": "dob", "label": "Ngày sinh", "type": "dat"}])
     with pytest.raises(ValidationError) as error:
         procedure_version_publish(version=draft)

@@ -1,0 +1,163 @@
+"""The officers' side: queues, the dossier desk with its transitions, counter intake, the register."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from procedures import selectors as catalogue
+from procedures.models import ProcedureVersion
+
+from . import selectors, services
+from .actions import LABELS, TransitionConflict, action_form, dossier_act
+from .constants import DossierStatus
+from .models import Dossier
+from .permissions import available_transitions, memberships
+from .register import register_response
+
+
+def staff_required(view):
+    """Only people with a staff role at some agency; others get a plain 404."""
+
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not memberships(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+@staff_required
+def queue(request):
+    """The officer's queue: due first, views with counts, filters, search, bulk assignment."""
+    view = request.GET.get("view", "all")
+    qs, counts = selectors.officer_queue(
+        request.user, view=view, status=request.GET.get("status", ""), procedure=request.GET.get("procedure", ""),
+        field=request.GET.get("field", ""), q=request.GET.get("q", "")[:100],
+    )
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render(request, "dossiers/officer/queue.html", {
+        "page_obj": page, "counts": counts, "view": view if view in selectors.QUEUE_FILTERS else "all",
+        "views": selectors.QUEUE_FILTERS, "statuses": DossierStatus.choices, "filters": request.GET,
+        "can_assign": any(role in ("receptionist", "leader") for _, role in memberships(request.user)),
+        "specialists": selectors.specialists_for(request.user),
+    })
+
+
+def _officer_dossier(request, code):
+    try:
+        return (selectors.officer_scope(request.user)
+                .select_related("procedure_version__procedure", "procedure_version__agency", "receiving_agency",
+                                "competent_agency", "assigned_to", "consulted_agency")
+                .get(code=code))
+    except Dossier.DoesNotExist:
+        raise Http404 from None
+
+
+def _render_desk(request, dossier, *, bound=None, status=200):
+    names = available_transitions(request.user, dossier)
+    actions = [{"name": n, "label": LABELS[n],
+                "form": bound[1] if bound and bound[0] == n else action_form(n, dossier)} for n in names]
+    return render(request, "dossiers/officer/detail.html", {
+        "dossier": dossier, "version": dossier.procedure_version, "actions": actions,
+        "events": dossier.events.select_related("actor", "agency"),
+        "attachments": dossier.attachments.select_related("requirement"),
+        "steps": dossier.procedure_version.steps.all(),
+        "supplements": dossier.supplement_requests.all(),
+        "documents": services.available_documents(dossier, staff=True),
+    }, status=status)
+
+
+@staff_required
+def desk(request, code):
+    """One dossier as an officer sees it, with the transitions this officer can make now."""
+    return _render_desk(request, _officer_dossier(request, code))
+
+
+@staff_required
+@require_POST
+def act(request, code, name):
+    """Make one transition; 409 if the dossier changed meanwhile, 403 if not this officer's to make."""
+    dossier = _officer_dossier(request, code)
+    try:
+        dossier_act(dossier=dossier, name=name, actor=request.user, data=request.POST,
+                    expected_status=request.POST.get("expected_status") or None)
+    except TransitionConflict as conflict:
+        messages.error(request, str(conflict))
+        return _render_desk(request, _officer_dossier(request, code), status=409)
+    except PermissionDenied as denied:
+        messages.error(request, str(denied))
+        return _render_desk(request, dossier, status=403)
+    except ValidationError as error:
+        form = action_form(name, dossier, request.POST) if name in LABELS else None
+        if form is not None and form.is_valid():  # the parameters were fine: the rule refused them
+            for field, errors in (error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]):
+                for message in errors:
+                    form.add_error(field if field in form.fields else None, message)
+        messages.error(request, _("The action was not done: see the form."))
+        return _render_desk(request, dossier, bound=(name, form), status=400)
+    messages.success(request, _("Done: %(action)s.") % {"action": LABELS[name]})
+    return redirect("dossiers:desk", code=code)
+
+
+@staff_required
+@require_POST
+def bulk_assign(request):
+    """Assign several dossiers to one specialist; each is checked like a single assignment."""
+    done, failed = 0, []
+    for code in request.POST.getlist("codes")[:200]:
+        dossier = selectors.officer_scope(request.user).select_related("procedure_version").filter(code=code).first()
+        if dossier is None:
+            continue
+        try:
+            dossier_act(dossier=dossier, name="assign", actor=request.user, data=request.POST)
+            done += 1
+        except (TransitionConflict, PermissionDenied, ValidationError) as error:
+            failed.append(f"{code}: {' '.join(getattr(error, 'messages', [str(error)]))}")
+    if done:
+        messages.success(request, _("%(count)d dossier(s) assigned.") % {"count": done})
+    for failure in failed[:10]:
+        messages.error(request, failure)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = "dossiers:queue"
+    return redirect(back or "dossiers:queue")
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def counter_intake(request, code=None):
+    """File a dossier for a citizen who walks in: pick the procedure, then the same form as online."""
+    if code is None:
+        query = request.GET.get("q", "")
+        versions = catalogue.catalogue_search(query=query)[:30] if query else []
+        return render(request, "dossiers/officer/intake.html", {"query": query, "versions": versions})
+    try:
+        version = catalogue.procedure_detail(code=code)
+    except ProcedureVersion.DoesNotExist:
+        raise Http404 from None
+    draft = services.dossier_counter_draft(officer=request.user, version=version)
+    return redirect("dossiers:draft", public_id=draft.public_id)
+
+
+@staff_required
+def register(request):
+    """Form 06, the register of dossiers of an agency for a year, as CSV or XLSX."""
+    held = {agency for agency, _ in memberships(request.user)}
+    try:
+        agency_id = int(request.GET.get("agency") or min(held))
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        raise Http404 from None
+    if agency_id not in held:
+        raise Http404
+    return register_response(agency_id=agency_id, year=year, fmt=request.GET.get("format", "xlsx"))

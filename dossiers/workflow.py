@@ -1,0 +1,110 @@
+"""The dossier state machine (django-fsm-2): guards and state changes only.
+
+Services call these methods inside a transaction that locks the row and writes the audit
+event; nothing else may change `status` (the field is protected). Who may call which
+transition is in permissions.py.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
+
+from .constants import OPEN, DossierStatus
+
+S = DossierStatus
+
+
+class DossierWorkflow(ConcurrentTransitionMixin, models.Model):
+    status = FSMField(_("status"), max_length=32, choices=DossierStatus.choices, default=S.DRAFT, protected=True)
+    # Where to go back to when an interruption (withdrawal request, payment) ends.
+    status_before_interruption = models.CharField(max_length=32, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    # --- The applicant ------------------------------------------------------------------------
+    @transition(field=status, source=S.DRAFT, target=S.SUBMITTED)
+    def submit(self):
+        pass
+
+    @transition(field=status, source=S.SUPPLEMENT_REQUESTED, target=S.RECEIVED)
+    def resubmit(self):
+        pass
+
+    @transition(field=status, source=OPEN, target=S.WITHDRAWAL_REQUESTED)
+    def request_withdrawal(self):
+        self.status_before_interruption = self.status
+
+    # --- The one-stop desk --------------------------------------------------------------------
+    @transition(field=status, source=S.SUBMITTED, target=S.RECEIVED)
+    def receive(self):
+        pass
+
+    @transition(field=status, source=S.SUBMITTED, target=S.NOT_RECEIVED)
+    def refuse_reception(self):
+        pass
+
+    @transition(field=status, source=[S.SUBMITTED, S.RECEIVED, S.IN_PROCESSING], target=S.SUPPLEMENT_REQUESTED)
+    def request_supplement(self):
+        pass
+
+    @transition(field=status, source=S.WITHDRAWAL_REQUESTED, target=S.WITHDRAWN)
+    def confirm_withdrawal(self):
+        pass
+
+    @transition(field=status, source=S.FINISHED, target=S.RETURNED)
+    def return_result(self):
+        pass
+
+    # --- Routing and appraisal ----------------------------------------------------------------
+    @transition(field=status, source=[S.RECEIVED, S.IN_PROCESSING], target=S.IN_PROCESSING)
+    def assign(self):
+        pass
+
+    @transition(field=status, source=S.IN_PROCESSING, target=S.CONSULTING)
+    def consult(self):
+        pass
+
+    @transition(field=status, source=S.CONSULTING, target=S.IN_PROCESSING)
+    def record_consultation(self):
+        pass
+
+    @transition(field=status, source=S.IN_PROCESSING, target=S.AWAITING_APPROVAL)
+    def submit_for_approval(self):
+        pass
+
+    @transition(field=status, source=[S.IN_PROCESSING, S.AWAITING_APPROVAL], target=S.REFUSED)
+    def refuse(self):
+        pass
+
+    @transition(field=status, source=[S.IN_PROCESSING, S.APPROVED], target=S.AWAITING_PAYMENT)
+    def request_payment(self):
+        self.status_before_interruption = self.status
+
+    @transition(field=status, source=S.AWAITING_PAYMENT, target=RETURN_VALUE(S.IN_PROCESSING, S.APPROVED))
+    def confirm_payment(self):
+        return self.status_before_interruption or S.IN_PROCESSING
+
+    # --- Leaders ------------------------------------------------------------------------------
+    @transition(field=status, source=S.AWAITING_APPROVAL, target=S.IN_PROCESSING)
+    def send_back(self):
+        pass
+
+    @transition(field=status, source=S.AWAITING_APPROVAL, target=S.APPROVED)
+    def approve(self):
+        pass
+
+    @transition(field=status, source=S.APPROVED, target=S.FINISHED)
+    def issue_result(self):
+        pass
+
+    @transition(field=status, source=[*OPEN, S.APPROVED, S.WITHDRAWAL_REQUESTED], target=S.STOPPED)
+    def stop(self):
+        pass
+
+    def _can_reschedule(self) -> bool:
+        return self.due_at is not None and self.extended_at is None
+
+    @transition(field=status, source=[*OPEN, S.APPROVED], target=None, conditions=[_can_reschedule])
+    def extend(self):
+        """The apology and new appointment date (Form 04): the state stays, the due date moves."""

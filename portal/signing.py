@@ -1,0 +1,383 @@
+"""Digital signatures on result documents: PAdES signing and validation with pyHanko.
+
+The signing certificate, its private key and the CA that issued it come from the settings
+RESULT_SIGNING_CERT, RESULT_SIGNING_KEY and RESULT_SIGNING_CA (paths to PEM or DER files),
+read at call time. ``ensure_demo_pki`` makes a throw-away PKI for development and tests:
+its root CA is marked as not for real use.
+
+pyHanko and its validator are slow to import, so they are only imported inside the functions
+that need them: the web process does not pay for them at start-up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+DEMO_CA_NAME = "Demo Root CA — Cổng dịch vụ công (KHÔNG dùng thật)"
+DEMO_AGENCY_NAME = "UBND tỉnh Thái An — Demo"
+DEMO_AGENCY_ORG = "Ủy ban nhân dân tỉnh Thái An"
+
+
+class SigningNotConfigured(ImproperlyConfigured):
+    """RESULT_SIGNING_CERT / RESULT_SIGNING_KEY / RESULT_SIGNING_CA are unset or unusable."""
+
+
+@dataclass(frozen=True)
+class SigningIdentity:
+    """Where a PKI's files are: the CA certificate, the agency's certificate and its key (PEM)."""
+
+    ca_cert: Path
+    cert: Path
+    key: Path
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What the validator found in a PDF, over all its signatures.
+
+    signed: at least one signature is embedded.
+    intact: every signature's digest matches the bytes it covers, and its cryptography checks out.
+    trusted: every signer's certificate chains to the configured CA (RESULT_SIGNING_CA).
+    unmodified: nothing was added after the last signature except validation data or time
+        stamps, and what was added between signatures was only further signing or form filling
+        that the document's permissions allow.
+    signer: the last signer's certificate subject (common name), "" if unsigned.
+    signed_at: the signing time the last signer claims (not a trusted time stamp), or None.
+    summary: one line per signature, for people and logs.
+    """
+
+    signed: bool
+    intact: bool
+    trusted: bool
+    unmodified: bool
+    signer: str
+    signed_at: dt.datetime | None
+    summary: str
+
+
+# --- Demo PKI ---------------------------------------------------------------------------------
+
+
+def ensure_demo_pki(directory: Path) -> SigningIdentity:
+    """Create a demo root CA and an agency signing certificate in ``directory`` unless present.
+
+    Idempotent: when ca.pem, agency.pem and agency.key all exist they are left untouched. If any
+    is missing, all three are made anew (the CA's own key is not kept, so a lone agency
+    certificate cannot be reissued under the old CA). agency.key is unencrypted PEM, mode 0600.
+    """
+    directory = Path(directory)
+    identity = SigningIdentity(
+        ca_cert=directory / "ca.pem", cert=directory / "agency.pem", key=directory / "agency.key"
+    )
+    if identity.ca_cert.is_file() and identity.cert.is_file() and identity.key.is_file():
+        return identity
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    now = dt.datetime.now(dt.UTC)
+    not_before = now - dt.timedelta(days=1)  # tolerate clock skew between machines
+
+    ca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    ca_name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Cổng dịch vụ công — Demo"),
+            x509.NameAttribute(NameOID.COMMON_NAME, DEMO_CA_NAME),
+        ]
+    )
+    ca_ski = x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key())
+    ca_cert = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before)
+        .not_valid_after(now + dt.timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=False,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(ca_ski, critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+
+    agency_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    agency_cert = (
+        x509.CertificateBuilder()
+        .subject_name(
+            x509.Name(
+                [
+                    x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+                    x509.NameAttribute(NameOID.ORGANIZATION_NAME, DEMO_AGENCY_ORG),
+                    x509.NameAttribute(NameOID.COMMON_NAME, DEMO_AGENCY_NAME),
+                ]
+            )
+        )
+        .issuer_name(ca_name)
+        .public_key(agency_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before)
+        .not_valid_after(now + dt.timedelta(days=3 * 365))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,  # non-repudiation: pyHanko requires it for signing
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(agency_key.public_key()), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+
+    directory.mkdir(parents=True, exist_ok=True)
+    pem = serialization.Encoding.PEM
+    _write_atomic(
+        identity.key,
+        agency_key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()),
+        mode=0o600,
+    )
+    _write_atomic(identity.cert, agency_cert.public_bytes(pem), mode=0o644)
+    _write_atomic(identity.ca_cert, ca_cert.public_bytes(pem), mode=0o644)  # last: marks completion
+    return identity
+
+
+def _write_atomic(path: Path, data: bytes, *, mode: int) -> None:
+    """Write through a temporary file created with ``mode`` (never wider), then rename over."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, mode)  # os.open's mode is filtered by the umask
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+# --- Signing ----------------------------------------------------------------------------------
+
+
+def _configured_paths() -> tuple[Path, Path, Path]:
+    names = ("RESULT_SIGNING_CERT", "RESULT_SIGNING_KEY", "RESULT_SIGNING_CA")
+    values = [getattr(settings, name, "") or "" for name in names]
+    unset = [name for name, value in zip(names, values, strict=True) if not str(value).strip()]
+    if unset:
+        raise SigningNotConfigured(
+            f"Result signing is not configured: set {', '.join(unset)} to the agency certificate, "
+            "its private key and the issuing CA certificate (PEM or DER files)."
+        )
+    paths = tuple(Path(value) for value in values)
+    missing = [f"{name}={path}" for name, path in zip(names, paths, strict=True) if not path.is_file()]
+    if missing:
+        raise SigningNotConfigured(f"Result signing files not found: {', '.join(missing)}")
+    return paths  # type: ignore[return-value]
+
+
+def _off_the_event_loop(function):
+    """pyHanko's synchronous API calls asyncio.run(), which fails inside a running event loop
+    (an ASGI server, or Playwright's sync API in the browser tests): run it in a thread then."""
+    import asyncio
+    import functools
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return function(*args, **kwargs)
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(function, *args, **kwargs).result()
+
+    return wrapper
+
+
+@_off_the_event_loop
+def sign_pdf(pdf: bytes, *, reason: str, location: str, field_name: str = "KetQua") -> bytes:
+    """Sign ``pdf`` (PAdES baseline B, invisible signature field ``field_name``) as the agency.
+
+    Raises SigningNotConfigured when the RESULT_SIGNING_* settings are unset, point at missing
+    files or the key material cannot be loaded. A ``pdf`` pyHanko cannot read raises pyHanko's
+    PdfReadError; a field name already holding a signature raises its SigningError.
+    """
+    cert_path, key_path, ca_path = _configured_paths()
+
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+    from pyhanko.sign.fields import SigSeedSubFilter
+    from pyhanko.sign.general import SigningError
+
+    signer = signers.SimpleSigner.load(key_file=str(key_path), cert_file=str(cert_path), ca_chain_files=(str(ca_path),))
+    if signer is None:  # pyHanko logs the cause and returns None
+        raise SigningNotConfigured(
+            f"Could not load the signing key {key_path} or certificate {cert_path} (see the log for the cause)."
+        )
+    meta = signers.PdfSignatureMetadata(
+        field_name=field_name,
+        reason=reason,
+        location=location,
+        subfilter=SigSeedSubFilter.PADES,
+        md_algorithm="sha256",
+    )
+    try:
+        reserved = _contents_reservation(cert_path, ca_path)
+        out = signers.sign_pdf(
+            IncrementalPdfFileWriter(BytesIO(pdf), strict=False), meta, signer=signer, bytes_reserved=reserved
+        )
+    except SigningError as exc:
+        if "larger than expected" not in str(exc):
+            raise
+        # our reservation was too small after all: let pyHanko size it with a dry run
+        out = signers.sign_pdf(IncrementalPdfFileWriter(BytesIO(pdf), strict=False), meta, signer=signer)
+    return out.getvalue()
+
+
+def _contents_reservation(cert_path: Path, ca_path: Path) -> int:
+    """Room, in hex digits, for the CMS signature in /Contents.
+
+    Without it pyHanko signs twice (a dry run to measure, then for real), and with an RSA key
+    each run spends ~30 ms re-validating the key. The CMS holds the signer's and the chain's
+    certificates (their PEM files are bigger than their DER, so are an upper bound), the
+    signature value (512 bytes for RSA-4096) and signed attributes (well under 2 KiB).
+    """
+    upper_bound = cert_path.stat().st_size + ca_path.stat().st_size + 4096
+    return 2 * upper_bound
+
+
+# --- Verification -----------------------------------------------------------------------------
+
+
+def _trust_roots() -> tuple[list, str]:
+    """The configured CA as the only trust root; none (so nothing is trusted) when unset."""
+    from pyhanko.keys import load_certs_from_pemder
+
+    ca = getattr(settings, "RESULT_SIGNING_CA", "") or ""
+    if not str(ca).strip():
+        return [], "RESULT_SIGNING_CA is not set: no signer can be trusted"
+    try:
+        return list(load_certs_from_pemder([str(ca)])), ""
+    except (OSError, ValueError) as exc:
+        return [], f"cannot read RESULT_SIGNING_CA ({ca}): {exc}"
+
+
+@_off_the_event_loop
+def verify_pdf(pdf: bytes) -> Verification:
+    """Validate every signature embedded in ``pdf`` against the configured CA.
+
+    Never raises on bad input: a non-PDF, a garbled PDF or an unreadable signature comes back
+    as a Verification whose summary says what went wrong.
+    """
+    try:
+        from pyhanko.pdf_utils.reader import PdfFileReader
+
+        reader = PdfFileReader(BytesIO(pdf), strict=False)
+        embedded = list(reader.embedded_signatures)
+    except Exception as exc:  # pyHanko raises several kinds on garbage; the caller only needs "no"
+        return Verification(
+            signed=False,
+            intact=False,
+            trusted=False,
+            unmodified=False,
+            signer="",
+            signed_at=None,
+            summary=f"Not a readable PDF: {type(exc).__name__}: {exc}",
+        )
+    if not embedded:
+        return Verification(
+            signed=False,
+            intact=False,
+            trusted=False,
+            unmodified=False,
+            signer="",
+            signed_at=None,
+            summary="The PDF carries no digital signature.",
+        )
+
+    from pyhanko.sign.diff_analysis import ModificationLevel
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+    from pyhanko_certvalidator import ValidationContext
+
+    roots, trust_note = _trust_roots()
+    intact = trusted = unmodified = True
+    signer, signed_at = "", None
+    lines = []
+    last = len(embedded) - 1
+    for index, sig in enumerate(embedded):
+        name = sig.field_name
+        try:
+            context = ValidationContext(trust_roots=roots, allow_fetching=False)
+            status = validate_pdf_signature(sig, context)
+        except Exception as exc:  # a malformed signature value: report it, go on with the others
+            intact = trusted = unmodified = False
+            lines.append(f"{name}: cannot validate: {type(exc).__name__}: {exc}")
+            continue
+        intact = intact and status.intact and status.valid
+        trusted = trusted and status.trusted
+        level = status.modification_level
+        if status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
+            sig_unmodified = True
+        elif status.coverage == SignatureCoverageLevel.ENTIRE_REVISION and level is not None:
+            # after the last signature only LTA data (DSS, document time stamps) may follow;
+            # earlier signatures may also be followed by further signing / form filling
+            allowed = ModificationLevel.LTA_UPDATES if index == last else ModificationLevel.FORM_FILLING
+            sig_unmodified = bool(status.docmdp_ok) and level <= allowed
+        else:
+            sig_unmodified = False
+        unmodified = unmodified and sig_unmodified
+        signer = _common_name(status.signing_cert)
+        signed_at = status.signer_reported_dt
+        when = signed_at.isoformat() if signed_at else "no signing time"
+        lines.append(f"{name}: {signer} ({when}): {status.summary()}")
+    if trust_note:
+        lines.append(trust_note)
+    return Verification(
+        signed=True,
+        intact=intact,
+        trusted=trusted,
+        unmodified=unmodified,
+        signer=signer,
+        signed_at=signed_at,
+        summary="\n".join(lines),
+    )
+
+
+def _common_name(cert) -> str:
+    """The certificate subject's common name, or its whole subject when it has none."""
+    try:
+        return cert.subject.native.get("common_name") or cert.subject.human_friendly
+    except Exception:  # an odd subject encoding should not sink the report
+        return "?"
