@@ -21,7 +21,7 @@ run: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@echo "Portal: http://$(HOST):$(PORT)/   admin: http://$(HOST):$(PORT)/admin/"
-	$(PY) -m celery -A portal worker --beat --loglevel=warning --concurrency=1 & worker=$$!; \
+	$(PY) -m celery -A portal worker --beat --loglevel=warning --concurrency=1 --queues=default,notifications,documents & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -20,7 +20,7 @@ from portal.constants import StaffRole
 from portal.models import User
 from procedures.models import Agency
 
-from . import services, tasks
+from . import services
 from .constants import DossierStatus, EventKind
 from .deadlines import classify, latest_extension_day, step_due
 from .models import Dossier
@@ -213,10 +213,8 @@ def receive(dossier, actor, role):
 def refuse_reception(dossier, actor, role, reasons):
     dossier.refuse_reception()
     _end(dossier)
-    event = _next_step(dossier, None, actor, kind=EventKind.RECEPTION_REFUSED, from_status=S.SUBMITTED,
+    _next_step(dossier, None, actor, kind=EventKind.RECEPTION_REFUSED, from_status=S.SUBMITTED,
                        role_of_actor=role, comment=reasons)
-    tasks.render_dossier_form.delay_on_commit(dossier.pk, "form03")
-    tasks.notify_applicant.delay_on_commit(event.pk)
 
 
 def request_supplement(dossier, actor, role, items, message):
@@ -227,9 +225,8 @@ def assign(dossier, actor, role, specialist, comment):
     from_status = dossier.status
     dossier.assign()
     dossier.assigned_to = specialist
-    event = _next_step(dossier, StaffRole.SPECIALIST, actor, kind=EventKind.ASSIGNED, from_status=from_status,
+    _next_step(dossier, StaffRole.SPECIALIST, actor, kind=EventKind.ASSIGNED, from_status=from_status,
                        role_of_actor=role, comment=comment, data={"specialist": specialist.full_name}, public=False)
-    tasks.notify_staff.delay_on_commit(event.pk, specialist.pk)
 
 
 def consult(dossier, actor, role, agency, working_days, question):
@@ -276,19 +273,16 @@ def refuse(dossier, actor, role, reasons):
     from_status = dossier.status
     dossier.refuse()
     _end(dossier)
-    event = _next_step(dossier, None, actor, kind=EventKind.REFUSED, from_status=from_status, role_of_actor=role,
+    _next_step(dossier, None, actor, kind=EventKind.REFUSED, from_status=from_status, role_of_actor=role,
                        comment=reasons)
-    tasks.render_dossier_form.delay_on_commit(dossier.pk, "form03")
-    tasks.notify_applicant.delay_on_commit(event.pk)
 
 
 def request_payment(dossier, actor, role, amount, comment):
     from_status = dossier.status
     dossier.request_payment()
     dossier.fee_due = amount
-    event = _next_step(dossier, StaffRole.RECEPTIONIST, actor, kind=EventKind.PAYMENT_REQUESTED,
+    _next_step(dossier, StaffRole.RECEPTIONIST, actor, kind=EventKind.PAYMENT_REQUESTED,
                        from_status=from_status, role_of_actor=role, comment=comment, data={"amount": amount})
-    tasks.notify_applicant.delay_on_commit(event.pk)
 
 
 def confirm_payment(dossier, actor, role, comment):
@@ -301,28 +295,24 @@ def confirm_payment(dossier, actor, role, comment):
 def issue_result(dossier, actor, role, comment):
     dossier.issue_result()
     _end(dossier)
-    event = _next_step(dossier, StaffRole.RECEPTIONIST, actor, kind=EventKind.RESULT_ISSUED, from_status=S.APPROVED,
+    _next_step(dossier, StaffRole.RECEPTIONIST, actor, kind=EventKind.RESULT_ISSUED, from_status=S.APPROVED,
                        role_of_actor=role, comment=comment)
-    tasks.render_dossier_form.delay_on_commit(dossier.pk, "result")
-    tasks.notify_applicant.delay_on_commit(event.pk)
 
 
 def return_result(dossier, actor, role, collected_by):
     dossier.return_result()
     dossier.returned_at = timezone.now()
     dossier.collected_by = collected_by
-    event = _next_step(dossier, None, actor, kind=EventKind.RESULT_RETURNED, from_status=S.FINISHED,
+    _next_step(dossier, None, actor, kind=EventKind.RESULT_RETURNED, from_status=S.FINISHED,
                        role_of_actor=role, data={"collected_by": collected_by, "delivery": dossier.delivery})
-    tasks.notify_applicant.delay_on_commit(event.pk)
 
 
 def stop(dossier, actor, role, reasons):
     from_status = dossier.status
     dossier.stop()
     _end(dossier)
-    event = _next_step(dossier, None, actor, kind=EventKind.STOPPED, from_status=from_status, role_of_actor=role,
+    _next_step(dossier, None, actor, kind=EventKind.STOPPED, from_status=from_status, role_of_actor=role,
                        comment=reasons)
-    tasks.notify_applicant.delay_on_commit(event.pk)
 
 
 def extend(dossier, actor, role, new_due_date, reasons):
@@ -343,12 +333,11 @@ def extend(dossier, actor, role, new_due_date, reasons):
     status = dossier.status
     dossier.extend()
     dossier.original_due_at, dossier.due_at, dossier.extended_at = dossier.due_at, new_due, timezone.now()
+    dossier.due_soon_notified_at = dossier.overdue_notified_at = None  # the new date gets its own warnings
     dossier.save()
-    event = services.record_event(dossier, kind=EventKind.EXTENDED, actor=actor, from_status=status, role=role,
+    services.record_event(dossier, kind=EventKind.EXTENDED, actor=actor, from_status=status, role=role,
                                   comment=reasons, data={"new_due_at": new_due.isoformat(),
                                                          "original_due_at": dossier.original_due_at.isoformat()})
-    tasks.render_dossier_form.delay_on_commit(dossier.pk, "form04")
-    tasks.notify_applicant.delay_on_commit(event.pk)
 
 
 def confirm_withdrawal(dossier, actor, role):

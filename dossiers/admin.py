@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Dossier, DossierEmail, DossierEvent, Rating, StoredDocument, SupplementRequest
+from .models import Dossier, DossierEvent, Rating, StoredDocument, SupplementRequest
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -51,8 +51,3 @@ class SupplementRequestAdmin(ReadOnlyAdmin):
 class RatingAdmin(ReadOnlyAdmin):
     list_display = ["dossier", "time_to_result", "contacts", "published_information", "staff_attitude",
                     "online_service", "created_at"]
-
-
-@admin.register(DossierEmail)
-class DossierEmailAdmin(ReadOnlyAdmin):
-    list_display = ["event", "to", "subject", "sent_at"]

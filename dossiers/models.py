@@ -84,6 +84,9 @@ class Dossier(DossierWorkflow):
     original_due_at = models.DateTimeField(_("due date before rescheduling"), null=True, blank=True)
     timeliness = models.CharField(_("finished"), max_length=8, choices=Timeliness.choices, blank=True)
     collected_by = models.CharField(_("result collected by"), max_length=150, blank=True)
+    # Set by the deadline sweep (set-based UPDATE): each threshold is announced once per due date.
+    due_soon_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    overdue_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     fee_due = models.PositiveIntegerField(_("fee due (đồng)"), default=0)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -284,15 +287,3 @@ class DossierDocument(models.Model):
 
     def __str__(self):
         return f"{self.dossier}: {self.get_kind_display()}"
-
-
-class DossierEmail(models.Model):
-    """An email sent to the applicant about one event: sent once, whatever retries happen."""
-
-    event = models.ForeignKey(DossierEvent, on_delete=models.PROTECT, related_name="emails")
-    to = models.EmailField()
-    subject = models.CharField(max_length=255)
-    sent_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["event", "to"], name="email_once_per_event")]

@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.models import User
+from portal.outbox import outbox_write
 from procedures.calendar import WorkingCalendar, due_date
 from procedures.constants import VersionStatus
 from procedures.models import DocumentRequirement, ProcedureVersion
 
-from . import tasks
 from .codes import next_dossier_code
 from .constants import WITHDRAWABLE, Channel, Delivery, DocumentSource, DossierStatus, EventKind
 from .files import check_upload
@@ -56,11 +56,15 @@ class DossierProblems:
 
 
 def record_event(dossier, *, kind, actor, from_status="", comment="", public=True, data=None, role="", agency=None):
-    """Write one audit event; callers are inside the transaction of the change it records."""
-    return DossierEvent.objects.create(
+    """Write one audit event and its outbox row, inside the transaction of the change it records:
+    notifications, forms and the national sync follow after commit (dossiers/fanout.py)."""
+    event = DossierEvent.objects.create(
         dossier=dossier, kind=kind, actor=actor, from_status=from_status, to_status=dossier.status,
         comment=comment, public=public, data=data or {}, role=role, agency=agency,
     )
+    if kind not in (EventKind.CREATED, EventKind.RATED):
+        outbox_write("dossier.event", {"event_id": event.pk})
+    return event
 
 
 def _locked(dossier: Dossier) -> Dossier:
@@ -241,9 +245,8 @@ def dossier_submit(*, dossier: Dossier, actor) -> Dossier:
     dossier.cross_boundary = dossier.procedure_version.cross_boundary
     dossier.submit()
     dossier.save()
-    event = record_event(dossier, kind=EventKind.SUBMITTED, actor=actor, from_status=S.DRAFT)
+    record_event(dossier, kind=EventKind.SUBMITTED, actor=actor, from_status=S.DRAFT)
     _keep_in_store(dossier)
-    tasks.notify_applicant.delay_on_commit(event.pk)
     return dossier
 
 
@@ -279,10 +282,8 @@ def dossier_receive(*, dossier: Dossier, actor, role: str = "receptionist", desk
     dossier.step_started_at = now
     dossier.step_due_at = step_due(now, step.working_days, settings.OFFICE_CLOSES_AT) if step else deadline.due_at
     dossier.save()
-    event = record_event(dossier, kind=EventKind.RECEIVED, actor=actor, from_status=S.SUBMITTED, role=role,
+    record_event(dossier, kind=EventKind.RECEIVED, actor=actor, from_status=S.SUBMITTED, role=role,
                          agency=dossier.receiving_agency, data={"due_at": deadline.due_at.isoformat()})
-    tasks.render_dossier_form.delay_on_commit(dossier.pk, "form01")
-    tasks.notify_applicant.delay_on_commit(event.pk)
     return dossier
 
 
@@ -310,9 +311,8 @@ def dossier_request_supplement(*, dossier: Dossier, actor, items: list[dict], me
         dossier=dossier, round=dossier.supplement_requests.count() + 1, requested_by=actor, items=items,
         message=message,
     )
-    event = record_event(dossier, kind=EventKind.SUPPLEMENT_REQUESTED, actor=actor, from_status=from_status, role=role,
+    record_event(dossier, kind=EventKind.SUPPLEMENT_REQUESTED, actor=actor, from_status=from_status, role=role,
                     comment=message, data={"round": request.round, "items": items})
-    tasks.notify_applicant.delay_on_commit(event.pk)
     return request
 
 
@@ -333,6 +333,7 @@ def dossier_resubmit(*, dossier: Dossier, actor, uploads: list[tuple], answer: s
     deadline = due_date(now, dossier.procedure_version.processing_days)
     dossier.resubmit()
     dossier.counting_from, dossier.due_at = deadline.counting_from, deadline.due_at
+    dossier.due_soon_notified_at = dossier.overdue_notified_at = None
     dossier.save()
     if request:
         request.answered_at, request.answer = now, answer

@@ -4,7 +4,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from .models import AgencyMembership, User
+from .models import AgencyMembership, DeliveryStatus, Notification, NotificationTemplate, OutboxMessage, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -49,3 +49,44 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "phone", "full_name", "usable_password", "password1", "password2"]}),
     ]
+
+
+@admin.register(NotificationTemplate)
+class NotificationTemplateAdmin(admin.ModelAdmin):
+    """Admins edit the texts; a template with a syntax error is refused (model clean)."""
+
+    list_display = ["event", "channel", "language", "subject"]
+    list_filter = ["channel", "language", "event"]
+
+
+@admin.action(description=_("Send the selected failed notifications again"))
+def resend_notifications(modeladmin, request, queryset):
+    from .tasks import send_notification
+
+    failed = list(queryset.filter(status=DeliveryStatus.FAILED).values_list("pk", flat=True))
+    queryset.filter(pk__in=failed).update(status=DeliveryStatus.PENDING, attempts=0)
+    for pk in failed:
+        send_notification.delay(pk)
+    modeladmin.message_user(request, _("%(count)d notification(s) queued again.") % {"count": len(failed)})
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "channel", "address", "recipient", "event", "dossier_code", "status", "attempts"]
+    list_filter = ["status", "channel", "event"]
+    search_fields = ["dossier_code", "address", "recipient__email"]
+    readonly_fields = [f.name for f in Notification._meta.fields]
+    actions = [resend_notifications]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    list_display = ["pk", "topic", "created_at", "published_at", "attempts", "last_error"]
+    list_filter = ["topic", ("published_at", admin.EmptyFieldListFilter)]
+    readonly_fields = ["topic", "payload", "created_at", "published_at", "attempts", "last_error"]
+
+    def has_add_permission(self, request):
+        return False

@@ -9,5 +9,10 @@ def features(request):
         from dossiers.permissions import memberships
 
         is_officer = bool(memberships(user))
+    unread = 0
+    if user is not None and user.is_authenticated:
+        from .notifications import unread_count
+
+        unread = unread_count(user)
     return {"OIDC_ENABLED": settings.OIDC_ENABLED, "OIDC_PROVIDER_NAME": settings.OIDC_PROVIDER_NAME,
-            "IS_OFFICER": is_officer}
+            "IS_OFFICER": is_officer, "UNREAD_NOTIFICATIONS": unread}

@@ -58,6 +58,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    notify_email = models.BooleanField(_("notify me by email"), default=True)
+    notify_sms = models.BooleanField(_("notify me by SMS"), default=False)
+    notify_zalo = models.BooleanField(_("notify me on Zalo"), default=False)
     agencies = models.ManyToManyField(
         "procedures.Agency", through="AgencyMembership", related_name="staff", blank=True
     )
@@ -108,3 +111,98 @@ class AgencyMembership(models.Model):
 
     def __str__(self):
         return f"{self.user.full_name}: {self.get_role_display()} @ {self.agency.code}"
+
+
+class NotificationChannel(models.TextChoices):
+    INBOX = "inbox", _("In-app inbox")
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+    ZALO = "zalo", _("Zalo OA")
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class OutboxMessage(models.Model):
+    """Work to do after a change, written in the change's own transaction (transactional outbox).
+
+    A dispatcher publishes unpublished rows to Celery after commit; a beat sweep publishes what
+    is left (the broker was down, the process died). Consumers are idempotent, so a row that is
+    published twice after a crash does its work once.
+    """
+
+    topic = models.CharField(max_length=64)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        indexes = [models.Index(fields=["created_at"], condition=models.Q(published_at__isnull=True),
+                                name="outbox_unpublished_idx")]
+
+    def __str__(self):
+        return f"{self.topic} #{self.pk}"
+
+
+class NotificationTemplate(models.Model):
+    """An admin-edited text for one event, channel and language (Django template syntax)."""
+
+    event = models.CharField(_("event"), max_length=48)
+    channel = models.CharField(_("channel"), max_length=8, choices=NotificationChannel.choices)
+    language = models.CharField(_("language"), max_length=8, default="vi")
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    body = models.TextField(_("text"))
+
+    class Meta:
+        verbose_name = _("notification template")
+        verbose_name_plural = _("notification templates")
+        constraints = [models.UniqueConstraint(fields=["event", "channel", "language"], name="template_once")]
+
+    def __str__(self):
+        return f"{self.event} / {self.channel} / {self.language}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+        from django.template import Template, TemplateSyntaxError
+
+        for field in ("subject", "body"):
+            try:
+                Template(getattr(self, field))
+            except TemplateSyntaxError as error:
+                raise ValidationError({field: [_("This template has an error: %(error)s") % {"error": error}]}) from None
+
+
+class Notification(models.Model):
+    """One message to one person on one channel, with its delivery status and attempts."""
+
+    key = models.CharField(max_length=160, help_text="What it is about; the same key is never sent twice.")
+    recipient = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications")
+    channel = models.CharField(_("channel"), max_length=8, choices=NotificationChannel.choices)
+    address = models.CharField(_("sent to"), max_length=254, blank=True)
+    event = models.CharField(_("event"), max_length=48)
+    dossier_code = models.CharField(_("dossier code"), max_length=48, blank=True, db_index=True)
+    subject = models.CharField(_("subject"), max_length=255)
+    body = models.TextField(_("text"))
+    status = models.CharField(_("status"), max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["key", "channel", "address"], name="notification_once")]
+        indexes = [models.Index(fields=["recipient", "channel", "read_at"], name="inbox_idx")]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} → {self.address or self.recipient}: {self.subject}"

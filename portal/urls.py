@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/v1/", include("procedures.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("healthz", views.healthz, name="healthz"),
+    path("thong-bao/", views.inbox, name="inbox"),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,6 +1,7 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
-from django.core.cache import cache
+from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -34,19 +35,53 @@ def register(request):
     return render(request, "registration/register.html", {"form": form})
 
 
+QUEUES = ("default", "notifications", "documents")
+
+
 def healthz(request):
-    """Liveness for load balancers and compose: 200 if the database and cache answer, else 503."""
-    checks = {}
+    """For load balancers and compose: the database, Redis, the outbox's oldest undelivered row and
+    the queue lengths; 503 when a dependency is down."""
+    checks, healthy = {}, True
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         checks["database"] = "ok"
     except DatabaseError as error:
-        checks["database"] = f"error: {error.__class__.__name__}"
-    try:
-        cache.set("healthz", "ok", 5)
-        checks["cache"] = "ok" if cache.get("healthz") == "ok" else "error: no read-back"
-    except Exception as error:  # noqa: BLE001 - any cache failure means unhealthy
-        checks["cache"] = f"error: {error.__class__.__name__}"
-    healthy = all(value == "ok" for value in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "unavailable", "checks": checks}, status=200 if healthy else 503)
+        checks["database"], healthy = f"error: {error.__class__.__name__}", False
+    if settings.REDIS_URL:
+        import redis
+
+        try:
+            client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
+            client.ping()
+            checks["redis"] = "ok"
+            checks["queues"] = {name: client.llen(name) for name in QUEUES}
+        except redis.RedisError as error:
+            checks["redis"], healthy = f"error: {error.__class__.__name__}", False
+    else:
+        checks["redis"] = "not used (filesystem broker)"
+    if checks["database"] == "ok":
+        from .outbox import oldest_unpublished_age
+
+        age = oldest_unpublished_age()
+        checks["outbox_oldest_unpublished_seconds"] = round(age, 1) if age is not None else None
+    status = 200 if healthy else 503
+    return JsonResponse({"status": "ok" if healthy else "unavailable", "checks": checks}, status=status)
+
+
+@login_required
+def inbox(request):
+    """The in-app inbox: newest first; opening it marks everything read."""
+    from django.core.paginator import Paginator
+    from django.utils import timezone
+
+    from .models import Notification, NotificationChannel
+
+    messages_qs = Notification.objects.filter(recipient=request.user, channel=NotificationChannel.INBOX)
+    page = Paginator(messages_qs.only("subject", "body", "created_at", "read_at", "dossier_code"), 20).get_page(
+        request.GET.get("page"))
+    unread_ids = [n.pk for n in page if n.read_at is None]
+    response = render(request, "notifications/inbox.html", {"page_obj": page, "unread_ids": unread_ids})
+    if unread_ids:
+        messages_qs.filter(pk__in=unread_ids).update(read_at=timezone.now())
+    return response

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "procedures",
     "dossiers",
     "payments",
+    "sync",
 ]
 
 MIDDLEWARE = [
@@ -221,8 +222,39 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_TASK_TRACK_STARTED = True
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_DEFAULT_QUEUE = "default"
+# Slow PDF work must not starve notifications: each kind has its own queue.
+CELERY_TASK_ROUTES = {
+    "portal.tasks.send_notification": {"queue": "notifications"},
+    "dossiers.tasks.render_dossier_form": {"queue": "documents"},
+}
+CELERY_WORKER_TASK_LOG_FORMAT = "%(asctime)s %(levelname)s %(task_name)s[%(task_id)s] %(message)s"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Installed into django-celery-beat's tables on start: editable in the admin afterwards.
+CELERY_BEAT_SCHEDULE = {
+    "outbox-sweep": {"task": "portal.tasks.outbox_sweep", "schedule": 60.0},
+    "deadline-sweep": {"task": "dossiers.tasks.deadline_sweep", "schedule": env.float("DEADLINE_SWEEP_SECONDS", 900.0)},
+    "sync-retry-due": {"task": "sync.tasks.retry_due_deliveries", "schedule": 300.0},
+}
+
+# --- National public-service portal sync and webhooks (sync/) ---------------------------------
+NATIONAL_PORTAL_URL = env("NATIONAL_PORTAL_URL", default="")
+NATIONAL_PORTAL_SECRET = env("NATIONAL_PORTAL_SECRET", default="")
+NATIONAL_PORTAL_SEND_ID = env.bool("NATIONAL_PORTAL_SEND_ID", default=False)
+SYNC_TIMEOUT_SECONDS = env.float("SYNC_TIMEOUT_SECONDS", default=10.0)
+SYNC_RETRY_HOURS = env.float("SYNC_RETRY_HOURS", default=48.0)
+
+# --- Notification channels --------------------------------------------------------------------
+# SMS and Zalo OA: "logging" (default: written to the log) or "http" (POST to the provider).
+SMS_BACKEND = env("SMS_BACKEND", default="logging")
+SMS_API_URL = env("SMS_API_URL", default="")
+SMS_API_TOKEN = env("SMS_API_TOKEN", default="")
+ZALO_BACKEND = env("ZALO_BACKEND", default="logging")
+ZALO_API_URL = env("ZALO_API_URL", default="")
+ZALO_API_TOKEN = env("ZALO_API_TOKEN", default="")
+NOTIFICATION_PROVIDER_TIMEOUT = env.float("NOTIFICATION_PROVIDER_TIMEOUT", default=10.0)
 
 # --- Logging --------------------------------------------------------------------------
 LOGGING = {

@@ -113,4 +113,21 @@ def test_staff_roles_make_a_user_staff_not_citizen():
 
 def test_healthz(client):
     response = client.get("/healthz")
-    assert response.status_code == 200 and response.json()["checks"] == {"database": "ok", "cache": "ok"}
+    checks = response.json()["checks"]
+    assert response.status_code == 200 and checks["database"] == "ok"
+    assert checks["outbox_oldest_unpublished_seconds"] is None
+
+
+def test_healthz_is_503_when_redis_is_down(client, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:9/0"  # nothing listens there
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response.json()["checks"]["redis"].startswith("error")
+
+
+@pytest.mark.redis
+def test_healthz_reports_queue_lengths(client, settings):
+    import os
+
+    settings.REDIS_URL = os.environ["REDIS_URL"]
+    checks = client.get("/healthz").json()["checks"]
+    assert checks["redis"] == "ok" and set(checks["queues"]) == {"default", "notifications", "documents"}

@@ -1,0 +1,70 @@
+"""What follows a dossier event, after commit: notifications, paper forms, national sync.
+
+Called from the outbox (portal/outbox_handlers.py); every step is idempotent, so a message
+handled twice after a crash notifies once, renders once and syncs once.
+"""
+
+import logging
+
+from django.apps import apps
+from django.conf import settings
+
+from portal.constants import StaffRole
+from portal.models import User
+from portal.notifications import Recipient, notify
+
+from . import tasks
+from .constants import EventKind as K
+from .models import Dossier, DossierEvent
+
+logger = logging.getLogger("dossiers.fanout")
+
+# Events the applicant hears about.
+TO_APPLICANT = {
+    K.SUBMITTED, K.RECEIVED, K.RECEPTION_REFUSED, K.SUPPLEMENT_REQUESTED, K.RESUBMITTED, K.REFUSED,
+    K.PAYMENT_REQUESTED, K.PAYMENT_CONFIRMED, K.RESULT_ISSUED, K.RESULT_RETURNED, K.STOPPED, K.EXTENDED,
+    K.WITHDRAWAL_CONFIRMED,
+}
+# Paper forms rendered ahead of their first download.
+FORMS = {K.RECEIVED: "form01", K.RECEPTION_REFUSED: "form03", K.REFUSED: "form03", K.EXTENDED: "form04",
+         K.RESULT_ISSUED: "result"}
+
+
+def _context(dossier: Dossier, event_label: str, **extra) -> dict:
+    return {"dossier": dossier, "event_label": event_label, "base_url": settings.PORTAL_BASE_URL.rstrip("/"), **extra}
+
+
+def on_event(event_id: int) -> None:
+    event = DossierEvent.objects.select_related("dossier__procedure_version", "dossier__assigned_to").get(pk=event_id)
+    dossier = event.dossier
+    logger.info("dossier=%s event=%s fan-out", dossier.code, event.kind)
+    if event.kind in TO_APPLICANT and dossier.code:
+        notify(key=f"event:{event.pk}", event=event.kind, dossier_code=dossier.code,
+               recipient=Recipient(user=dossier.applicant, email=dossier.applicant_email,
+                                   phone=dossier.applicant_phone),
+               context=_context(dossier, event.get_kind_display(), event=event))
+    if event.kind == K.ASSIGNED and dossier.assigned_to:
+        notify(key=f"event:{event.pk}", event="assigned", dossier_code=dossier.code,
+               recipient=Recipient(user=dossier.assigned_to),
+               context=_context(dossier, event.get_kind_display(), event=event, for_officer=True))
+    if event.kind in FORMS:
+        tasks.render_dossier_form.delay(dossier.pk, FORMS[event.kind])
+    if apps.is_installed("sync") and dossier.code:
+        from sync.tasks import sync_event
+
+        sync_event.delay(event.pk)
+
+
+def on_deadline(dossier_id: int, threshold: str) -> None:
+    """Warn whoever holds the dossier that it is due soon; when overdue, their leaders too."""
+    dossier = Dossier.objects.select_related("procedure_version", "assigned_to").get(pk=dossier_id)
+    officers = [dossier.assigned_to] if dossier.assigned_to else list(
+        User.objects.filter(memberships__agency_id=dossier.receiving_agency_id,
+                            memberships__role=StaffRole.RECEPTIONIST).distinct())
+    if threshold == "overdue":
+        officers += list(User.objects.filter(memberships__agency_id=dossier.competent_agency_id,
+                                             memberships__role=StaffRole.LEADER).distinct())
+    for officer in {o.pk: o for o in officers}.values():
+        notify(key=f"{threshold}:{dossier.pk}:{dossier.due_at:%Y%m%d%H%M}", event=threshold, dossier_code=dossier.code,
+               recipient=Recipient(user=officer),
+               context=_context(dossier, threshold, for_officer=True, threshold=threshold))

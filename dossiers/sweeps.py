@@ -1,0 +1,60 @@
+"""The deadline sweep: mark dossiers due within 1 working day, and overdue, with one set-based
+UPDATE per threshold; each marked dossier gets one outbox row, so officers (and, when overdue,
+their leaders) are warned once per threshold, however often the sweep runs."""
+
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from portal.models import OutboxMessage
+from procedures.calendar import WorkingCalendar, office_time
+
+from .constants import IN_QUEUE, DossierStatus
+from .models import Dossier
+
+_TABLE = Dossier._meta.db_table
+# Dossiers waiting for the applicant are not the officers' to finish.
+_SWEPT = [s for s in IN_QUEUE if s not in (DossierStatus.SUPPLEMENT_REQUESTED, DossierStatus.FINISHED,
+                                           DossierStatus.SUBMITTED)]
+
+
+@dataclass
+class SweepResult:
+    due_soon: int
+    overdue: int
+
+
+def _mark(column: str, condition: str, params: list, now) -> list[int]:
+    placeholders = ", ".join(["%s"] * len(_SWEPT))
+    sql = (f"UPDATE {_TABLE} SET {column} = %s WHERE {column} IS NULL AND status IN ({placeholders}) "  # noqa: S608
+           f"AND {condition} RETURNING id")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [now, *_SWEPT, *params])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def deadline_sweep(now=None) -> SweepResult:
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    soon = office_time(WorkingCalendar.around(local.date(), days_ahead=30).next_working_day(local.date()), "23:59")
+    with transaction.atomic():
+        overdue = _mark("overdue_notified_at", "due_at < %s", [now], now)
+        due_soon = _mark("due_soon_notified_at", "due_at >= %s AND due_at <= %s", [now, soon], now)
+        OutboxMessage.objects.bulk_create(
+            [OutboxMessage(topic="dossier.deadline", payload={"dossier_id": pk, "threshold": "overdue"}) for pk in overdue]
+            + [OutboxMessage(topic="dossier.deadline", payload={"dossier_id": pk, "threshold": "due_soon"})
+               for pk in due_soon],
+            batch_size=2000,
+        )
+        if overdue or due_soon:
+            from portal.outbox import outbox_dispatch
+
+            transaction.on_commit(lambda: outbox_dispatch())
+    return SweepResult(due_soon=len(due_soon), overdue=len(overdue))
+
+
+def needing_apology(queryset=None):
+    """Open dossiers past or near their due date that have not been rescheduled yet (Form 04)."""
+    qs = queryset if queryset is not None else Dossier.objects.all()
+    return qs.filter(status__in=_SWEPT, overdue_notified_at__isnull=False, extended_at__isnull=True)
