@@ -214,6 +214,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_out": str(_broker_dir / "out"),
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
+        "polling_interval": 0.1,  # the default 1 s would let a queue of a few dozen tasks take a minute
     }
 )
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
