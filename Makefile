@@ -36,6 +36,7 @@ bench: $(VENV)/.installed
 	$(PY) bench/catalogue_search.py
 	$(PY) bench/dossier_submission.py
 	$(PY) bench/officer_queue.py
+	$(PY) bench/background.py
 
 # Re-extract and compile translations (needs GNU gettext); the compiled .mo files are committed.
 messages: $(VENV)/.installed

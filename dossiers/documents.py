@@ -3,7 +3,7 @@
 import hashlib
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -69,30 +69,39 @@ def render_result(dossier: Dossier, context: dict) -> bytes:
     return sign_pdf(pdf, reason=f"Kết quả giải quyết hồ sơ {dossier.code}", location=agency.name)
 
 
+def document_path(dossier: Dossier, kind: str) -> str:
+    """One fixed place per form: a retried render overwrites what a crashed one left behind."""
+    return f"documents/{dossier.public_id}/{kind}.pdf"
+
+
 def dossier_document(dossier: Dossier, kind: str, *, base_url: str) -> DossierDocument:
-    """The stored PDF of a form, rendered the first time it is needed and never again."""
+    """The stored PDF of a form, rendered the first time it is needed and never again.
+
+    Rendering and storing happen under the dossier's row lock, so two workers (or a worker and
+    a download) never store it twice, and a render killed before its row was committed leaves
+    a file that the next attempt simply replaces.
+    """
     existing = DossierDocument.objects.filter(dossier=dossier, kind=kind).first()
     if existing is not None and kind not in LIVE_KINDS:
         return existing
-    with translation.override("vi"):  # the legal forms are Vietnamese, whoever asks for them
-        context = form_context(dossier, base_url)
-        pdf = render_result(dossier, context) if kind == K.RESULT else render_to_pdf(FORM_TEMPLATES[kind], context)
-    if existing is not None:  # a live form: replace the stored copy
-        existing.file.delete(save=False)
-        existing.file.save(f"{dossier.code}-{kind}.pdf", ContentFile(pdf), save=False)
-        existing.sha256 = hashlib.sha256(pdf).hexdigest()
-        existing.save()
-        return existing
-    document = DossierDocument(dossier=dossier, kind=kind, sha256=hashlib.sha256(pdf).hexdigest())
-    document.file.save(f"{dossier.code}-{kind}.pdf", ContentFile(pdf), save=False)
-    try:
-        with transaction.atomic():
-            document.save()
-    except IntegrityError:  # another worker stored it first: keep theirs
-        document.file.delete(save=False)
-        return DossierDocument.objects.get(dossier=dossier, kind=kind)
-    if kind == K.RESULT:
-        _keep_result_in_store(dossier, document)
+    with transaction.atomic():
+        dossier = Dossier.objects.select_for_update().select_related("procedure_version").get(pk=dossier.pk)
+        existing = DossierDocument.objects.filter(dossier=dossier, kind=kind).first()
+        if existing is not None and kind not in LIVE_KINDS:
+            return existing  # stored while we waited for the lock
+        with translation.override("vi"):  # the legal forms are Vietnamese, whoever asks for them
+            context = form_context(dossier, base_url)
+            pdf = render_result(dossier, context) if kind == K.RESULT else render_to_pdf(FORM_TEMPLATES[kind], context)
+        document = existing or DossierDocument(dossier=dossier, kind=kind)
+        storage = document.file.storage
+        path = document_path(dossier, kind)
+        if storage.exists(path):
+            storage.delete(path)
+        document.file.name = storage.save(path, ContentFile(pdf))
+        document.sha256 = hashlib.sha256(pdf).hexdigest()
+        document.save()
+        if kind == K.RESULT and existing is None:
+            _keep_result_in_store(dossier, document)
     return document
 
 

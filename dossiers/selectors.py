@@ -81,7 +81,8 @@ def public_lookup(*, code: str) -> dict | None:
 
 # --- Officer queues ---------------------------------------------------------------------------
 
-QUEUE_FILTERS = ["all", "due_today", "due_soon", "overdue", "mine", "unassigned", "to_receive", "to_return"]
+QUEUE_FILTERS = ["all", "due_today", "due_soon", "overdue", "needs_apology", "mine", "unassigned", "to_receive",
+                 "to_return"]
 
 
 def officer_scope(user) -> QuerySet[Dossier]:
@@ -111,6 +112,8 @@ def _queue_conditions(user, now, soon):
         "mine": open_ & Q(assigned_to=user),
         "unassigned": Q(status=DossierStatus.RECEIVED, assigned_to__isnull=True),
         "to_return": Q(status=DossierStatus.FINISHED),
+        # Late, or about to be, and not rescheduled: an apology with a new date (Form 04) is due.
+        "needs_apology": open_ & ~Q(status=DossierStatus.FINISHED) & Q(due_at__lte=soon, extended_at__isnull=True),
     }
 
 

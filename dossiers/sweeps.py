@@ -25,6 +25,24 @@ class SweepResult:
     overdue: int
 
 
+def _mark_and_queue(column: str, condition: str, params: list, now, threshold: str) -> int:
+    """PostgreSQL: mark and write the outbox rows in ONE statement (a data-modifying CTE), so a
+    million dossiers never travel to Python and back."""
+    from portal.models import OutboxMessage as Outbox
+
+    placeholders = ", ".join(["%s"] * len(_SWEPT))
+    sql = (
+        f"WITH marked AS (UPDATE {_TABLE} SET {column} = %s WHERE {column} IS NULL "  # noqa: S608
+        f"AND status IN ({placeholders}) AND {condition} RETURNING id) "
+        f"INSERT INTO {Outbox._meta.db_table} (topic, payload, created_at, attempts, last_error) "
+        f"SELECT 'dossier.deadline', json_build_object('dossier_id', id, 'threshold', %s)::jsonb, %s, 0, '' "
+        f"FROM marked"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [now, *_SWEPT, *params, threshold, now])
+        return cursor.rowcount
+
+
 def _mark(column: str, condition: str, params: list, now) -> list[int]:
     placeholders = ", ".join(["%s"] * len(_SWEPT))
     sql = (f"UPDATE {_TABLE} SET {column} = %s WHERE {column} IS NULL AND status IN ({placeholders}) "  # noqa: S608
@@ -39,6 +57,15 @@ def deadline_sweep(now=None) -> SweepResult:
     local = timezone.localtime(now)
     soon = office_time(WorkingCalendar.around(local.date(), days_ahead=30).next_working_day(local.date()), "23:59")
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            overdue = _mark_and_queue("overdue_notified_at", "due_at < %s", [now], now, "overdue")
+            due_soon = _mark_and_queue("due_soon_notified_at", "due_at >= %s AND due_at <= %s", [now, soon], now,
+                                       "due_soon")
+            if overdue or due_soon:
+                from portal.outbox import outbox_dispatch
+
+                transaction.on_commit(lambda: outbox_dispatch())
+            return SweepResult(due_soon=due_soon, overdue=overdue)
         overdue = _mark("overdue_notified_at", "due_at < %s", [now], now)
         due_soon = _mark("due_soon_notified_at", "due_at >= %s AND due_at <= %s", [now, soon], now)
         OutboxMessage.objects.bulk_create(

@@ -17,9 +17,11 @@ def send_notification(self, notification_id: int) -> str:
     notification = Notification.objects.get(pk=notification_id)
     if notification.status != DeliveryStatus.PENDING:
         return notification.status
-    # Claim the message first: a redelivered task finds it no longer pending and stops.
-    claimed = Notification.objects.filter(pk=notification_id, status=DeliveryStatus.PENDING).update(
-        attempts=notification.attempts + 1)
+    # Claim this attempt (compare-and-swap on the attempt count): of two runs of the same
+    # message at once, only one sends.
+    claimed = Notification.objects.filter(
+        pk=notification_id, status=DeliveryStatus.PENDING, attempts=notification.attempts,
+    ).update(attempts=notification.attempts + 1)
     if not claimed:
         return "skipped"
     try:
@@ -51,11 +53,19 @@ def handle_outbox(message_id: int) -> str:
 
 
 @shared_task(acks_late=True)
-def outbox_sweep() -> int:
-    """Publish what the after-commit dispatch could not (broker down, process died)."""
-    from .outbox import outbox_dispatch
+def outbox_sweep(max_seconds: float = 50.0) -> int:
+    """Publish what the after-commit dispatch could not (broker down, process died), batch after
+    batch until nothing is left or the minute is nearly over (the next sweep goes on)."""
+    import time
 
-    count = outbox_dispatch()
-    if count:
-        logger.info("outbox sweep published %s messages", count)
-    return count
+    from .outbox import BATCH, outbox_dispatch
+
+    started, total = time.monotonic(), 0
+    while time.monotonic() - started < max_seconds:
+        count = outbox_dispatch()
+        total += count
+        if count < BATCH:
+            break
+    if total:
+        logger.info("outbox sweep published %s messages", total)
+    return total

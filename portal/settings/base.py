@@ -207,7 +207,9 @@ if not REDIS_URL:
     for _folder in ("out", "processed"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {"visibility_timeout": 4 * 3600}
+    # max_retries 0: a publish while Redis is down fails at once (the outbox keeps the work)
+    # instead of holding the citizen's request for seconds.
+    {"visibility_timeout": 4 * 3600, "max_retries": 0}
     if REDIS_URL
     else {
         "data_folder_in": str(_broker_dir / "out"),
@@ -224,6 +226,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_TRACK_STARTED = True
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True  # redelivered after a broker loss
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Slow PDF work must not starve notifications: each kind has its own queue.

@@ -302,3 +302,17 @@ def test_counter_intake_files_and_receives_for_a_walk_in(office, client):
     assert client.get(f"/ho-so/{filed.code}/phieu-tiep-nhan.pdf").status_code == 200
     client.force_login(people["citizen"])
     assert client.get("/can-bo/tiep-nhan/").status_code == 404
+
+
+def test_queue_views_count_and_list(office):
+    from dossiers.selectors import officer_queue
+
+    dossier, people = office
+    dossier = advance(dossier, people, upto="submit_for_approval")
+    qs, counts = officer_queue(people["specialist"], view="mine")
+    assert [d.code for d in qs] == [dossier.code] and counts["mine"] == 1
+    Dossier.objects.filter(pk=dossier.pk).update(due_at=timezone.now() - timedelta(hours=1))
+    qs, counts = officer_queue(people["leader"], view="needs_apology")
+    assert counts["overdue"] == 1 and counts["needs_apology"] == 1 and qs.get().code == dossier.code
+    _, stranger_counts = officer_queue(people["stranger"], view="all")
+    assert stranger_counts["all"] == 0
