@@ -77,25 +77,26 @@ def document_path(dossier: Dossier, kind: str) -> str:
 def dossier_document(dossier: Dossier, kind: str, *, base_url: str) -> DossierDocument:
     """The stored PDF of a form, rendered the first time it is needed and never again.
 
-    Rendering and storing happen under the dossier's row lock, so two workers (or a worker and
-    a download) never store it twice, and a render killed before its row was committed leaves
-    a file that the next attempt simply replaces.
+    Storing happens under the dossier's row lock, so two workers (or a worker and a download)
+    never store it twice, and a render killed before its row was committed leaves a file that
+    the next attempt simply replaces.
     """
     existing = DossierDocument.objects.filter(dossier=dossier, kind=kind).first()
     if existing is not None and kind not in LIVE_KINDS:
         return existing
+    # Render outside the lock (it takes ~100 ms), store under it.
+    with translation.override("vi"):  # the legal forms are Vietnamese, whoever asks for them
+        context = form_context(dossier, base_url)
+        pdf = render_result(dossier, context) if kind == K.RESULT else render_to_pdf(FORM_TEMPLATES[kind], context)
     with transaction.atomic():
-        dossier = Dossier.objects.select_for_update().select_related("procedure_version").get(pk=dossier.pk)
+        dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
         existing = DossierDocument.objects.filter(dossier=dossier, kind=kind).first()
         if existing is not None and kind not in LIVE_KINDS:
-            return existing  # stored while we waited for the lock
-        with translation.override("vi"):  # the legal forms are Vietnamese, whoever asks for them
-            context = form_context(dossier, base_url)
-            pdf = render_result(dossier, context) if kind == K.RESULT else render_to_pdf(FORM_TEMPLATES[kind], context)
+            return existing  # another worker stored it first: keep theirs
         document = existing or DossierDocument(dossier=dossier, kind=kind)
         storage = document.file.storage
         path = document_path(dossier, kind)
-        if storage.exists(path):
+        if storage.exists(path):  # left by an attempt that died before its row was committed
             storage.delete(path)
         document.file.name = storage.save(path, ContentFile(pdf))
         document.sha256 = hashlib.sha256(pdf).hexdigest()
