@@ -169,6 +169,20 @@ def dossier_act(*, dossier: Dossier, name: str, actor, data: dict, expected_stat
         return locked
 
 
+def dossier_act_as_system(*, dossier: Dossier, name: str, data: dict | None = None) -> Dossier | None:
+    """A transition the system makes itself (a payment confirmed by the gateway): no role check,
+    the same lock, handler and audit event; None when it is not possible in the current state."""
+    form = action_form(name, dossier, data or {})
+    if not form.is_valid():
+        raise ValidationError(form.errors)
+    with transaction.atomic():
+        locked = Dossier.objects.select_for_update().select_related("procedure_version").get(pk=dossier.pk)
+        if name not in {t.name for t in locked.get_available_status_transitions()}:
+            return None
+        HANDLERS[name](locked, None, "system", **form.cleaned_data)
+        return locked
+
+
 def _changed_message(dossier: Dossier) -> str:
     last = dossier.events.select_related("actor").order_by("-at", "-pk").first()
     who = last.actor.full_name if last and last.actor else _("someone else")

@@ -113,3 +113,4 @@ class EventKind(models.TextChoices):
 class DocumentSource(models.TextChoices):
     UPLOAD = "upload", _("Uploaded with a dossier")
     RESULT = "result", _("Result of a dossier")
+    RECEIPT = "receipt", _("Receipt of a payment")

@@ -1,0 +1,108 @@
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from dossiers.models import private_storage
+
+from .constants import PaymentMethod, PaymentStatus
+
+P = PaymentStatus
+
+
+def new_reference() -> str:
+    """A short reference banks and gateways accept (letters and digits, 14 characters)."""
+    return "MC" + "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(12))
+
+
+class Payment(ConcurrentTransitionMixin, models.Model):
+    """One attempt to pay a dossier's fees, through one method."""
+
+    dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.PROTECT, related_name="payments")
+    reference = models.CharField(_("payment reference"), max_length=32, unique=True, default=new_reference)
+    method = models.CharField(_("method"), max_length=16, choices=PaymentMethod.choices)
+    amount = models.PositiveBigIntegerField(_("amount (đồng)"))
+    items = models.JSONField(_("fee lines"), default=list)
+    status = FSMField(_("status"), max_length=16, choices=PaymentStatus.choices, default=P.PENDING, protected=True)
+    gateway_transaction = models.CharField(_("gateway transaction"), max_length=64, blank=True)
+    refunded_amount = models.PositiveBigIntegerField(_("refunded (đồng)"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("pay by"))
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"], name="payment_status_idx")]
+        constraints = [
+            # A dossier is paid once: at most one paid payment per dossier.
+            models.UniqueConstraint(fields=["dossier"], condition=models.Q(status="paid"), name="dossier_paid_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} ({self.amount} đ, {self.get_status_display()})"
+
+    @transition(field=status, source=P.PENDING, target=P.PAID)
+    def pay(self):
+        pass
+
+    @transition(field=status, source=P.PENDING, target=P.FAILED)
+    def fail(self):
+        pass
+
+    @transition(field=status, source=P.PENDING, target=P.EXPIRED)
+    def expire(self):
+        pass
+
+    @transition(field=status, source=P.PENDING, target=P.CANCELLED)
+    def cancel(self):
+        pass
+
+    @transition(field=status, source=P.PAID, target=P.REFUNDED)
+    def refund(self):
+        pass
+
+
+class PaymentEvent(models.Model):
+    """The audit trail of a payment; never updated or deleted."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(max_length=32)
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    source = models.CharField(max_length=32, blank=True, help_text="ipn, return, sandbox, officer, reconciliation")
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.payment.reference}: {self.kind}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("Payment events are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Payment events are never deleted.")
+
+
+class Receipt(models.Model):
+    """The electronic receipt (biên lai điện tử) of a paid payment, issued once."""
+
+    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="receipt")
+    number = models.CharField(_("receipt number"), max_length=32, unique=True)
+    file = models.FileField(storage=private_storage, upload_to="receipts/%Y/", max_length=300)
+    sha256 = models.CharField(max_length=64)
+    issued_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.number

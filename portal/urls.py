@@ -10,6 +10,7 @@ from .forms import LoginForm
 urlpatterns = [
     path("", views.home, name="home"),
     path("", include("dossiers.urls")),
+    path("", include("payments.urls")),
     path("thu-tuc/", include("procedures.urls")),
     path("tai-khoan/", include("django.contrib.auth.urls")),
     # After Django's auth URLs, so that reverse("login") names this page (the last "login" wins).

@@ -241,7 +241,21 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "portal.tasks.outbox_sweep", "schedule": 60.0},
     "deadline-sweep": {"task": "dossiers.tasks.deadline_sweep", "schedule": env.float("DEADLINE_SWEEP_SECONDS", 900.0)},
     "sync-retry-due": {"task": "sync.tasks.retry_due_deliveries", "schedule": 300.0},
+    "payments-reconcile": {"task": "payments.tasks.reconcile_payments", "schedule": 600.0},
 }
+
+# --- Payments (payments/) ---------------------------------------------------------------------
+# The built-in sandbox gateway speaks the VNPAY protocol from a page of the portal itself, so
+# `make run` and the browser tests go through the whole flow; it is off in production.
+PAYMENT_SANDBOX_ENABLED = env.bool("PAYMENT_SANDBOX_ENABLED", default=True)
+VNPAY_URL = env("VNPAY_URL", default="")  # empty: the sandbox page
+VNPAY_TMN_CODE = env("VNPAY_TMN_CODE", default="MOTCUA01")
+VNPAY_HASH_SECRET = env("VNPAY_HASH_SECRET", default="sandbox-secret-not-for-production")
+PAYMENT_DEADLINE_HOURS = env.int("PAYMENT_DEADLINE_HOURS", default=72)
+VIETQR_BANK_BIN = env("VIETQR_BANK_BIN", default="970436")
+VIETQR_ACCOUNT = env("VIETQR_ACCOUNT", default="0011001234567")
+VIETQR_ACCOUNT_NAME = env("VIETQR_ACCOUNT_NAME", default="KHO BAC NHA NUOC TINH THAI AN")
+BANK_WEBHOOK_SECRET = env("BANK_WEBHOOK_SECRET", default="bank-webhook-dev-secret")
 
 # --- National public-service portal sync and webhooks (sync/) ---------------------------------
 NATIONAL_PORTAL_URL = env("NATIONAL_PORTAL_URL", default="")

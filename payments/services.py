@@ -1,0 +1,146 @@
+"""Payments: start, confirm (idempotent, amount checked, never trusting the browser alone),
+fail, expire, refund; each change through the payment state machine with an audit event."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dossiers.constants import DossierStatus
+
+from .constants import PaymentMethod, PaymentStatus
+from .models import Payment, PaymentEvent
+
+logger = logging.getLogger("payments")
+P = PaymentStatus
+PAYABLE_STATES = (DossierStatus.SUBMITTED, DossierStatus.RECEIVED, DossierStatus.IN_PROCESSING,
+                  DossierStatus.AWAITING_PAYMENT, DossierStatus.APPROVED)
+
+
+class CallbackRejected(Exception):
+    """A gateway or bank notification that must change nothing (logged; 4xx to the sender)."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+def _event(payment, kind, *, from_status="", actor=None, source="", data=None):
+    return PaymentEvent.objects.create(payment=payment, kind=kind, from_status=from_status, to_status=payment.status,
+                                       actor=actor, source=source, data=data or {})
+
+
+def fee_lines(dossier) -> list[dict]:
+    """What is owed: the fee set at submission or by the officer, line by line."""
+    fees = list(dossier.procedure_version.fees.all())
+    if dossier.fee_due and fees:
+        return [{"name": fee.name, "quantity": 1, "unit_price": fee.amount_for(1, online=True),
+                 "amount": fee.amount_for(1, online=True)} for fee in fees if fee.amount_for(1, online=True)] or [
+            {"name": _("Fees"), "quantity": 1, "unit_price": dossier.fee_due, "amount": dossier.fee_due}]
+    return [{"name": _("Fees"), "quantity": 1, "unit_price": dossier.fee_due, "amount": dossier.fee_due}]
+
+
+@transaction.atomic
+def payment_start(*, dossier, method: str, actor=None) -> Payment:
+    """Open a payment for what the dossier owes (the pending one of this method if it exists)."""
+    from dossiers.models import Dossier
+
+    dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    if dossier.fee_due <= 0:
+        raise ValidationError(_("This dossier has no fee to pay."))
+    if dossier.payments.filter(status=P.PAID).exists():
+        raise ValidationError(_("This dossier is already paid."))
+    if dossier.status not in PAYABLE_STATES:
+        raise ValidationError(_("This dossier cannot be paid in its current state."))
+    if method == PaymentMethod.SANDBOX and not settings.PAYMENT_SANDBOX_ENABLED:
+        raise ValidationError(_("The test payment gateway is not available."))
+    pending = dossier.payments.filter(status=P.PENDING, method=method, amount=dossier.fee_due,
+                                      expires_at__gt=timezone.now()).first()
+    if pending:
+        return pending
+    items = fee_lines(dossier)
+    payment = Payment.objects.create(
+        dossier=dossier, method=method, amount=dossier.fee_due, items=items,
+        expires_at=timezone.now() + timedelta(hours=settings.PAYMENT_DEADLINE_HOURS),
+    )
+    _event(payment, "started", actor=actor, data={"amount": payment.amount, "method": method})
+    return payment
+
+
+def payment_confirm(*, reference: str, amount: int, gateway_transaction: str, source: str, actor=None) -> Payment:
+    """A payment is confirmed by the gateway (IPN), the bank, or an officer. Idempotent: the same
+    notification twice, or return URL and IPN racing, give one paid payment and one receipt."""
+    from dossiers.actions import dossier_act_as_system
+
+    rejection = None
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().filter(reference=reference).first()
+        if payment is None:
+            logger.warning("payment callback for unknown reference %s (%s)", reference, source)
+            raise CallbackRejected("01", "unknown reference")
+        if payment.status == P.PAID:
+            return payment  # already confirmed: nothing more happens
+        if payment.status != P.PENDING:
+            logger.warning("payment %s is %s; callback from %s ignored", reference, payment.status, source)
+            rejection = ("callback_ignored", CallbackRejected("02", f"payment is {payment.status}"))
+        elif int(amount) != payment.amount:
+            logger.warning("payment %s: amount %s does not match %s", reference, amount, payment.amount)
+            rejection = ("amount_mismatch", CallbackRejected("04", "invalid amount"))
+        else:
+            payment.pay()
+            payment.paid_at, payment.gateway_transaction = timezone.now(), gateway_transaction[:64]
+            payment.save()
+            _event(payment, "paid", from_status=P.PENDING, actor=actor, source=source,
+                   data={"gateway_transaction": gateway_transaction})
+            dossier_act_as_system(dossier=payment.dossier, name="confirm_payment",
+                                  data={"comment": _("Paid online: %(ref)s") % {"ref": reference}})
+            from . import tasks
+
+            tasks.issue_receipt.delay_on_commit(payment.pk)
+            return payment
+    # Recorded outside the refused change, so the trail keeps what was tried.
+    _event(payment, rejection[0], source=source, data={"amount": amount, "gateway_transaction": gateway_transaction})
+    raise rejection[1]
+
+
+@transaction.atomic
+def payment_close(*, payment: Payment, outcome: str, source: str, actor=None) -> Payment:
+    """Fail, cancel or expire a pending payment (a later success is refused: pay again)."""
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    if payment.status != P.PENDING:
+        return payment
+    {"failed": payment.fail, "cancelled": payment.cancel, "expired": payment.expire}[outcome]()
+    payment.save()
+    _event(payment, outcome, from_status=P.PENDING, actor=actor, source=source)
+    return payment
+
+
+def payments_expire_overdue() -> int:
+    """Reconciliation: pending payments past their deadline expire."""
+    count = 0
+    for payment in Payment.objects.filter(status=P.PENDING, expires_at__lt=timezone.now()):
+        payment_close(payment=payment, outcome="expired", source="reconciliation")
+        count += 1
+    return count
+
+
+@transaction.atomic
+def payment_refund(*, payment: Payment, amount: int, actor, reason: str) -> Payment:
+    """Refund all or part of a paid payment (a refused or withdrawn dossier, where rules say so)."""
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    if payment.status != P.PAID:
+        raise ValidationError(_("Only a paid payment can be refunded."))
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Give the reason for the refund.")]})
+    if amount <= 0 or amount > payment.amount:
+        raise ValidationError({"amount": [_("The refund must be between 1 đồng and the amount paid.")]})
+    payment.refund()
+    payment.refunded_amount = amount
+    payment.save()
+    _event(payment, "refunded", from_status=P.PAID, actor=actor, source="officer",
+           data={"amount": amount, "reason": reason})
+    return payment

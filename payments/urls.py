@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "payments"
+urlpatterns = [
+    path("ho-so/<str:code>/thanh-toan/", views.start, name="start"),
+    path("thanh-toan/thu-nghiem/", views.sandbox, name="sandbox"),
+    path("thanh-toan/vnpay/tra-ve/", views.vnpay_return, name="vnpay_return"),
+    path("thanh-toan/vnpay/ipn/", views.vnpay_ipn, name="vnpay_ipn"),
+    path("thanh-toan/ngan-hang/thong-bao/", views.bank_webhook, name="bank_webhook"),
+    path("thanh-toan/<str:reference>/vietqr/", views.vietqr, name="vietqr"),
+    path("thanh-toan/<str:reference>/bien-lai.pdf", views.receipt, name="receipt"),
+]

@@ -1,0 +1,191 @@
+"""Paying a dossier: start, the built-in sandbox gateway, gateway return and IPN, VietQR and
+the bank's notification, the receipt. Thin: the services do the work."""
+
+import hashlib
+import hmac
+import json
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from dossiers import selectors as dossier_selectors
+from portal.pdf import qr_svg
+
+from . import services, vnpay
+from .constants import PaymentMethod, PaymentStatus
+from .models import Payment
+from .vietqr import vietqr_payload
+
+logger = logging.getLogger("payments")
+
+
+def _absolute(request, path: str) -> str:
+    return request.build_absolute_uri(path)
+
+
+def _gateway_url(request) -> str:
+    return settings.VNPAY_URL or _absolute(request, reverse("payments:sandbox"))
+
+
+@login_required
+@require_POST
+def start(request, code: str):
+    """The citizen chooses how to pay: redirect to the gateway, or show the bank QR."""
+    try:
+        dossier = dossier_selectors.dossier_for(request.user, code=code)
+    except Exception:  # noqa: BLE001 - not theirs or unknown: not found
+        raise Http404 from None
+    method = request.POST.get("method", PaymentMethod.SANDBOX)
+    if method not in (PaymentMethod.VNPAY, PaymentMethod.SANDBOX, PaymentMethod.VIETQR):
+        return HttpResponseBadRequest(_("Unknown payment method."))
+    try:
+        payment = services.payment_start(dossier=dossier, method=method, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("dossiers:detail", code=code)
+    if method == PaymentMethod.VIETQR:
+        return redirect("payments:vietqr", reference=payment.reference)
+    url = vnpay.build_payment_url(
+        base_url=_gateway_url(request), tmn_code=settings.VNPAY_TMN_CODE, hash_secret=settings.VNPAY_HASH_SECRET,
+        amount=payment.amount, txn_ref=payment.reference, order_info=f"Thanh toan ho so {dossier.code}",
+        return_url=_absolute(request, reverse("payments:vnpay_return")), ip_addr=request.META.get("REMOTE_ADDR", ""),
+        created_at=timezone.now(), locale="vn",
+    )
+    return redirect(url)
+
+
+def ipn_handle(params) -> dict:
+    """The gateway's server-to-server notification (VNPAY IPN protocol): verify, then confirm."""
+    result = vnpay.verify_callback(params, settings.VNPAY_HASH_SECRET)
+    if not result.valid_signature:
+        logger.warning("payment IPN with an invalid signature: %s", dict(params).get("vnp_TxnRef"))
+        return vnpay.ipn_response(vnpay.IPN_INVALID_SIGNATURE, "Invalid signature")
+    payment = Payment.objects.filter(reference=result.txn_ref).first()
+    if payment is None:
+        return vnpay.ipn_response(vnpay.IPN_ORDER_NOT_FOUND, "Order not found")
+    if payment.status == PaymentStatus.PAID:
+        return vnpay.ipn_response(vnpay.IPN_ALREADY_CONFIRMED, "Order already confirmed")
+    if result.amount != payment.amount:
+        return vnpay.ipn_response(vnpay.IPN_INVALID_AMOUNT, "Invalid amount")
+    try:
+        if result.paid:
+            services.payment_confirm(reference=result.txn_ref, amount=result.amount,
+                                     gateway_transaction=result.transaction_no, source="ipn")
+        else:
+            services.payment_close(payment=payment, outcome="cancelled" if result.response_code == "24" else "failed",
+                                   source="ipn")
+    except services.CallbackRejected as rejected:
+        return vnpay.ipn_response(rejected.code if rejected.code in vnpay.IPN_MESSAGES else "99", str(rejected))
+    return vnpay.ipn_response(vnpay.IPN_SUCCESS, "Confirm Success")
+
+
+@require_GET
+def vnpay_ipn(request):
+    return JsonResponse(ipn_handle(request.GET))
+
+
+@require_GET
+def vnpay_return(request):
+    """Where the browser comes back: shows what the portal knows (the IPN decides, not this)."""
+    result = vnpay.verify_callback(request.GET, settings.VNPAY_HASH_SECRET)
+    if not result.valid_signature:
+        logger.warning("payment return with an invalid signature: %s", request.GET.get("vnp_TxnRef"))
+        return render(request, "payments/return.html", {"invalid": True}, status=400)
+    payment = Payment.objects.select_related("dossier").filter(reference=result.txn_ref).first()
+    if payment is None:
+        raise Http404
+    return render(request, "payments/return.html", {"payment": payment, "dossier": payment.dossier})
+
+
+def sandbox(request):
+    """The built-in test gateway: a page that acts like a real one (pay, fail, cancel, pay late)."""
+    if not settings.PAYMENT_SANDBOX_ENABLED:
+        raise Http404
+    params = request.GET if request.method == "GET" else request.POST
+    request_check = vnpay.verify_callback(params, settings.VNPAY_HASH_SECRET)
+    if not request_check.valid_signature:
+        return HttpResponseBadRequest("invalid signature")
+    if request.method == "GET":
+        return render(request, "payments/sandbox.html", {
+            "params": {k: v for k, v in params.items()}, "amount": request_check.amount,
+            "reference": request_check.txn_ref,
+        })
+    outcome = request.POST.get("outcome", "pay")
+    code = {"pay": "00", "late": "00", "fail": "51", "cancel": "24"}.get(outcome, "99")
+    reply = {
+        "vnp_TmnCode": params.get("vnp_TmnCode"), "vnp_Amount": params.get("vnp_Amount"),
+        "vnp_TxnRef": params.get("vnp_TxnRef"), "vnp_OrderInfo": params.get("vnp_OrderInfo"),
+        "vnp_ResponseCode": code, "vnp_TransactionStatus": code, "vnp_BankCode": "NCB",
+        "vnp_TransactionNo": f"SB{timezone.now():%H%M%S%f}", "vnp_PayDate": f"{timezone.localtime():%Y%m%d%H%M%S}",
+    }
+    reply["vnp_SecureHash"] = vnpay.sign(reply, settings.VNPAY_HASH_SECRET)
+    if outcome == "late":
+        Payment.objects.filter(reference=reply["vnp_TxnRef"], status=PaymentStatus.PENDING).update(
+            expires_at=timezone.now())
+        services.payments_expire_overdue()
+    ipn_handle(reply)  # the gateway's server-to-server notification comes first
+    return redirect(params.get("vnp_ReturnUrl") + "?" + vnpay.canonical_query(reply) +
+                    "&vnp_SecureHash=" + reply["vnp_SecureHash"])
+
+
+@login_required
+def vietqr(request, reference: str):
+    payment = Payment.objects.select_related("dossier").filter(reference=reference).first()
+    if payment is None or payment.dossier.applicant_id != request.user.pk:
+        raise Http404
+    if payment.status != PaymentStatus.PENDING:
+        messages.info(request, _("This payment is no longer awaiting a transfer."))
+        return redirect("dossiers:detail", code=payment.dossier.code)
+    payload = vietqr_payload(bank_bin=settings.VIETQR_BANK_BIN, account=settings.VIETQR_ACCOUNT,
+                             amount=payment.amount, reference=payment.reference)
+    return render(request, "payments/vietqr.html", {
+        "payment": payment, "qr": qr_svg(payload, scale=5), "payload": payload,
+        "account": settings.VIETQR_ACCOUNT, "account_name": settings.VIETQR_ACCOUNT_NAME,
+    })
+
+
+@csrf_exempt
+@require_POST
+def bank_webhook(request):
+    """The bank's notification of an incoming transfer (HMAC-SHA256 over the body)."""
+    signature = request.headers.get("X-Signature", "")
+    expected = hmac.new(settings.BANK_WEBHOOK_SECRET.encode(), request.body, hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(signature, expected):
+        logger.warning("bank webhook with an invalid signature")
+        return JsonResponse({"error": "invalid signature"}, status=400)
+    try:
+        data = json.loads(request.body)
+        reference, amount, txn = str(data["reference"]), int(data["amount"]), str(data["transaction_id"])
+    except (ValueError, KeyError, TypeError):
+        return JsonResponse({"error": "malformed notification"}, status=400)
+    try:
+        services.payment_confirm(reference=reference, amount=amount, gateway_transaction=txn, source="bank")
+    except services.CallbackRejected as rejected:
+        status = 404 if rejected.code == "01" else 409
+        return JsonResponse({"error": str(rejected)}, status=status)
+    return JsonResponse({"status": "ok"})
+
+
+@login_required
+def receipt(request, reference: str):
+    payment = Payment.objects.select_related("dossier").filter(reference=reference, status=PaymentStatus.PAID).first()
+    if payment is None:
+        raise Http404
+    try:
+        dossier_selectors.dossier_for(request.user, code=payment.dossier.code)
+    except Exception:  # noqa: BLE001
+        raise Http404 from None
+    from .receipts import receipt_for
+
+    document = receipt_for(payment.pk)
+    return FileResponse(document.file.open("rb"), filename=f"{document.number}.pdf", content_type="application/pdf")
