@@ -37,4 +37,4 @@ EMAIL_USE_TLS = EMAIL_URL.get("EMAIL_USE_TLS", False)
 CELERY_TASK_ALWAYS_EAGER = False
 
 PAYMENT_SANDBOX_ENABLED = False
-VNPAY_HASH_SECRET = env("VNPAY_HASH_SECRET")
+VNPAY_HASH_SECRET = env("VNPAY_HASH_SECRET", default="")  # empty: online gateway payment is off
