@@ -101,9 +101,9 @@ def payment_confirm(*, reference: str, amount: int, gateway_transaction: str, so
                    data={"gateway_transaction": gateway_transaction})
             dossier_act_as_system(dossier=payment.dossier, name="confirm_payment",
                                   data={"comment": _("Paid online: %(ref)s") % {"ref": reference}})
-            from . import tasks
+            from portal.outbox import outbox_write
 
-            tasks.issue_receipt.delay_on_commit(payment.pk)
+            outbox_write("payment.paid", {"payment_id": payment.pk})  # the receipt, after commit
             return payment
     # Recorded outside the refused change, so the trail keeps what was tried.
     _event(payment, rejection[0], source=source, data={"amount": amount, "gateway_transaction": gateway_transaction})

@@ -13,4 +13,10 @@ def _dossier_deadline(dossier_id: int, threshold: str) -> None:
     on_deadline(dossier_id, threshold)
 
 
-HANDLERS = {"dossier.event": _dossier_event, "dossier.deadline": _dossier_deadline}
+def _payment_paid(payment_id: int) -> None:
+    from payments.receipts import receipt_for
+
+    receipt_for(payment_id)
+
+
+HANDLERS = {"dossier.event": _dossier_event, "dossier.deadline": _dossier_deadline, "payment.paid": _payment_paid}

@@ -117,8 +117,8 @@ def publish_to_private_redis(settings, private_redis):
     app.conf.task_always_eager = False
     _reset_publisher(app)
     yield app
-    _reset_publisher(app)
     app.conf.update(saved)
+    _reset_publisher(app)  # after the restore: the next publish builds a fresh pool for the restored broker
 
 
 def worker_database_url() -> str:
