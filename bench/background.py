@@ -31,8 +31,10 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import common  # noqa: E402 - sets up the path first
+from common import column_sql  # noqa: E402
+
+ROOT = common.ROOT
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/motcua_bench_sweep")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/2")
 os.environ["DATABASE_URL"] = DB_URL
@@ -46,33 +48,7 @@ os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
 os.environ.setdefault("LOG_LEVEL", "WARNING")  # this process; the worker logs at INFO
 
 
-def ensure_database():
-    import psycopg
-
-    name = DB_URL.rsplit("/", 1)[1]
-    with psycopg.connect(DB_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
 # --- 1. Deadline sweep -------------------------------------------------------------------------
-
-def column_sql(field, overrides):
-    """An SQL expression for one column of the generated rows (as in bench/officer_queue.py)."""
-    from django.db import models
-
-    if field.column in overrides:
-        return overrides[field.column]
-    if field.null:
-        return "NULL"
-    if isinstance(field, models.JSONField):
-        return "'{}'::jsonb"
-    if isinstance(field, models.BooleanField):
-        return "false"
-    if isinstance(field, models.IntegerField | models.PositiveIntegerField | models.BigAutoField):
-        return "0"
-    return "''"
-
 
 def generate_open(total: int) -> int:
     """`total` open dossiers (code 'S...'), made once; returns how many there are."""
@@ -320,7 +296,7 @@ def main():
     parser.add_argument("--only", default="sweep,notifications,pdf")
     args = parser.parse_args()
     parts = set(args.only.split(","))
-    ensure_database()
+    common.use_database("motcua_bench_sweep")
     import django
 
     django.setup()

@@ -7,27 +7,12 @@ the bench database is created and filled on first use.
 """
 
 import argparse
-import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/motcua_bench")
-os.environ["DATABASE_URL"] = DB_URL
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
-os.environ["DJANGO_DEBUG"] = "false"
+import common  # noqa: E402 - sets up the path and the bench database first
 
-
-def ensure_database():
-    import psycopg
-
-    name = DB_URL.rsplit("/", 1)[1]
-    with psycopg.connect(DB_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
+ROOT = common.ROOT
 
 
 def fill(target: int):
@@ -88,7 +73,7 @@ def main():
     parser.add_argument("--procedures", type=int, default=2000)
     parser.add_argument("--requests", type=int, default=200, help="per kind of request")
     args = parser.parse_args()
-    ensure_database()
+    common.use_database()
     import django
 
     django.setup()

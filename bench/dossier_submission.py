@@ -17,28 +17,15 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/motcua_bench")
-os.environ["DATABASE_URL"] = DB_URL
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
-os.environ["DJANGO_DEBUG"] = "false"
+import common  # noqa: E402 - sets up the path and the bench database first
+
+ROOT = common.ROOT
 os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
 os.environ["PRIVATE_MEDIA_ROOT"] = "/tmp/motcua-bench-private"
 PASSWORD = "Bench-Mat-khau-2026"
 PDF_200K = b"%PDF-1.4\n" + b"0" * (200 * 1024) + b"\n%%EOF\n"
 PNG_200K = b"\x89PNG\r\n\x1a\n" + b"\x00" * (200 * 1024)
-
-
-def ensure_database():
-    import psycopg
-
-    name = DB_URL.rsplit("/", 1)[1]
-    with psycopg.connect(DB_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def setup_data():
@@ -198,7 +185,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--submissions", type=int, default=40)
     args = parser.parse_args()
-    ensure_database()
+    common.use_database()
     import django
 
     django.setup()

@@ -12,43 +12,12 @@ Usage: .venv/bin/python bench/officer_queue.py [--dossiers 1000000] [--requests 
 import argparse
 import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/motcua_bench")
-os.environ["DATABASE_URL"] = DB_URL
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
-os.environ["DJANGO_DEBUG"] = "false"
+import common  # noqa: E402 - sets up the path and the bench database first
+from common import column_sql  # noqa: E402
+
 os.environ["PRIVATE_MEDIA_ROOT"] = "/tmp/motcua-bench-private"
-
-
-def ensure_database():
-    import psycopg
-
-    name = DB_URL.rsplit("/", 1)[1]
-    with psycopg.connect(DB_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def column_sql(field, overrides):
-    """An SQL expression for one column of the generated rows."""
-    from django.db import models
-
-    if field.column in overrides:
-        return overrides[field.column]
-    if field.null:
-        return "NULL"
-    if isinstance(field, models.JSONField):
-        return "'{}'::jsonb"
-    if isinstance(field, models.BooleanField):
-        return "false"
-    if isinstance(field, models.IntegerField | models.PositiveIntegerField | models.BigAutoField):
-        return "0"
-    return "''"
 
 
 def generate(total: int):
@@ -188,7 +157,7 @@ def main():
     parser.add_argument("--dossiers", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=30)
     args = parser.parse_args()
-    ensure_database()
+    common.use_database()
     import django
 
     django.setup()
