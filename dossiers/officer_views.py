@@ -74,7 +74,19 @@ def _render_desk(request, dossier, *, bound=None, status=200):
         "steps": dossier.procedure_version.steps.all(),
         "supplements": dossier.supplement_requests.all(),
         "documents": services.available_documents(dossier, staff=True),
+        "can_record_payment": _can_record_payment(request.user, dossier),
+        "payments": dossier.payments.all(),
     }, status=status)
+
+
+def _can_record_payment(user, dossier) -> bool:
+    """The desk may record a fee paid at the counter while one is owed and unpaid."""
+    from payments.services import PAYABLE_STATES
+    from portal.constants import StaffRole
+
+    return (dossier.fee_due > 0 and dossier.status in PAYABLE_STATES
+            and (dossier.receiving_agency_id, StaffRole.RECEPTIONIST) in memberships(user)
+            and not dossier.payments.filter(status="paid").exists())
 
 
 @staff_required

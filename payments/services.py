@@ -147,3 +147,17 @@ def payment_refund(*, payment: Payment, amount: int, actor, reason: str) -> Paym
     _event(payment, "refunded", from_status=P.PAID, actor=actor, source="officer",
            data={"amount": amount, "reason": reason})
     return payment
+
+
+def payment_record_at_counter(*, dossier, actor) -> Payment:
+    """The desk took the fee in cash (or saw the transfer arrive): record and confirm it."""
+    from dossiers.permissions import memberships
+    from portal.constants import StaffRole
+
+    if (dossier.receiving_agency_id, StaffRole.RECEPTIONIST) not in memberships(actor):
+        raise ValidationError(_("Only the one-stop desk of the receiving agency records payments."))
+    with transaction.atomic():
+        pending = dossier.payments.filter(status=P.PENDING, amount=dossier.fee_due).order_by("-created_at").first()
+        payment = pending or payment_start(dossier=dossier, method=PaymentMethod.COUNTER, actor=actor)
+    return payment_confirm(reference=payment.reference, amount=payment.amount,
+                           gateway_transaction=f"counter:{actor.pk}", source="officer", actor=actor)

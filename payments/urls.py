@@ -11,4 +11,6 @@ urlpatterns = [
     path("thanh-toan/ngan-hang/thong-bao/", views.bank_webhook, name="bank_webhook"),
     path("thanh-toan/<str:reference>/vietqr/", views.vietqr, name="vietqr"),
     path("thanh-toan/<str:reference>/bien-lai.pdf", views.receipt, name="receipt"),
+    path("can-bo/thu-phi/<str:code>/", views.record_at_counter, name="record_at_counter"),
+    path("can-bo/bao-cao-thu/", views.daily_report, name="daily_report"),
 ]

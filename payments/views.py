@@ -189,3 +189,43 @@ def receipt(request, reference: str):
 
     document = receipt_for(payment.pk)
     return FileResponse(document.file.open("rb"), filename=f"{document.number}.pdf", content_type="application/pdf")
+
+
+@login_required
+@require_POST
+def record_at_counter(request, code: str):
+    """The desk records a fee paid in cash or by a transfer it has seen arrive."""
+    from dossiers.selectors import officer_scope
+
+    dossier = officer_scope(request.user).filter(code=code).first()
+    if dossier is None:
+        raise Http404
+    try:
+        payment = services.payment_record_at_counter(dossier=dossier, actor=request.user)
+    except (ValidationError, services.CallbackRejected) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, _("Payment %(ref)s recorded; the receipt is being issued.") % {"ref": payment.reference})
+    return redirect("dossiers:desk", code=code)
+
+
+@login_required
+def daily_report(request):
+    """The agency's collection report for a day (CSV or XLSX)."""
+    from datetime import date
+
+    from dossiers.permissions import memberships
+
+    from .report import report_response
+
+    held = {agency for agency, _ in memberships(request.user)}
+    if not held:
+        raise Http404
+    try:
+        agency_id = int(request.GET.get("agency") or min(held))
+        day = date.fromisoformat(request.GET.get("date") or timezone.localdate().isoformat())
+    except ValueError:
+        return HttpResponseBadRequest(_("Give the date as YYYY-MM-DD."))
+    if agency_id not in held:
+        raise Http404
+    return report_response(agency_id=agency_id, day=day, fmt=request.GET.get("format", "xlsx"))

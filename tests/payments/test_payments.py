@@ -180,3 +180,29 @@ def test_return_and_ipn_racing_give_one_payment():
     assert errors == [] and results == ["paid"] * 4
     assert PaymentEvent.objects.filter(kind="paid").count() == 1
     assert Receipt.objects.count() <= 1
+
+
+def test_desk_records_a_counter_payment_and_the_daily_report_lists_it(client):
+    import csv
+    import io
+
+    from portal.models import AgencyMembership
+
+    citizen, dossier = fee_bearing_dossier()
+    desk = CitizenFactory()
+    AgencyMembership.objects.create(user=desk, agency=dossier.receiving_agency, role="receptionist")
+    client.force_login(citizen)
+    assert client.post(f"/can-bo/thu-phi/{dossier.code}/").status_code == 404  # not staff
+    client.force_login(desk)
+    page = client.get(f"/can-bo/ho-so/{dossier.code}/")
+    assert 'id="record-payment"' in page.content.decode()
+    client.post(f"/can-bo/thu-phi/{dossier.code}/")
+    payment = Payment.objects.get()
+    assert (payment.status, payment.method) == (PaymentStatus.PAID, "counter")
+    assert PaymentEvent.objects.get(kind="paid").actor == desk
+    report = client.get("/can-bo/bao-cao-thu/", {"format": "csv"})
+    rows = list(csv.reader(io.StringIO(report.content.decode("utf-8-sig"))))
+    assert rows[0][0] == "Mã thanh toán" and rows[1][0] == payment.reference
+    assert ["Tổng đã thu", "10000"] in rows
+    assert client.get("/can-bo/bao-cao-thu/", {"date": "hôm qua"}).status_code == 400
+    assert client.get("/can-bo/bao-cao-thu/", {"format": "xlsx"}).status_code == 200
