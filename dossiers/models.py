@@ -88,6 +88,8 @@ class Dossier(DossierWorkflow):
     due_soon_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     overdue_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     fee_due = models.PositiveIntegerField(_("fee due (đồng)"), default=0)
+    # Pages or copies asked for, per fee charged per unit ({fee id: quantity}).
+    fee_quantities = models.JSONField(_("quantities"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)

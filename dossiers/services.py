@@ -128,7 +128,7 @@ def dossier_counter_draft(*, officer, version: ProcedureVersion) -> Dossier:
 
 @transaction.atomic
 def dossier_draft_update(*, dossier: Dossier, applicant_data: dict, form_data: dict, delivery: str,
-                         delivery_address: str) -> Dossier:
+                         delivery_address: str, fee_quantities: dict | None = None) -> Dossier:
     """Keep what the applicant typed, valid or not: a draft loses nothing."""
     dossier = _locked(dossier)
     if dossier.status != S.DRAFT:
@@ -139,6 +139,9 @@ def dossier_draft_update(*, dossier: Dossier, applicant_data: dict, form_data: d
     dossier.form_data = {k: v for k, v in form_data.items() if k in schema_names}
     dossier.delivery = delivery if delivery in dict(DeliveryForm.base_fields["delivery"].choices) else dossier.delivery
     dossier.delivery_address = (delivery_address or "")[:255]
+    if fee_quantities is not None:
+        unit_fees = [fee for fee in dossier.procedure_version.fees.all() if fee.unit != "dossier"]
+        dossier.fee_quantities = {str(fee.pk): fee_quantity(fee_quantities, fee) for fee in unit_fees}
     dossier.save()
     return dossier
 
@@ -216,9 +219,21 @@ def dossier_problems(dossier: Dossier) -> DossierProblems:
     return problems
 
 
-def fee_due(version: ProcedureVersion, *, online: bool) -> int:
-    """The fee known at submission (one page or copy for unit fees; payments refines quantities)."""
-    return sum(fee.amount_for(1, online=online) for fee in version.fees.all())
+MAX_FEE_QUANTITY = 1000
+
+
+def fee_quantity(quantities: dict, fee) -> int:
+    """How many pages or copies a per-unit fee is charged for (1 unless the applicant said)."""
+    try:
+        return min(max(int(quantities.get(str(fee.pk), 1)), 1), MAX_FEE_QUANTITY)
+    except (TypeError, ValueError):
+        return 1
+
+
+def fee_due(version: ProcedureVersion, *, online: bool, quantities: dict | None = None) -> int:
+    """The fee owed at submission: tiers and caps applied to the pages or copies asked for."""
+    quantities = quantities or {}
+    return sum(fee.amount_for(fee_quantity(quantities, fee), online=online) for fee in version.fees.all())
 
 
 # --- Submission -----------------------------------------------------------------------------
@@ -240,7 +255,7 @@ def dossier_submit(*, dossier: Dossier, actor) -> Dossier:
         # Filed at the counter: if the applicant has an account, the dossier appears in it.
         dossier.applicant = User.objects.filter(personal_id=dossier.applicant_id_number).first()
     dossier.code = next_dossier_code(agency=dossier.receiving_agency, at=now)
-    dossier.fee_due = fee_due(dossier.procedure_version, online=True)
+    dossier.fee_due = fee_due(dossier.procedure_version, online=True, quantities=dossier.fee_quantities)
     dossier.submitted_at = now
     dossier.cross_boundary = dossier.procedure_version.cross_boundary
     dossier.submit()

@@ -82,6 +82,8 @@ def draft_edit(request, public_id):
             form_data=_raw(request.POST, "f", [spec["name"] for spec in version.form_schema]),
             delivery=request.POST.get("d-delivery", ""),
             delivery_address=request.POST.get("d-delivery_address", ""),
+            fee_quantities={key.removeprefix("qty-"): value for key, value in request.POST.items()
+                            if key.startswith("qty-")},
         )
         dossier.refresh_from_db()
         action = request.POST.get("action", "upload")  # a Remove button sends no action
@@ -157,6 +159,8 @@ def _render_draft(request, dossier, forms, *, problems=None, file_errors=()):
         "dossier": dossier, "version": version, **forms, "slots": slots,
         "other_attachments": [a for a in attachments if a.requirement_id is None],
         "problems": problems, "file_errors": file_errors,
+        "unit_fees": [(fee, services.fee_quantity(dossier.fee_quantities, fee))
+                      for fee in version.fees.all() if fee.unit != "dossier"],
         "max_file_mb": settings.ATTACHMENT_MAX_FILE_SIZE // (1024 * 1024),
         "max_dossier_mb": settings.ATTACHMENT_MAX_DOSSIER_SIZE // (1024 * 1024),
     })
@@ -200,7 +204,7 @@ def draft_review(request, public_id):
         "dossier": dossier, "version": version,
         "answers": [(form[name].label, form.cleaned_data.get(name)) for name in form.fields],
         "attachments": dossier.attachments.select_related("requirement"),
-        "fee_due": services.fee_due(version, online=True),
+        "fee_due": services.fee_due(version, online=True, quantities=dossier.fee_quantities),
         "fees": version.fees.all(),
     })
 

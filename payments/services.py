@@ -35,12 +35,19 @@ def _event(payment, kind, *, from_status="", actor=None, source="", data=None):
 
 
 def fee_lines(dossier) -> list[dict]:
-    """What is owed: the fee set at submission or by the officer, line by line."""
-    fees = list(dossier.procedure_version.fees.all())
-    if dossier.fee_due and fees:
-        return [{"name": fee.name, "quantity": 1, "unit_price": fee.amount_for(1, online=True),
-                 "amount": fee.amount_for(1, online=True)} for fee in fees if fee.amount_for(1, online=True)] or [
-            {"name": _("Fees"), "quantity": 1, "unit_price": dossier.fee_due, "amount": dossier.fee_due}]
+    """What is owed, line by line: the catalogue's fees for the quantities asked, when they make
+    up the amount due; otherwise (an officer set the amount) one line."""
+    from dossiers.services import fee_quantity
+
+    lines = []
+    for fee in dossier.procedure_version.fees.all():
+        quantity = fee_quantity(dossier.fee_quantities, fee) if fee.unit != "dossier" else 1
+        amount = fee.amount_for(quantity, online=True)
+        if amount:
+            lines.append({"name": fee.name, "quantity": quantity, "unit_price": fee.online_amount or fee.amount,
+                          "amount": amount})
+    if sum(line["amount"] for line in lines) == dossier.fee_due:
+        return lines
     return [{"name": _("Fees"), "quantity": 1, "unit_price": dossier.fee_due, "amount": dossier.fee_due}]
 
 

@@ -206,3 +206,30 @@ def test_desk_records_a_counter_payment_and_the_daily_report_lists_it(client):
     assert ["Tổng đã thu", "10000"] in rows
     assert client.get("/can-bo/bao-cao-thu/", {"date": "hôm qua"}).status_code == 400
     assert client.get("/can-bo/bao-cao-thu/", {"format": "xlsx"}).status_code == 200
+
+
+def test_quantities_in_the_wizard_price_tiered_fees(client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.dossiers.factories import PDF_BYTES
+
+    version = birth_procedure()
+    FeeRule.objects.bulk_create([FeeRule(version=version, name="Phí chứng thực", unit="page", amount=2000,
+                                         tier_after=2, tier_amount=1000, cap=200000)])
+    citizen = CitizenFactory()
+    client.force_login(citizen)
+    draft_url = client.get(f"/thu-tuc/{version.procedure.code}/nop/")["Location"]
+    fee = version.fees.get()
+    assert f'name="qty-{fee.pk}"' in client.get(draft_url).content.decode()
+    data = {"a-applicant_name": "A", "a-applicant_id_number": citizen.personal_id, "a-applicant_phone": citizen.phone,
+            "a-applicant_email": citizen.email, "a-applicant_address": "Số 1", "f-child_name": "Bé",
+            "f-child_dob": "2026-11-01", "d-delivery": "online", "action": "review", f"qty-{fee.pk}": "5"}
+    for doc in version.documents.filter(required=True):
+        data[f"files-{doc.pk}"] = SimpleUploadedFile("a.pdf", PDF_BYTES)
+    review = client.post(draft_url, data)
+    assert client.get(review["Location"]).context["fee_due"] == 2 * 2000 + 3 * 1000
+    client.post(review["Location"])
+    dossier = Dossier.objects.get()
+    assert dossier.fee_due == 7000 and dossier.fee_quantities == {str(fee.pk): 5}
+    payment = services.payment_start(dossier=dossier, method="vietqr")
+    assert payment.items == [{"name": "Phí chứng thực", "quantity": 5, "unit_price": 2000, "amount": 7000}]
