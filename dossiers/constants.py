@@ -101,6 +101,7 @@ class EventKind(models.TextChoices):
     REFUSED = "refused", _("Refused after appraisal")
     PAYMENT_REQUESTED = "payment_requested", _("Payment requested")
     PAYMENT_CONFIRMED = "payment_confirmed", _("Payment confirmed")
+    FEE_EXEMPTED = "fee_exempted", _("Fee waived")
     RESULT_ISSUED = "result_issued", _("Result issued and signed")
     RESULT_RETURNED = "result_returned", _("Result returned")
     STOPPED = "stopped", _("Processing stopped")

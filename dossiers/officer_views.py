@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from payments.models import FeeExemption
 from procedures import selectors as catalogue
 from procedures.models import ProcedureVersion
 
@@ -76,6 +77,7 @@ def _render_desk(request, dossier, *, bound=None, status=200):
         "documents": services.available_documents(dossier, staff=True),
         "can_record_payment": _can_record_payment(request.user, dossier),
         "payments": dossier.payments.all(),
+        "exemption_grounds": FeeExemption.choices,
     }, status=status)
 
 

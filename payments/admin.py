@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Payment, PaymentEvent, Receipt
+from .models import AgencyPaymentSettings, Payment, PaymentEvent, Receipt
 
 
 class PaymentEventInline(admin.TabularInline):
@@ -41,3 +41,9 @@ class ReceiptAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AgencyPaymentSettings)
+class AgencyPaymentSettingsAdmin(admin.ModelAdmin):
+    list_display = ["agency", "online_gateway", "bank_qr", "bank_account"]
+    autocomplete_fields = ["agency"]

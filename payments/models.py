@@ -106,3 +106,30 @@ class Receipt(models.Model):
 
     def __str__(self):
         return self.number
+
+
+class AgencyPaymentSettings(models.Model):
+    """Which ways of paying an agency accepts (chosen in the admin); all, when not set."""
+
+    agency = models.OneToOneField("procedures.Agency", on_delete=models.CASCADE, related_name="payment_settings")
+    online_gateway = models.BooleanField(_("online payment gateway (VNPAY)"), default=True)
+    bank_qr = models.BooleanField(_("bank transfer by QR code (VietQR)"), default=True)
+    bank_account = models.CharField(_("account for transfers"), max_length=19, blank=True,
+                                    help_text=_("Empty: the province's collection account."))
+
+    class Meta:
+        verbose_name = _("agency payment settings")
+        verbose_name_plural = _("agency payment settings")
+
+    def __str__(self):
+        return str(self.agency)
+
+
+class FeeExemption(models.TextChoices):
+    """Why an officer waived a fee (the grounds most fee regulations list)."""
+
+    MERIT = "merit", _("Person with meritorious services")
+    POOR_HOUSEHOLD = "poor_household", _("Poor or near-poor household")
+    CHILD = "child", _("Child under 6")
+    DISABILITY = "disability", _("Person with a severe disability")
+    OTHER = "other", _("Other ground set by law")

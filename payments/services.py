@@ -63,6 +63,10 @@ def payment_start(*, dossier, method: str, actor=None) -> Payment:
         raise ValidationError(_("This dossier is already paid."))
     if dossier.status not in PAYABLE_STATES:
         raise ValidationError(_("This dossier cannot be paid in its current state."))
+    accepted = getattr(dossier.receiving_agency, "payment_settings", None)
+    if accepted is not None and ((method == PaymentMethod.VNPAY and not accepted.online_gateway)
+                                 or (method == PaymentMethod.VIETQR and not accepted.bank_qr)):
+        raise ValidationError(_("This agency does not accept this way of paying."))
     if method == PaymentMethod.SANDBOX and not settings.PAYMENT_SANDBOX_ENABLED:
         raise ValidationError(_("The test payment gateway is not available."))
     if method == PaymentMethod.VNPAY and not (settings.VNPAY_HASH_SECRET and (settings.VNPAY_URL or
@@ -168,3 +172,30 @@ def payment_record_at_counter(*, dossier, actor) -> Payment:
         payment = pending or payment_start(dossier=dossier, method=PaymentMethod.COUNTER, actor=actor)
     return payment_confirm(reference=payment.reference, amount=payment.amount,
                            gateway_transaction=f"counter:{actor.pk}", source="officer", actor=actor)
+
+
+@transaction.atomic
+def fee_exempt(*, dossier, actor, ground: str, note: str = ""):
+    """An officer waives the fee on a ground the law lists; recorded in the dossier's trail."""
+    from dossiers.constants import EventKind
+    from dossiers.models import Dossier
+    from dossiers.permissions import memberships
+    from dossiers.services import record_event
+
+    from .models import FeeExemption
+
+    if ground not in FeeExemption.values:
+        raise ValidationError({"ground": [_("Choose the ground for the exemption.")]})
+    dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    agencies = {agency for agency, _role in memberships(actor)}
+    if not agencies & {dossier.receiving_agency_id, dossier.competent_agency_id}:
+        raise ValidationError(_("Only the agencies handling this dossier can waive its fee."))
+    if dossier.payments.filter(status=P.PAID).exists():
+        raise ValidationError(_("This dossier is already paid; refund it instead."))
+    waived = dossier.fee_due
+    dossier.fee_due = 0
+    dossier.save(update_fields=["fee_due", "updated_at"])
+    dossier.payments.filter(status=P.PENDING).update(expires_at=timezone.now())
+    record_event(dossier, kind=EventKind.FEE_EXEMPTED, actor=actor, from_status=dossier.status,
+                 comment=f"{FeeExemption(ground).label}. {note}".strip(), data={"waived": waived, "ground": ground})
+    return dossier

@@ -13,4 +13,5 @@ urlpatterns = [
     path("thanh-toan/<str:reference>/bien-lai.pdf", views.receipt, name="receipt"),
     path("can-bo/thu-phi/<str:code>/", views.record_at_counter, name="record_at_counter"),
     path("can-bo/bao-cao-thu/", views.daily_report, name="daily_report"),
+    path("can-bo/mien-phi/<str:code>/", views.exempt, name="exempt"),
 ]

@@ -210,6 +210,25 @@ def record_at_counter(request, code: str):
 
 
 @login_required
+@require_POST
+def exempt(request, code: str):
+    """An officer waives the fee of a dossier, with the legal ground."""
+    from dossiers.selectors import officer_scope
+
+    dossier = officer_scope(request.user).filter(code=code).first()
+    if dossier is None:
+        raise Http404
+    try:
+        services.fee_exempt(dossier=dossier, actor=request.user, ground=request.POST.get("ground", ""),
+                            note=request.POST.get("note", "")[:500])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The fee was waived."))
+    return redirect("dossiers:desk", code=code)
+
+
+@login_required
 def daily_report(request):
     """The agency's collection report for a day (CSV or XLSX)."""
     from datetime import date

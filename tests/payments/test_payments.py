@@ -233,3 +233,25 @@ def test_quantities_in_the_wizard_price_tiered_fees(client):
     assert dossier.fee_due == 7000 and dossier.fee_quantities == {str(fee.pk): 5}
     payment = services.payment_start(dossier=dossier, method="vietqr")
     assert payment.items == [{"name": "Phí chứng thực", "quantity": 5, "unit_price": 2000, "amount": 7000}]
+
+
+def test_officer_waives_the_fee_and_agency_settings_limit_the_methods(client):
+    from payments.models import AgencyPaymentSettings
+    from portal.models import AgencyMembership
+
+    citizen, dossier = fee_bearing_dossier()
+    AgencyPaymentSettings.objects.create(agency=dossier.receiving_agency, online_gateway=False)
+    with pytest.raises(services.ValidationError):
+        services.payment_start(dossier=dossier, method="vnpay")
+    assert services.payment_start(dossier=dossier, method="vietqr").status == PaymentStatus.PENDING
+    desk = CitizenFactory()
+    AgencyMembership.objects.create(user=desk, agency=dossier.receiving_agency, role="receptionist")
+    client.force_login(desk)
+    client.post(f"/can-bo/mien-phi/{dossier.code}/", {"ground": ""})
+    assert Dossier.objects.get(pk=dossier.pk).fee_due == 10000  # no ground: nothing changed
+    client.post(f"/can-bo/mien-phi/{dossier.code}/", {"ground": "poor_household", "note": "Sổ hộ nghèo 2026"})
+    dossier.refresh_from_db()
+    assert dossier.fee_due == 0
+    assert dossier.events.filter(kind="fee_exempted", actor=desk).exists()
+    with pytest.raises(services.ValidationError):
+        services.payment_start(dossier=dossier, method="vietqr")
