@@ -18,6 +18,7 @@ urlpatterns = [
     path("tai-khoan/dang-ky/", views.register, name="register"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("procedures.api.urls")),
+    path("", include("indicators.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("healthz", views.healthz, name="healthz"),
     path("thong-bao/", views.inbox, name="inbox"),

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "django_celery_beat",
     "portal",
@@ -40,6 +41,7 @@ INSTALLED_APPS = [
     "dossiers",
     "payments",
     "sync",
+    "indicators",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class IndicatorsConfig(AppConfig):
+    """Decision 766 indicators, leaders' dashboards and the public transparency page."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "indicators"
+    verbose_name = "Indicators"

@@ -1,0 +1,3 @@
+"""Dashboards and the public transparency page."""
+
+urlpatterns = []
