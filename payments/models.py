@@ -32,6 +32,8 @@ class Payment(ConcurrentTransitionMixin, models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     expires_at = models.DateTimeField(_("pay by"))
     paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+    # When the citizen was last sent to the gateway: the transaction date its query API asks for.
+    requested_at = models.DateTimeField(_("sent to the gateway"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("payment")
@@ -133,3 +135,18 @@ class FeeExemption(models.TextChoices):
     CHILD = "child", _("Child under 6")
     DISABILITY = "disability", _("Person with a severe disability")
     OTHER = "other", _("Other ground set by law")
+
+
+class SandboxTransaction(models.Model):
+    """The built-in test gateway's own ledger, so that it can answer transaction queries like a
+    real gateway (a payment whose notification was lost is still found by reconciliation)."""
+
+    txn_ref = models.CharField(max_length=32, unique=True)
+    amount = models.PositiveBigIntegerField()  # đồng
+    order_info = models.CharField(max_length=255, blank=True)
+    response_code = models.CharField(max_length=2)
+    transaction_no = models.CharField(max_length=32)
+    paid_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.txn_ref} ({self.response_code})"

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -131,6 +132,86 @@ def payment_close(*, payment: Payment, outcome: str, source: str, actor=None) ->
     payment.save()
     _event(payment, outcome, from_status=P.PENDING, actor=actor, source=source)
     return payment
+
+
+def payment_gateway_url(*, payment: Payment, gateway_url: str, return_url: str, ip_addr: str) -> str:
+    """The signed address that sends the citizen to the gateway; remembers when, because the
+    gateway's query API finds a transaction by its reference and that time."""
+    from . import vnpay
+
+    now = timezone.now()
+    Payment.objects.filter(pk=payment.pk).update(requested_at=now)
+    payment.requested_at = now
+    return vnpay.build_payment_url(
+        base_url=gateway_url, tmn_code=settings.VNPAY_TMN_CODE, hash_secret=settings.VNPAY_HASH_SECRET,
+        amount=payment.amount, txn_ref=payment.reference, order_info=f"Thanh toan ho so {payment.dossier.code}",
+        return_url=return_url, ip_addr=ip_addr, created_at=now, locale="vn",
+        expire_minutes=settings.PAYMENT_GATEWAY_EXPIRE_MINUTES,
+    )
+
+
+def gateway_query(payment: Payment, *, transport):
+    """Ask the gateway what became of a payment (VNPAY querydr). ``transport(url, body)``
+    returns the decoded JSON answer; None when the gateway cannot be reached."""
+    import secrets
+
+    from . import vnpay
+
+    body = vnpay.build_query_request(
+        tmn_code=settings.VNPAY_TMN_CODE, hash_secret=settings.VNPAY_HASH_SECRET,
+        request_id=secrets.token_hex(16), txn_ref=payment.reference,
+        transaction_date=payment.requested_at or payment.created_at, created_at=timezone.now(),
+        ip_addr=settings.VNPAY_SERVER_IP, order_info=f"Truy van {payment.reference}",
+    )
+    try:
+        answer = transport(settings.VNPAY_QUERY_URL or settings.PORTAL_BASE_URL + reverse("payments:sandbox_query"),
+                           body)
+    except Exception as error:  # noqa: BLE001 - the network, the gateway: try again next round
+        logger.warning("gateway query for %s failed: %s", payment.reference, error)
+        return None
+    return vnpay.verify_query_response(answer or {}, settings.VNPAY_HASH_SECRET)
+
+
+def http_transport(url: str, body: dict) -> dict:
+    import requests
+
+    response = requests.post(url, json=body, timeout=settings.VNPAY_QUERY_TIMEOUT)
+    response.raise_for_status()
+    return response.json()
+
+
+def payments_reconcile(*, transport=http_transport) -> dict:
+    """Reconciliation: ask the gateway about payments pending longer than
+    PAYMENT_QUERY_AFTER_MINUTES (a lost notification must not leave a paid dossier waiting),
+    then expire those past their deadline. Safe to run twice: confirm and close are idempotent."""
+    cutoff = timezone.now() - timedelta(minutes=settings.PAYMENT_QUERY_AFTER_MINUTES)
+    counts = {"queried": 0, "paid": 0, "failed": 0, "unanswered": 0}
+    pending = Payment.objects.filter(status=P.PENDING, method__in=(PaymentMethod.VNPAY, PaymentMethod.SANDBOX),
+                                     requested_at__lt=cutoff, expires_at__gte=timezone.now())
+    if not (settings.VNPAY_QUERY_URL or settings.PAYMENT_SANDBOX_ENABLED):
+        pending = pending.none()  # no gateway to ask: only expiry
+    for payment in pending.order_by("requested_at")[: settings.PAYMENT_QUERY_BATCH]:
+        counts["queried"] += 1
+        result = gateway_query(payment, transport=transport)
+        if result is None or not result.valid_signature:
+            if result is not None:
+                logger.warning("gateway answer for %s has an invalid checksum", payment.reference)
+            counts["unanswered"] += 1
+            continue
+        if result.txn_ref != payment.reference or not result.settled:
+            continue  # not found or still being paid: ask again next round
+        if result.paid:
+            try:
+                payment_confirm(reference=payment.reference, amount=result.amount,
+                                gateway_transaction=result.transaction_no, source="reconciliation")
+                counts["paid"] += 1
+            except CallbackRejected as rejected:
+                logger.warning("reconciliation of %s refused: %s", payment.reference, rejected)
+        else:
+            payment_close(payment=payment, outcome="failed", source="reconciliation")
+            counts["failed"] += 1
+    counts["expired"] = payments_expire_overdue()
+    return counts
 
 
 def payments_expire_overdue() -> int:

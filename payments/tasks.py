@@ -10,8 +10,8 @@ def issue_receipt(payment_id: int) -> str:
 
 
 @shared_task(acks_late=True)
-def reconcile_payments() -> int:
-    """Beat: expire pending payments past their deadline."""
-    from .services import payments_expire_overdue
+def reconcile_payments() -> dict:
+    """Beat: ask the gateway about payments pending too long; expire those past their deadline."""
+    from .services import payments_reconcile
 
-    return payments_expire_overdue()
+    return payments_reconcile()

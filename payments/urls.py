@@ -6,6 +6,7 @@ app_name = "payments"
 urlpatterns = [
     path("ho-so/<str:code>/thanh-toan/", views.start, name="start"),
     path("thanh-toan/thu-nghiem/", views.sandbox, name="sandbox"),
+    path("thanh-toan/thu-nghiem/querydr/", views.sandbox_query, name="sandbox_query"),
     path("thanh-toan/vnpay/tra-ve/", views.vnpay_return, name="vnpay_return"),
     path("thanh-toan/vnpay/ipn/", views.vnpay_ipn, name="vnpay_ipn"),
     path("thanh-toan/ngan-hang/thong-bao/", views.bank_webhook, name="bank_webhook"),

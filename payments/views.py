@@ -23,7 +23,7 @@ from portal.pdf import qr_svg
 
 from . import services, vnpay
 from .constants import PaymentMethod, PaymentStatus
-from .models import Payment
+from .models import Payment, SandboxTransaction
 from .vietqr import vietqr_payload
 
 logger = logging.getLogger("payments")
@@ -55,13 +55,10 @@ def start(request, code: str):
         return redirect("dossiers:detail", code=code)
     if method == PaymentMethod.VIETQR:
         return redirect("payments:vietqr", reference=payment.reference)
-    url = vnpay.build_payment_url(
-        base_url=_gateway_url(request), tmn_code=settings.VNPAY_TMN_CODE, hash_secret=settings.VNPAY_HASH_SECRET,
-        amount=payment.amount, txn_ref=payment.reference, order_info=f"Thanh toan ho so {dossier.code}",
+    return redirect(services.payment_gateway_url(
+        payment=payment, gateway_url=_gateway_url(request),
         return_url=_absolute(request, reverse("payments:vnpay_return")), ip_addr=request.META.get("REMOTE_ADDR", ""),
-        created_at=timezone.now(), locale="vn",
-    )
-    return redirect(url)
+    ))
 
 
 def ipn_handle(params) -> dict:
@@ -121,7 +118,7 @@ def sandbox(request):
             "reference": request_check.txn_ref,
         })
     outcome = request.POST.get("outcome", "pay")
-    code = {"pay": "00", "late": "00", "fail": "51", "cancel": "24"}.get(outcome, "99")
+    code = {"pay": "00", "late": "00", "lost": "00", "fail": "51", "cancel": "24"}.get(outcome, "99")
     reply = {
         "vnp_TmnCode": params.get("vnp_TmnCode"), "vnp_Amount": params.get("vnp_Amount"),
         "vnp_TxnRef": params.get("vnp_TxnRef"), "vnp_OrderInfo": params.get("vnp_OrderInfo"),
@@ -129,13 +126,44 @@ def sandbox(request):
         "vnp_TransactionNo": f"SB{timezone.now():%H%M%S%f}", "vnp_PayDate": f"{timezone.localtime():%Y%m%d%H%M%S}",
     }
     reply["vnp_SecureHash"] = vnpay.sign(reply, settings.VNPAY_HASH_SECRET)
+    SandboxTransaction.objects.update_or_create(txn_ref=reply["vnp_TxnRef"], defaults={
+        "amount": request_check.amount, "order_info": reply["vnp_OrderInfo"] or "", "response_code": code,
+        "transaction_no": reply["vnp_TransactionNo"], "paid_at": timezone.now()})
     if outcome == "late":
         Payment.objects.filter(reference=reply["vnp_TxnRef"], status=PaymentStatus.PENDING).update(
             expires_at=timezone.now())
         services.payments_expire_overdue()
-    ipn_handle(reply)  # the gateway's server-to-server notification comes first
+    if outcome != "lost":  # "lost": the notification never arrives; reconciliation finds the payment
+        ipn_handle(reply)  # the gateway's server-to-server notification comes first
     return redirect(params.get("vnp_ReturnUrl") + "?" + vnpay.canonical_query(reply) +
                     "&vnp_SecureHash=" + reply["vnp_SecureHash"])
+
+
+@csrf_exempt
+@require_POST
+def sandbox_query(request):
+    """The test gateway's transaction query API (VNPAY querydr): JSON in, signed JSON out."""
+    if not settings.PAYMENT_SANDBOX_ENABLED:
+        raise Http404
+    try:
+        body = json.loads(request.body)
+    except ValueError:
+        body = None
+    if not isinstance(body, dict) or not vnpay.verify_query_request(body, settings.VNPAY_HASH_SECRET):
+        return JsonResponse({"vnp_ResponseCode": "97", "vnp_Message": "Invalid Checksum"})
+    answer = {"vnp_ResponseId": body.get("vnp_RequestId", ""), "vnp_Command": vnpay.COMMAND_QUERY,
+              "vnp_TmnCode": body.get("vnp_TmnCode", ""), "vnp_TxnRef": body.get("vnp_TxnRef", "")}
+    found = SandboxTransaction.objects.filter(txn_ref=answer["vnp_TxnRef"]).first()
+    if found is None:
+        answer.update(vnp_ResponseCode=vnpay.QUERY_NOT_FOUND, vnp_Message="Transaction not found")
+    else:
+        answer.update(
+            vnp_ResponseCode=vnpay.SUCCESS_CODE, vnp_Message="QueryDR Success", vnp_Amount=str(found.amount * 100),
+            vnp_BankCode="NCB", vnp_PayDate=vnpay.format_vnpay_datetime(found.paid_at),
+            vnp_TransactionNo=found.transaction_no, vnp_TransactionType="01",
+            vnp_TransactionStatus=found.response_code if found.response_code == "00" else "02",
+            vnp_OrderInfo=found.order_info, vnp_PromotionCode="", vnp_PromotionAmount="")
+    return JsonResponse(vnpay.sign_query_response(answer, settings.VNPAY_HASH_SECRET))
 
 
 @login_required

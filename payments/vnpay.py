@@ -33,12 +33,15 @@ __all__ = [
     "IPN_SUCCESS",
     "IPN_UNKNOWN_ERROR",
     "CallbackResult",
+    "QueryResult",
     "build_payment_url",
+    "build_query_request",
     "canonical_query",
     "format_vnpay_datetime",
     "ipn_response",
     "sign",
     "verify_callback",
+    "verify_query_response",
 ]
 
 VERSION = "2.1.0"
@@ -231,3 +234,91 @@ def ipn_response(code: str, message: str) -> dict[str, str]:
     if code not in IPN_MESSAGES:
         raise ValueError(f"unknown IPN response code {code!r}")
     return {"RspCode": code, "Message": message}
+
+
+# --- Transaction query (vnp_Command=querydr) ------------------------------------------------
+# Unlike the redirect, the query API is a JSON POST whose checksum is HMAC-SHA512 over the
+# values joined by "|" in a fixed order (VNPAY merchant API docs, "Truy vấn kết quả thanh toán").
+COMMAND_QUERY = "querydr"
+QUERY_REQUEST_FIELDS = (
+    "vnp_RequestId", "vnp_Version", "vnp_Command", "vnp_TmnCode", "vnp_TxnRef", "vnp_TransactionDate",
+    "vnp_CreateDate", "vnp_IpAddr", "vnp_OrderInfo",
+)
+QUERY_RESPONSE_FIELDS = (
+    "vnp_ResponseId", "vnp_Command", "vnp_ResponseCode", "vnp_Message", "vnp_TmnCode", "vnp_TxnRef",
+    "vnp_Amount", "vnp_BankCode", "vnp_PayDate", "vnp_TransactionNo", "vnp_TransactionType",
+    "vnp_TransactionStatus", "vnp_OrderInfo", "vnp_PromotionCode", "vnp_PromotionAmount",
+)
+#: vnp_ResponseCode of a query for a transaction the gateway does not know (yet).
+QUERY_NOT_FOUND = "91"
+#: vnp_TransactionStatus while the citizen has not finished paying.
+TRANSACTION_PENDING = "01"
+
+
+def checksum(values: Mapping[str, object], fields: tuple[str, ...], hash_secret: str) -> str:
+    """HMAC-SHA512 over the named values joined by "|" (a missing value counts as empty)."""
+    if not hash_secret:
+        raise ValueError("hash_secret is required")
+    data = "|".join("" if values.get(name) is None else str(values.get(name)) for name in fields)
+    return hmac.new(hash_secret.encode("utf-8"), data.encode("utf-8"), hashlib.sha512).hexdigest()
+
+
+def build_query_request(*, tmn_code: str, hash_secret: str, request_id: str, txn_ref: str,
+                        transaction_date: datetime, created_at: datetime, ip_addr: str, order_info: str) -> dict:
+    """The signed JSON body asking the gateway what became of payment ``txn_ref``.
+
+    ``transaction_date`` is when the payment URL was made (its vnp_CreateDate)."""
+    body = {
+        "vnp_RequestId": request_id, "vnp_Version": VERSION, "vnp_Command": COMMAND_QUERY,
+        "vnp_TmnCode": tmn_code, "vnp_TxnRef": str(txn_ref),
+        "vnp_TransactionDate": format_vnpay_datetime(transaction_date),
+        "vnp_CreateDate": format_vnpay_datetime(created_at), "vnp_IpAddr": ip_addr, "vnp_OrderInfo": order_info,
+    }
+    body["vnp_SecureHash"] = checksum(body, QUERY_REQUEST_FIELDS, hash_secret)
+    return body
+
+
+def verify_query_request(body: Mapping[str, object], hash_secret: str) -> bool:
+    """For the sandbox gateway: is this query signed with the merchant's secret?"""
+    provided = body.get(HASH_PARAM)
+    if not isinstance(provided, str) or not _HEX_SHA512.fullmatch(provided):
+        return False
+    return hmac.compare_digest(checksum(body, QUERY_REQUEST_FIELDS, hash_secret), provided.lower())
+
+
+def sign_query_response(body: dict, hash_secret: str) -> dict:
+    """For the sandbox gateway: add the checksum VNPAY puts on its query answers."""
+    return {**body, HASH_PARAM: checksum(body, QUERY_RESPONSE_FIELDS, hash_secret)}
+
+
+@dataclass(frozen=True, slots=True)
+class QueryResult:
+    """What the gateway said of one payment. ``paid`` only with a valid checksum."""
+
+    valid_signature: bool
+    response_code: str
+    transaction_status: str
+    txn_ref: str
+    amount: int
+    transaction_no: str
+    paid: bool
+    found: bool
+    settled: bool  # the gateway will not change its answer any more (paid or failed)
+
+
+def verify_query_response(body: Mapping[str, object], hash_secret: str) -> QueryResult:
+    """Check a querydr answer's checksum and read it. Never raises on bad input."""
+    values = {str(k): "" if v is None else str(v) for k, v in body.items()} if isinstance(body, Mapping) else {}
+    provided = values.get(HASH_PARAM, "")
+    valid = bool(_HEX_SHA512.fullmatch(provided)) and hmac.compare_digest(
+        checksum(values, QUERY_RESPONSE_FIELDS, hash_secret), provided.lower())
+    raw_amount = values.get("vnp_Amount", "")
+    amount = int(raw_amount) // 100 if _DIGITS.fullmatch(raw_amount) else 0
+    code, status = values.get("vnp_ResponseCode", ""), values.get("vnp_TransactionStatus", "")
+    found = valid and code == SUCCESS_CODE
+    return QueryResult(
+        valid_signature=valid, response_code=code, transaction_status=status, txn_ref=values.get("vnp_TxnRef", ""),
+        amount=amount, transaction_no=values.get("vnp_TransactionNo", ""),
+        paid=found and status == SUCCESS_CODE, found=found,
+        settled=found and status not in ("", TRANSACTION_PENDING),
+    )

@@ -254,6 +254,14 @@ VNPAY_URL = env("VNPAY_URL", default="")  # empty: the sandbox page
 VNPAY_TMN_CODE = env("VNPAY_TMN_CODE", default="MOTCUA01")
 VNPAY_HASH_SECRET = env("VNPAY_HASH_SECRET", default="sandbox-secret-not-for-production")
 PAYMENT_DEADLINE_HOURS = env.int("PAYMENT_DEADLINE_HOURS", default=72)
+PAYMENT_GATEWAY_EXPIRE_MINUTES = env.int("PAYMENT_GATEWAY_EXPIRE_MINUTES", default=15)
+# Reconciliation asks the gateway (querydr) about payments still pending this long after the
+# citizen was sent to pay; empty VNPAY_QUERY_URL: the sandbox gateway's query endpoint.
+PAYMENT_QUERY_AFTER_MINUTES = env.int("PAYMENT_QUERY_AFTER_MINUTES", default=15)
+PAYMENT_QUERY_BATCH = env.int("PAYMENT_QUERY_BATCH", default=200)
+VNPAY_QUERY_URL = env("VNPAY_QUERY_URL", default="")
+VNPAY_QUERY_TIMEOUT = env.float("VNPAY_QUERY_TIMEOUT", default=10.0)
+VNPAY_SERVER_IP = env("VNPAY_SERVER_IP", default="127.0.0.1")
 VIETQR_BANK_BIN = env("VIETQR_BANK_BIN", default="970436")
 VIETQR_ACCOUNT = env("VIETQR_ACCOUNT", default="0011001234567")
 VIETQR_ACCOUNT_NAME = env("VIETQR_ACCOUNT_NAME", default="KHO BAC NHA NUOC TINH THAI AN")
