@@ -49,6 +49,7 @@ from django.db.models import (
     Case,
     Count,
     DateField,
+    DateTimeField,
     Exists,
     F,
     IntegerField,
@@ -59,7 +60,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest, TruncDate, TruncMonth
+from django.db.models.functions import Cast, Coalesce, Greatest, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -188,20 +189,15 @@ def ended_conditions() -> dict[str, Q]:
     }
 
 
-def _with_days(qs):
-    """The local dates counting started and ended, for _working_days_taken()."""
-    return qs.annotate(_end_day=TruncDate("finished_at"),
-                       _start_day=TruncDate(Coalesce("counting_from", "received_at")))
-
-
 def _working_days_taken():
-    """Working days from the day counting started to the day it ended, from the calendar table
-    (on a queryset passed through _with_days)."""
-    def ordinal(day):
+    """Working days from the day counting started (or reception) to the day the dossier ended:
+    two lookups in the calendar table (0 = the same working day)."""
+    def ordinal(column):
+        day = TruncDate(Cast(column, output_field=DateTimeField()))
         return Subquery(WorkingDay.objects.filter(date=day).values("ordinal")[:1], output_field=IntegerField())
 
-    return Greatest(ordinal(OuterRef("_end_day")) - ordinal(OuterRef("_start_day")),
-                    Value(0), output_field=IntegerField())
+    started = Coalesce(OuterRef("counting_from"), OuterRef("received_at"), output_field=DateTimeField())
+    return Greatest(ordinal(OuterRef("finished_at")) - ordinal(started), Value(0), output_field=IntegerField())
 
 
 def _dossiers(scope: Scope):
@@ -256,7 +252,7 @@ def _live_counts(scope: Scope, group: str | None, buckets=None) -> dict:
     results: dict = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
     sides = [
         (received_in(scope), "received_at", {k: Count("pk", filter=q) for k, q in received_conditions().items()}),
-        (_with_days(ended_in(scope)), "finished_at", {**{k: Count("pk", filter=q) for k, q in ended_conditions().items()},
+        (ended_in(scope), "finished_at", {**{k: Count("pk", filter=q) for k, q in ended_conditions().items()},
                                           "working_days": Sum(_working_days_taken())}),
     ]
     for qs, column, aggregates in sides:
@@ -265,7 +261,7 @@ def _live_counts(scope: Scope, group: str | None, buckets=None) -> dict:
         elif group == "day_agency_procedure":
             rows = (qs.annotate(_d=TruncDate(column)).values("_d", "competent_agency_id", "procedure_version__procedure_id")
                     .annotate(**aggregates).order_by())
-            rows = [{**r, "_g": (r.pop("_d"), r.pop("competent_agency_id"), r.pop("procedure_version__procedure_id"))}
+            rows = [{"_g": (r.pop("_d"), r.pop("competent_agency_id"), r.pop("procedure_version__procedure_id")), **r}
                     for r in rows]
         else:
             rows = qs.annotate(_g=_live_group(column, group, buckets)).values("_g").annotate(**aggregates).order_by()

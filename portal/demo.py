@@ -46,6 +46,7 @@ def seed_demo() -> list[tuple[str, str, str]]:
         label = "admin" if is_admin else (role or "citizen")
         rows.append((str(label), email, DEMO_PASSWORD))
     _seed_dossiers()
+    _seed_indicator_history()
     return rows
 
 
@@ -156,3 +157,82 @@ def _seed_dossiers() -> None:
     now = timezone.localtime()
     Dossier.objects.filter(pk=made[1].pk).update(due_at=now.replace(hour=17, minute=0, second=0, microsecond=0))
     Dossier.objects.filter(pk__in=[made[2].pk, made[3].pk]).update(due_at=now - timedelta(days=2))
+
+
+# A few months of ended dossiers for the indicators pages: (procedure, journey, months ago,
+# working days before (-) or after (+) the due date it ended, channel). Taken through the real
+# transitions, then dated back.
+HISTORY = [
+    ("1.001193", "returned", 5, -1, "online"), ("1.000894", "returned", 5, 1, "counter"),
+    ("1.000656", "returned", 4, 0, "online"), ("1.001022", "returned", 4, -2, "online"),
+    ("1.004884", "stopped", 3, 0, "counter"), ("1.001193", "returned", 3, -1, "online"),
+    ("1.000894", "refused", 2, -1, "online"), ("1.000656", "returned", 2, 2, "online"),
+    ("1.001776", "returned", 1, 0, "counter"), ("1.001193", "returned", 1, -1, "online"),
+]
+HISTORY_JOURNEYS = {
+    "returned": ["receive", "assign", "submit_for_approval", "approve", "issue_result", "return_result"],
+    "stopped": ["receive", "stop"],
+    "refused": ["receive", "assign", "refuse"],
+}
+
+
+def _seed_indicator_history() -> None:
+    """Ended dossiers spread over the last months (idempotent: skipped once any ended before this month)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from dossiers import services
+    from dossiers.actions import dossier_act
+    from dossiers.deadlines import classify
+    from dossiers.models import Dossier
+    from procedures.calendar import WorkingCalendar, due_date, office_time
+    from procedures.selectors import procedure_detail
+
+    now = timezone.localtime()
+    first_of_month = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    citizen = User.objects.get(email=DEMO_ACCOUNTS[0][0])
+    if Dossier.objects.filter(applicant=citizen, finished_at__lt=first_of_month).exists():
+        return
+    staff = [User.objects.get(email=row[0]) for row in DEMO_ACCOUNTS]
+    reasons = {"refuse": {"reasons": "Không đủ điều kiện theo quy định."}, "stop": {"reasons": "Người nộp đề nghị dừng."},
+               "assign": {"specialist": staff[2].pk}}
+    pdf = _demo_pdf("Giấy tờ minh họa")
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    for number, (code, journey, months_ago, delta, channel) in enumerate(HISTORY):
+        version = procedure_detail(code=code)
+        draft = services.dossier_draft_start(applicant=citizen, version=version)
+        services.dossier_draft_update(
+            dossier=draft, form_data=_answers(version, citizen), delivery="online", delivery_address="",
+            applicant_data={"applicant_name": citizen.full_name, "applicant_id_number": citizen.personal_id,
+                            "applicant_phone": citizen.phone, "applicant_email": citizen.email,
+                            "applicant_address": citizen.address},
+        )
+        for document in version.documents.filter(required=True):
+            services.dossier_attach(dossier=draft, requirement_id=document.pk,
+                                    upload=SimpleUploadedFile(f"{document.name[:40]}.pdf", pdf))
+        dossier = services.dossier_submit(dossier=draft, actor=citizen)
+        for name in HISTORY_JOURNEYS[journey]:
+            dossier_act(dossier=Dossier.objects.get(pk=dossier.pk), name=name, actor=staff[WHO[name]],
+                        data=reasons.get(name, {}))
+        # Date it back: received on a weekday `months_ago` months back, ended around its due date.
+        received = (now - timedelta(days=30 * months_ago + number)).replace(hour=9, minute=30)
+        while received.weekday() >= 5:
+            received -= timedelta(days=1)
+        deadline = due_date(received, version.processing_days)
+        calendar = WorkingCalendar.around(deadline.counting_from.date())
+        took = max(version.processing_days + delta, 0)
+        ended = office_time(calendar.add_working_days(deadline.counting_from.date(), took), "16:00")
+        dossier = Dossier.objects.get(pk=dossier.pk)
+        Dossier.objects.filter(pk=dossier.pk).update(
+            channel=channel, submitted_at=received, received_at=received, counting_from=deadline.counting_from,
+            due_at=deadline.due_at, finished_at=ended, returned_at=ended if journey == "returned" else None,
+            timeliness=classify(ended_at=ended, due_at=deadline.due_at),
+        )
+        if journey == "returned":
+            dossier = Dossier.objects.get(pk=dossier.pk)
+            low = 0 if number % 4 == 3 else 2
+            services.dossier_rate(dossier=dossier, actor=citizen, scores={
+                "time_to_result": low, "contacts": 2, "published_information": 2, "staff_attitude": 2,
+                "online_service": 1})

@@ -1,0 +1,131 @@
+"""Leaders' dashboard, the dossiers behind a number, and the public transparency page (thin views)."""
+
+import hashlib
+
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from procedures.models import Agency
+
+from . import exports, selectors
+from .filters import FilterError, officer_agency_ids, parse_drilldown, parse_filters
+
+PUBLIC_CACHE_SECONDS = 300
+
+
+def _error(request, error: FilterError):
+    return render(request, "indicators/error.html", {"error": error}, status=400)
+
+
+def _groups() -> dict:
+    return {key: str(label) for key, label in selectors.GROUPS}
+
+
+def _export(filters, *, parent_id, title: str, public: bool):
+    scope, table = filters.scope, filters.table
+    if table == "indicators":
+        report = selectors.indicator_report(scope)
+        headers, rows = exports.indicator_rows(report["indicators"], _groups())
+    elif table == "agencies":
+        headers, rows = exports.breakdown_rows(selectors.breakdown_by_agency(scope, parent_id=parent_id), _("Agency"))
+    elif table == "procedures":
+        headers, rows = exports.breakdown_rows(selectors.breakdown_by_procedure(scope), _("Procedure"))
+    else:
+        headers, rows = exports.trend_rows(selectors.monthly_trend(scope))
+    prefix = "minh-bach" if public else "chi-so"
+    name = f"{prefix}-{table}-{filters.start:%Y%m%d}-{filters.end:%Y%m%d}"
+    return exports.table_response(name=name, title=f"{title} {filters.start:%d/%m/%Y}–{filters.end:%d/%m/%Y}",
+                                  headers=headers, rows=rows, fmt=filters.format)
+
+
+def _chart_data(report, trend) -> dict:
+    return {
+        "months": [t["month"] for t in trend],
+        "received": [t["received"] for t in trend],
+        "online_share": [t["online_share"] for t in trend],
+        "on_time_share": [t["on_time_share"] for t in trend],
+        "groups": [g["label"] for g in report["groups"] if g["max_points"]],
+        "points": [g["points"] or 0 for g in report["groups"] if g["max_points"]],
+        "max_points": [g["max_points"] for g in report["groups"] if g["max_points"]],
+        "labels": {"received": _("Dossiers received"), "online_share": _("Received online (%)"),
+                   "on_time_share": _("Finished on time (%)"), "points": _("Points"), "max_points": _("Max points")},
+    }
+
+
+def _context(filters, *, parent_id, with_procedures: bool) -> dict:
+    scope = filters.scope
+    report = selectors.indicator_report(scope)
+    trend = selectors.monthly_trend(scope)
+    return {
+        "filters": filters, "report": report, "trend": trend,
+        "agencies": selectors.breakdown_by_agency(scope, parent_id=parent_id),
+        "procedures": selectors.breakdown_by_procedure(scope) if with_procedures else None,
+        "summary_columns": exports.SUMMARY_COLUMNS,
+        "labels": {i["key"]: i["label"] for i in report["indicators"]},
+        "chart_data": _chart_data(report, trend),
+        "drillable": selectors.DOSSIER_INDICATORS,
+    }
+
+
+@login_required
+def dashboard(request):
+    """Indicators of the officer's agencies (all for staff), with drill-down, charts and exports."""
+    allowed = officer_agency_ids(request.user)
+    try:
+        filters = parse_filters(request.GET, allowed_agency_ids=allowed)
+    except FilterError as error:
+        return _error(request, error)
+    parent_id = filters.agency.pk if filters.agency else None
+    if filters.format != "html":
+        return _export(filters, parent_id=parent_id, title=_("Indicators"), public=False)
+    choices = Agency.objects.order_by("code").only("code", "name", "name_en")
+    if allowed is not None:
+        choices = choices.filter(pk__in=allowed)
+    context = _context(filters, parent_id=parent_id, with_procedures=True)
+    context.update({"agency_choices": choices, "public": False})
+    return render(request, "indicators/dashboard.html", context)
+
+
+@login_required
+def drilldown(request):
+    """The dossiers behind one count of the dashboard, only within the officer's agencies."""
+    allowed = officer_agency_ids(request.user)
+    try:
+        filters = parse_filters(request.GET, allowed_agency_ids=allowed)
+        key, part = parse_drilldown(request.GET)
+    except FilterError as error:
+        return _error(request, error)
+    qs = (selectors.drilldown(filters.scope, key=key, part=part)
+          .select_related("procedure_version", "competent_agency")
+          .only("code", "status", "channel", "received_at", "finished_at", "due_at", "timeliness",
+                "procedure_version__name", "procedure_version__name_en", "competent_agency__name",
+                "competent_agency__name_en")
+          .order_by("-received_at", "-pk"))
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    labels = {row[0]: row[2] for row in selectors.INDICATORS}
+    return render(request, "indicators/drilldown.html", {
+        "filters": filters, "page_obj": page, "indicator": labels[key], "key": key, "part": part,
+    })
+
+
+def public(request):
+    """The province's figures for everyone: no names, no dossier codes; cached briefly."""
+    try:
+        filters = parse_filters(request.GET, public=True)
+    except FilterError as error:
+        return _error(request, error)
+    parent_id = filters.agency.pk if filters.agency else None
+    if filters.format != "html":
+        return _export(filters, parent_id=parent_id, title=_("Transparency"), public=True)
+    key = "indicators:public:" + hashlib.sha256(f"{get_language()}:{filters.scope}:{parent_id}".encode()).hexdigest()
+    context = cache.get(key)
+    if context is None:
+        context = _context(filters, parent_id=parent_id, with_procedures=False)
+        context.pop("filters")
+        cache.set(key, context, PUBLIC_CACHE_SECONDS)
+    return render(request, "indicators/public.html", {**context, "filters": filters, "public": True,
+                                                      "agency_choices": None})
