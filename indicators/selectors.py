@@ -443,20 +443,20 @@ def indicator_report(scope: Scope) -> dict:
             "total_max_points": sum(g["max_points"] for g in groups if g["max_points"]) or None}
 
 
-def sub_agencies(parent_id: int | None, tree=None) -> list[Agency]:
-    """The agencies one level below `parent_id` (None: below the province's root, or the roots)."""
-    tree = tree if tree is not None else agency_tree()
-    ids = tree.get(parent_id, [])
-    if parent_id is None and len(ids) == 1:
-        ids = tree.get(ids[0], [])
-    return list(Agency.objects.filter(pk__in=ids).order_by("code"))
+def _breakdown_parent(parent_id: int | None, tree) -> int | None:
+    """The agency whose sub-agencies the breakdown lists (None: the roots, when several)."""
+    if parent_id is None and len(tree.get(None, [])) == 1:
+        return tree[None][0]
+    return parent_id
 
 
 def breakdown_by_agency(scope: Scope, *, parent_id: int | None) -> list[dict]:
-    """One row per sub-agency (with its own subtree): its counts and indicators (one GROUP BY each)."""
+    """One row for the agency's own dossiers and one per sub-agency with its subtree (one GROUP BY)."""
     tree = agency_tree()
-    children = sub_agencies(parent_id, tree)
-    buckets = {a.pk: subtree_ids([a.pk], tree) for a in children}
+    parent = _breakdown_parent(parent_id, tree)
+    buckets = {pk: subtree_ids([pk], tree) for pk in tree.get(parent, [])}
+    if parent is not None:
+        buckets[parent] = (parent,)  # what the agency decides itself
     if scope.agency_ids is not None:
         allowed = set(scope.agency_ids)
         buckets = {k: tuple(i for i in v if i in allowed) for k, v in buckets.items()}
@@ -465,12 +465,11 @@ def breakdown_by_agency(scope: Scope, *, parent_id: int | None) -> list[dict]:
         return []
     counts = dossier_counts(scope, group="agency", buckets=buckets)
     progress = in_progress_counts(scope, group="agency", buckets=buckets)
+    agencies = sorted(Agency.objects.filter(pk__in=buckets), key=lambda a: (a.pk != parent, a.code))
     rows = []
-    for agency in children:
-        if agency.pk not in buckets:
-            continue
+    for agency in agencies:
         merged = {**dict.fromkeys(COUNTS, 0), **counts.get(agency.pk, {}), **progress.get(agency.pk, {})}
-        rows.append({"agency": agency, "code": agency.code, "name": agency.display_name,
+        rows.append({"agency": agency, "code": agency.code, "name": agency.display_name, "own": agency.pk == parent,
                      "has_children": bool(tree.get(agency.pk)), "indicators": _by_key(indicators_from(merged))})
     return rows
 

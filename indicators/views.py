@@ -71,6 +71,17 @@ def _context(filters, *, parent_id, with_procedures: bool) -> dict:
     }
 
 
+def _single_top_agency(user, allowed) -> int | None:
+    """An officer of one agency (with its subtree) sees that agency's sub-agencies by default."""
+    if allowed is None:
+        return None
+    from dossiers.permissions import memberships
+
+    own = {agency for agency, _role in memberships(user)}
+    tops = [pk for pk in own if not any(pk != other and pk in selectors.subtree_ids([other]) for other in own)]
+    return tops[0] if len(tops) == 1 else None
+
+
 @login_required
 def dashboard(request):
     """Indicators of the officer's agencies (all for staff), with drill-down, charts and exports."""
@@ -79,7 +90,7 @@ def dashboard(request):
         filters = parse_filters(request.GET, allowed_agency_ids=allowed)
     except FilterError as error:
         return _error(request, error)
-    parent_id = filters.agency.pk if filters.agency else None
+    parent_id = filters.agency.pk if filters.agency else _single_top_agency(request.user, allowed)
     if filters.format != "html":
         return _export(filters, parent_id=parent_id, title=_("Indicators"), public=False)
     choices = Agency.objects.order_by("code").only("code", "name", "name_en")
