@@ -4,7 +4,16 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from .models import AgencyMembership, DeliveryStatus, Notification, NotificationTemplate, OutboxMessage, User
+from .models import (
+    AgencyMembership,
+    ApiClient,
+    ApiToken,
+    DeliveryStatus,
+    Notification,
+    NotificationTemplate,
+    OutboxMessage,
+    User,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -90,3 +99,58 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class ApiTokenInline(admin.TabularInline):
+    """Tokens are shown by their first characters only: the full value is shown once, when made."""
+
+    model = ApiToken
+    extra = 0
+    can_delete = False
+    fields = ["prefix", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+def _show_token(modeladmin, request, client):
+    from django.contrib import messages
+
+    _token, raw = client.issue_token()
+    modeladmin.message_user(
+        request, _("New token for %(client)s (copy it now, it is not shown again): %(token)s")
+        % {"client": client.name, "token": raw}, level=messages.WARNING,
+    )
+
+
+@admin.action(description=_("Create a new token for the selected clients"))
+def create_token(modeladmin, request, queryset):
+    for client in queryset.filter(is_active=True):
+        _show_token(modeladmin, request, client)
+
+
+@admin.action(description=_("Revoke the selected clients and all their tokens"))
+def revoke_clients(modeladmin, request, queryset):
+    for client in queryset:
+        client.revoke()
+    modeladmin.message_user(request, _("%(count)d client(s) revoked.") % {"count": queryset.count()})
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(admin.ModelAdmin):
+    """Integrators: each acts as one user, optionally only for some agencies; a token is made on creation."""
+
+    list_display = ["name", "user", "is_active", "throttle_rate", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "user__email", "user__full_name"]
+    autocomplete_fields = ["user"]
+    filter_horizontal = ["agencies"]
+    readonly_fields = ["created_at", "last_used_at", "revoked_at"]
+    inlines = [ApiTokenInline]
+    actions = [create_token, revoke_clients]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            _show_token(self, request, obj)

@@ -206,3 +206,102 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.get_channel_display()} → {self.address or self.recipient}: {self.subject}"
+
+
+# --- API clients and idempotency (portal/api/) ------------------------------------------------
+
+def _token_hash(raw: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiClient(models.Model):
+    """An integrator (the national portal, a mobile app, another agency's system) acting as one user,
+    optionally narrowed to some agencies; it holds revocable tokens."""
+
+    name = models.CharField(_("name"), max_length=150)
+    user = models.ForeignKey(User, verbose_name=_("acts as"), on_delete=models.CASCADE, related_name="api_clients")
+    agencies = models.ManyToManyField(
+        "procedures.Agency", verbose_name=_("agencies"), blank=True, related_name="+",
+        help_text=_("Only dossiers of these agencies. Empty: everything the user may see."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    throttle_rate = models.CharField(
+        _("request limit"), max_length=20, blank=True, help_text=_("E.g. 1000/hour. Empty: the default limit."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API client")
+        verbose_name_plural = _("API clients")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.throttle_rate:
+            count, _sep, period = self.throttle_rate.partition("/")
+            if not (count.isdigit() and int(count) > 0 and period[:1] in ("s", "m", "h", "d")):
+                raise ValidationError({"throttle_rate": _("Write it as a number per second, minute, hour or day, e.g. 1000/hour.")})
+
+    def issue_token(self) -> tuple["ApiToken", str]:
+        """Make a new token; the raw value is returned once and never stored."""
+        import secrets
+
+        raw = "mc_" + secrets.token_urlsafe(32)
+        token = ApiToken.objects.create(client=self, prefix=raw[:10], token_hash=_token_hash(raw))
+        return token, raw
+
+    def revoke(self) -> None:
+        now = timezone.now()
+        self.is_active, self.revoked_at = False, now
+        self.save(update_fields=["is_active", "revoked_at"])
+        self.tokens.filter(revoked_at__isnull=True).update(revoked_at=now)
+
+
+class ApiToken(models.Model):
+    """A bearer token of an API client: only its SHA-256 is kept."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="tokens")
+    prefix = models.CharField(_("starts with"), max_length=12)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.prefix}…"
+
+    @staticmethod
+    def hash(raw: str) -> str:
+        return _token_hash(raw)
+
+
+class IdempotencyRecord(models.Model):
+    """The outcome of one POST sent with an Idempotency-Key, replayed when the key comes again."""
+
+    owner = models.CharField(max_length=40, help_text="client:<id> or user:<id>")
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=500)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Empty while in progress.")
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "key"], name="idempotency_key_once")]
+
+    def __str__(self):
+        return f"{self.owner} {self.key}"

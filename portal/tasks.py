@@ -69,3 +69,11 @@ def outbox_sweep(max_seconds: float = 50.0) -> int:
     if total:
         logger.info("outbox sweep published %s messages", total)
     return total
+
+
+@shared_task(acks_late=True)
+def idempotency_purge() -> int:
+    """Forget API Idempotency-Keys older than a day."""
+    from portal.api.idempotency import idempotency_purge as purge
+
+    return purge()

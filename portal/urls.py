@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from . import views
+from .api.urls import not_found_patterns
 from .forms import LoginForm
 
 urlpatterns = [
@@ -17,7 +18,7 @@ urlpatterns = [
     path("tai-khoan/dang-nhap/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("tai-khoan/dang-ky/", views.register, name="register"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/v1/", include("procedures.api.urls")),
+    path("api/v1/", include("portal.api.urls")),
     path("", include("indicators.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("healthz", views.healthz, name="healthz"),
@@ -27,3 +28,6 @@ urlpatterns = [
 
 if settings.OIDC_ENABLED:
     urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))
+
+# Last: any other path under /api/v1/ is a problem+json 404 (after every app's API routes).
+urlpatterns += not_found_patterns

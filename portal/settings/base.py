@@ -186,18 +186,62 @@ OFFICE_CLOSES_AT = env("OFFICE_CLOSES_AT", default="17:00")
 RECEPTION_CUTOFF_AT = env("RECEPTION_CUTOFF_AT", default="15:00")
 
 # --- REST API -------------------------------------------------------------------------
+# Integrators use per-client tokens (portal.api.authentication); the browser its session (with
+# CSRF). Throttle rates: an API client's own rate overrides API_THROTTLE_CLIENT.
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "portal.api.problem_exception_handler",
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "portal.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.PagePagination",
+    "PAGE_SIZE": 20,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_THROTTLE_CLASSES": ["portal.api.throttling.ClientRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "client": env("API_THROTTLE_CLIENT", default="1000/hour"),
+        "user": env("API_THROTTLE_USER", default="1000/hour"),
+        "anon": env("API_THROTTLE_ANON", default="200/hour"),
+    },
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Một Cửa API",
-    "DESCRIPTION": "Public-services portal: catalogue, calendar, dossiers.",
+    "DESCRIPTION": (
+        "Public-services portal API v1: the procedure catalogue, dossiers for applicants (draft, attach, "
+        "submit, follow, supplement, withdraw, rate), officers' queues and transitions, public lookup, "
+        "payments and the notification inbox.\n\n"
+        "**Authentication**: `Authorization: Bearer <token>` with a token of an API client (created in the "
+        "admin), or the browser's session. **Errors** are `application/problem+json` "
+        "(`type`, `title`, `status`, `detail`, `errors` per field). **Retries**: send an `Idempotency-Key` "
+        "header with POSTs."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SECURITY": [{"bearerAuth": []}, {"cookieAuth": []}],
+    "TAGS": [
+        {"name": "Catalogue", "description": "Procedures, agencies and the working-day calendar."},
+        {"name": "Dossiers", "description": "The applicant's dossiers."},
+        {"name": "Officer", "description": "Queues and transitions for agency staff."},
+        {"name": "Payments", "description": "Paying a dossier's fees."},
+        {"name": "Notifications", "description": "The in-app inbox."},
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "DossierStatusEnum": "dossiers.constants.DossierStatus",
+        "PaymentMethodEnum": "payments.constants.PaymentMethod",
+        "PaymentStatusEnum": "payments.constants.PaymentStatus",
+        "DeliveryEnum": "dossiers.constants.Delivery",
+        "RatingScoreEnum": "dossiers.models.Rating.SCALE",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------
@@ -244,6 +288,7 @@ CELERY_BEAT_SCHEDULE = {
     "deadline-sweep": {"task": "dossiers.tasks.deadline_sweep", "schedule": env.float("DEADLINE_SWEEP_SECONDS", 900.0)},
     "sync-retry-due": {"task": "sync.tasks.retry_due_deliveries", "schedule": 300.0},
     "payments-reconcile": {"task": "payments.tasks.reconcile_payments", "schedule": 600.0},
+    "api-idempotency-purge": {"task": "portal.tasks.idempotency_purge", "schedule": 3600.0},
 }
 
 # --- Payments (payments/) ---------------------------------------------------------------------

@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from procedures.calendar import MAX_WORKING_DAYS
+from procedures.models import Agency, DocumentRequirement, FeeRule, ProcedureVersion, StepTemplate
 
 
 class DueDateQuerySerializer(serializers.Serializer):
@@ -13,7 +14,81 @@ class DueDateQuerySerializer(serializers.Serializer):
     )
 
 
+    def validate_received_at(self, value):
+        if not 2000 <= value.year <= 2100:
+            raise serializers.ValidationError(_("Give a date between the years 2000 and 2100."))
+        return value
+
+
 class DueDateSerializer(serializers.Serializer):
     received_at = serializers.DateTimeField()
     counting_from = serializers.DateTimeField()
     due_at = serializers.DateTimeField()
+
+
+class AgencySerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Agency
+        fields = ["id", "code", "name", "name_en", "level", "parent"]
+
+
+class ProcedureListSerializer(serializers.ModelSerializer):
+    code = serializers.CharField(source="procedure.code")
+    field = serializers.CharField(source="field.code")
+    field_name = serializers.CharField(source="field.name")
+    agency = serializers.CharField(source="agency.code")
+    agency_name = serializers.CharField(source="agency.name")
+
+    class Meta:
+        model = ProcedureVersion
+        fields = ["code", "number", "name", "name_en", "field", "field_name", "agency", "agency_name", "level",
+                  "service_level", "processing_days", "cross_boundary"]
+
+
+class DocumentRequirementSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DocumentRequirement
+        fields = ["id", "name", "originals", "copies", "required"]
+
+
+class FeeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FeeRule
+        fields = ["id", "name", "unit", "amount", "online_amount", "tier_after", "tier_amount", "cap"]
+
+
+class StepSerializer(serializers.ModelSerializer):
+    working_days = serializers.FloatField()
+
+    class Meta:
+        model = StepTemplate
+        fields = ["name", "role", "working_days"]
+
+
+class FormFieldSerializer(serializers.Serializer):
+    """One field of the application form; `form_data` keys are these names."""
+
+    name = serializers.CharField()
+    label = serializers.CharField()
+    label_en = serializers.CharField(required=False)
+    type = serializers.CharField(help_text="text, textarea, integer, date, choice, email, phone, checkbox")
+    required = serializers.BooleanField(required=False)
+    max_length = serializers.IntegerField(required=False)
+    pattern = serializers.CharField(required=False)
+    min = serializers.IntegerField(required=False)
+    max = serializers.IntegerField(required=False)
+    choices = serializers.ListField(child=serializers.CharField(), required=False)
+    help = serializers.CharField(required=False)
+
+
+class ProcedureDetailSerializer(ProcedureListSerializer):
+    documents = DocumentRequirementSerializer(many=True)
+    fees = FeeSerializer(many=True)
+    steps = StepSerializer(many=True)
+    form_schema = FormFieldSerializer(many=True)
+
+    class Meta(ProcedureListSerializer.Meta):
+        fields = [*ProcedureListSerializer.Meta.fields, "description", "partial_reason", "result_type",
+                  "legal_basis", "published_at", "documents", "fees", "steps", "form_schema"]
