@@ -37,6 +37,7 @@ bench: $(VENV)/.installed
 	$(PY) bench/dossier_submission.py
 	$(PY) bench/officer_queue.py
 	$(PY) bench/background.py
+	$(PY) bench/indicators.py
 
 # Re-extract and compile translations (needs GNU gettext); the compiled .mo files are committed.
 messages: $(VENV)/.installed

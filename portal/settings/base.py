@@ -288,6 +288,7 @@ CELERY_BEAT_SCHEDULE = {
     "deadline-sweep": {"task": "dossiers.tasks.deadline_sweep", "schedule": env.float("DEADLINE_SWEEP_SECONDS", 900.0)},
     "sync-retry-due": {"task": "sync.tasks.retry_due_deliveries", "schedule": 300.0},
     "payments-reconcile": {"task": "payments.tasks.reconcile_payments", "schedule": 600.0},
+    "indicators-snapshot": {"task": "indicators.tasks.refresh_snapshot", "schedule": 86400.0},
     "api-idempotency-purge": {"task": "portal.tasks.idempotency_purge", "schedule": 3600.0},
 }
 
