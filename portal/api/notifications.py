@@ -23,7 +23,8 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 
 class InboxFilter(django_filters.FilterSet):
-    unread = django_filters.BooleanFilter()
+    unread = django_filters.TypedChoiceFilter(choices=[("true", "true"), ("false", "false")],
+                                              coerce=lambda value: value == "true")
 
     class Meta:
         model = Notification
@@ -43,7 +44,7 @@ class NotificationListView(ListAPIView):
     def get_queryset(self):
         filters = validated_filters(self.request, InboxFilter)
         qs = inbox(self.request.user).only(*NotificationSerializer.Meta.fields)
-        if filters.get("unread") is not None:
+        if filters.get("unread") not in (None, ""):
             qs = qs.filter(read_at__isnull=filters["unread"])
         return qs
 
