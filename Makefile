@@ -38,6 +38,7 @@ bench: $(VENV)/.installed
 	$(PY) bench/officer_queue.py
 	$(PY) bench/background.py
 	$(PY) bench/indicators.py
+	$(PY) bench/api_lists.py
 
 # Re-extract and compile translations (needs GNU gettext); the compiled .mo files are committed.
 messages: $(VENV)/.installed
