@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test lint bench messages clean
+.PHONY: run test lint bench messages schema clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ bench: $(VENV)/.installed
 	$(PY) bench/background.py
 	$(PY) bench/indicators.py
 	$(PY) bench/api_lists.py
+
+# Regenerate the committed OpenAPI schema (tests/api/test_schema.py fails when it is stale).
+schema: $(VENV)/.installed
+	$(PY) manage.py spectacular --file openapi.yaml --lang en --validate --fail-on-warn
 
 # Re-extract and compile translations (needs GNU gettext); the compiled .mo files are committed.
 messages: $(VENV)/.installed
