@@ -20,9 +20,9 @@ os.environ["API_THROTTLE_CLIENT"] = "100000000/hour"  # measure the endpoints, n
 
 
 def seed(total: int):
+    import officer_queue
     from django.db import connection
 
-    import officer_queue
     from dossiers.models import Dossier
     from portal.models import User
 
