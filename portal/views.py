@@ -85,3 +85,33 @@ def inbox(request):
     if unread_ids:
         messages_qs.filter(pk__in=unread_ids).update(read_at=timezone.now())
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_tokens(request):
+    """The person's own API tokens: make one (shown once), see when each was used, revoke."""
+    from django.core.exceptions import ValidationError
+
+    from .models import ApiClient
+
+    new_token = None
+    if request.method == "POST":
+        try:
+            if "revoke" in request.POST:
+                services.api_client_revoke(user=request.user, client_id=_int(request.POST.get("revoke")))
+                messages.success(request, _("The token was revoked."))
+                return redirect("api_tokens")
+            _client, new_token = services.api_client_create(user=request.user, name=request.POST.get("name", ""))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    clients = ApiClient.objects.filter(user=request.user).prefetch_related("tokens", "agencies").order_by("-created_at")
+    return render(request, "portal/api_tokens.html", {"clients": clients, "new_token": new_token},
+                  status=201 if new_token else 200)
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0

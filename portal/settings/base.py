@@ -219,8 +219,9 @@ SPECTACULAR_SETTINGS = {
         "Public-services portal API v1: the procedure catalogue, dossiers for applicants (draft, attach, "
         "submit, follow, supplement, withdraw, rate), officers' queues and transitions, public lookup, "
         "payments and the notification inbox.\n\n"
-        "**Authentication**: `Authorization: Bearer <token>` with a token of an API client (created in the "
-        "admin), or the browser's session. **Errors** are `application/problem+json` "
+        "**Authentication**: `Authorization: Bearer <token>` with a token of an API client (anyone "
+        "signed in makes their own at `/tai-khoan/api/`; integrators' clients, which may be limited to some "
+        "agencies, are made in the admin), or the browser's session. **Errors** are `application/problem+json` "
         "(`type`, `title`, `status`, `detail`, `errors` per field). **Retries**: send an `Idempotency-Key` "
         "header with POSTs."
     ),
