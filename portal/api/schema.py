@@ -34,3 +34,29 @@ IDEMPOTENCY_KEY = OpenApiParameter(
         "with the same body returns the stored response with `Idempotent-Replayed: true`; with another body, 422."
     ),
 )
+
+
+# Column limits that Django's integer validators take from the database in use: SQLite reports
+# 64 bits for every integer column, PostgreSQL the column's own size. They are storage details,
+# not the contract, and the committed schema must not depend on the database it was made with.
+_DATABASE_INTEGER_LIMITS = {32767, 2147483647, 9223372036854775807}
+
+
+def drop_database_integer_limits(result, generator, request, public):
+    """drf-spectacular postprocessing hook: remove maxima (and the int64 format they imply) and
+    minima that are only a database column's range."""
+    def visit(node):
+        if isinstance(node, dict):
+            if node.get("type") == "integer" and node.get("maximum") in _DATABASE_INTEGER_LIMITS:
+                del node["maximum"]
+                node.pop("format", None)
+                if node.get("minimum") in {-(limit + 1) for limit in _DATABASE_INTEGER_LIMITS}:
+                    del node["minimum"]
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+    visit(result.get("components", {}))
+    visit(result.get("paths", {}))
+    return result

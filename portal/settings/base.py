@@ -233,6 +233,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": True, "displayOperationId": False, "tryItOutEnabled": True},
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.api.schema.drop_database_integer_limits",
+    ],
     "SECURITY": [{"bearerAuth": []}, {"cookieAuth": []}],
     "TAGS": [
         {"name": "Catalogue", "description": "Procedures, agencies and the working-day calendar."},
