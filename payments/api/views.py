@@ -4,7 +4,6 @@ The gateway's and the bank's callbacks are the plain views in payments/views.py.
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -14,7 +13,7 @@ from rest_framework.views import APIView
 
 from dossiers import selectors as dossier_selectors
 from dossiers.api.scope import api_dossier
-from payments import services, vnpay
+from payments import services
 from payments.constants import PaymentMethod, PaymentStatus
 from payments.models import Payment
 from payments.vietqr import vietqr_payload
@@ -37,12 +36,10 @@ def _context(request, payment) -> dict:
             "page_url": request.build_absolute_uri(reverse("payments:vietqr", kwargs={"reference": payment.reference})),
         }}
     if payment.method in (PaymentMethod.VNPAY, PaymentMethod.SANDBOX):
-        gateway = settings.VNPAY_URL or request.build_absolute_uri(reverse("payments:sandbox"))
-        return {"redirect_url": vnpay.build_payment_url(
-            base_url=gateway, tmn_code=settings.VNPAY_TMN_CODE, hash_secret=settings.VNPAY_HASH_SECRET,
-            amount=payment.amount, txn_ref=payment.reference, order_info=f"Thanh toan ho so {payment.dossier.code}",
+        return {"redirect_url": services.payment_gateway_url(
+            payment=payment, gateway_url=settings.VNPAY_URL or request.build_absolute_uri(reverse("payments:sandbox")),
             return_url=request.build_absolute_uri(reverse("payments:vnpay_return")),
-            ip_addr=request.META.get("REMOTE_ADDR", ""), created_at=timezone.now(), locale="vn",
+            ip_addr=request.META.get("REMOTE_ADDR", ""),
         )}
     return {}
 
