@@ -75,7 +75,8 @@ def generate(total: int) -> int:
             "competent_agency_id": f"(ARRAY{[a for _, a in versions]})[1 + i % {n}]",
             "applicant_id": str(citizen.pk),
             "applicant_name": "'Người nộp ' || i",
-            "status": f"CASE WHEN i % 33 = 0 THEN 'in_processing' ELSE {ended} END",
+            # Open: one in 33, and whatever would end after today (received in the last days).
+            "status": f"CASE WHEN i % 33 = 0 OR (i / 365) % 10 > i % 365 THEN 'in_processing' ELSE {ended} END",
             "channel": "CASE WHEN i % 10 = 0 THEN 'counter' ELSE 'online' END",
             "delivery": "'online'",
             "created_at": "now() - (i % 365) * interval '1 day'",
@@ -84,10 +85,10 @@ def generate(total: int) -> int:
             "received_at": "now() - (i % 365) * interval '1 day'",
             "counting_from": "now() - (i % 365) * interval '1 day'",
             "due_at": "now() - (i % 365) * interval '1 day' + interval '7 days'",
-            # Ended 0–9 days after reception, never in the future: ~2,700 end each day, as many as arrive.
-            "finished_at": "CASE WHEN i % 33 = 0 THEN NULL ELSE now() - (i % 365) * interval '1 day' "
-                           "+ LEAST(i % 10, i % 365) * interval '1 day' END",
-            "timeliness": "CASE WHEN i % 33 = 0 THEN '' WHEN i % 12 = 0 THEN 'late' WHEN i % 3 = 0 THEN 'on_time' "
+            # Ended 0–9 days after reception, never after today: ~2,700 end each day, as many as arrive.
+            "finished_at": "CASE WHEN i % 33 = 0 OR (i / 365) % 10 > i % 365 THEN NULL ELSE now() "
+                           "- (i % 365) * interval '1 day' + ((i / 365) % 10) * interval '1 day' END",
+            "timeliness": "CASE WHEN i % 33 = 0 OR (i / 365) % 10 > i % 365 THEN '' WHEN i % 12 = 0 THEN 'late' WHEN i % 3 = 0 THEN 'on_time' "
                           "ELSE 'early' END",
             "fee_due": "0",
         }
