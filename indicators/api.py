@@ -8,6 +8,8 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.api.schema import responses
+
 from . import selectors
 from .filters import FilterError, officer_agency_ids, parse_filters
 
@@ -112,7 +114,8 @@ class _IndicatorsBase(APIView):
 
 
 class IndicatorsView(_IndicatorsBase):
-    @extend_schema(operation_id="indicators_report", parameters=SCOPE_PARAMETERS, responses=ReportSerializer,
+    @extend_schema(operation_id="indicators_report", parameters=SCOPE_PARAMETERS,
+                   responses=responses({200: ReportSerializer}, 400, 401, 403),
                    summary="Decision 766 indicators of the officer's agencies (numerators, denominators, points)")
     def get(self, request):
         filters = self.filters(request)
@@ -120,7 +123,8 @@ class IndicatorsView(_IndicatorsBase):
 
 
 class AgencyBreakdownView(_IndicatorsBase):
-    @extend_schema(operation_id="indicators_agencies", parameters=SCOPE_PARAMETERS, responses=BreakdownSerializer,
+    @extend_schema(operation_id="indicators_agencies", parameters=SCOPE_PARAMETERS,
+                   responses=responses({200: BreakdownSerializer}, 400, 401, 403),
                    summary="The indicators per sub-agency (each with its own sub-agencies)")
     def get(self, request):
         filters = self.filters(request)
@@ -129,7 +133,8 @@ class AgencyBreakdownView(_IndicatorsBase):
 
 
 class ProcedureBreakdownView(_IndicatorsBase):
-    @extend_schema(operation_id="indicators_procedures", parameters=SCOPE_PARAMETERS, responses=BreakdownSerializer,
+    @extend_schema(operation_id="indicators_procedures", parameters=SCOPE_PARAMETERS,
+                   responses=responses({200: BreakdownSerializer}, 400, 401, 403),
                    summary="The indicators per procedure that had dossiers in the period")
     def get(self, request):
         filters = self.filters(request)
@@ -137,7 +142,8 @@ class ProcedureBreakdownView(_IndicatorsBase):
 
 
 class TrendView(_IndicatorsBase):
-    @extend_schema(operation_id="indicators_trend", parameters=SCOPE_PARAMETERS, responses=TrendSerializer,
+    @extend_schema(operation_id="indicators_trend", parameters=SCOPE_PARAMETERS,
+                   responses=responses({200: TrendSerializer}, 400, 401, 403),
                    summary="Month by month: dossiers received, online share, finished, on-time share")
     def get(self, request):
         filters = self.filters(request)
@@ -148,7 +154,8 @@ class PublicIndicatorsView(_IndicatorsBase):
     permission_classes = [AllowAny]
     public = True
 
-    @extend_schema(operation_id="indicators_public", parameters=SCOPE_PARAMETERS, responses=PublicSerializer,
+    @extend_schema(operation_id="indicators_public", parameters=SCOPE_PARAMETERS,
+                   responses=responses({200: PublicSerializer}, 400),
                    summary="The province's public figures: indicators, per agency, month by month (no personal data)")
     def get(self, request):
         filters = self.filters(request)
