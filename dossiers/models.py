@@ -214,6 +214,11 @@ class Attachment(models.Model):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
         ordering = ["requirement__position", "uploaded_at", "pk"]
+        indexes = [
+            # "Reusing a stored document" (Decision 766): a small index the indicators read
+            # instead of every attachment.
+            models.Index(fields=["dossier"], condition=Q(reused_from__isnull=False), name="attachment_reused_idx"),
+        ]
 
     def __str__(self):
         return self.name

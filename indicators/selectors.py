@@ -46,7 +46,6 @@ from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.db.models import (
-    Case,
     Count,
     DateField,
     DateTimeField,
@@ -58,7 +57,6 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
-    When,
 )
 from django.db.models.functions import Cast, Coalesce, Greatest, TruncDate, TruncMonth
 from django.utils import timezone
@@ -221,10 +219,10 @@ def ended_in(scope: Scope):
 
 # --- Grouping -----------------------------------------------------------------------------------
 
-def _bucket(column: str, buckets: dict[int, tuple[int, ...]]):
-    """Which bucket (a sub-agency with its subtree) a row's agency falls in."""
-    return Case(*[When(**{f"{column}__in": ids}, then=Value(key)) for key, ids in buckets.items()],
-                default=Value(None), output_field=IntegerField())
+def _bucket_of(buckets) -> dict[int, int]:
+    """{agency id: its bucket (a sub-agency with its subtree)}. Rows are grouped by the plain
+    agency column and folded into buckets here: far cheaper than a CASE per row in SQL."""
+    return {agency: key for key, ids in (buckets or {}).items() for agency in ids}
 
 
 def _live_group(date_column: str, group: str, buckets):
@@ -233,7 +231,7 @@ def _live_group(date_column: str, group: str, buckets):
     if group == "month":
         return TruncMonth(date_column, output_field=DateField())
     if group == "agency":
-        return _bucket("competent_agency_id", buckets)
+        return F("competent_agency_id")
     if group == "procedure":
         return F("procedure_version__procedure_id")
     raise ValueError(group)
@@ -265,8 +263,11 @@ def _live_counts(scope: Scope, group: str | None, buckets=None) -> dict:
                     for r in rows]
         else:
             rows = qs.annotate(_g=_live_group(column, group, buckets)).values("_g").annotate(**aggregates).order_by()
+        fold = _bucket_of(buckets) if group == "agency" else None
         for row in rows:
             key = _normalize_key(row.pop("_g"))
+            if fold is not None:
+                key = fold.get(key)
             target = results[key]
             for name, value in row.items():
                 target[name] += value or 0
@@ -284,11 +285,14 @@ def _snapshot_counts(scope: Scope, group: str | None, buckets=None) -> dict:
         rows = [{"_g": None, **qs.aggregate(**sums)}]
     else:
         expression = {"month": TruncMonth("day", output_field=DateField()), "day": F("day"), "procedure": F("procedure_id"),
-                      "agency": _bucket("agency_id", buckets or {})}[group]
+                      "agency": F("agency_id")}[group]
         rows = qs.annotate(_g=expression).values("_g").annotate(**sums).order_by()
     results: dict = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
+    fold = _bucket_of(buckets) if group == "agency" else None
     for row in rows:
         key = _normalize_key(row.pop("_g"))
+        if fold is not None:
+            key = fold.get(key)
         for name, value in row.items():
             results[key][name] += value or 0
     return results
@@ -328,9 +332,17 @@ def in_progress_counts(scope: Scope, *, group: str | None = None, buckets=None) 
                   "in_progress_on_time": Count("pk", filter=Q(due_at__isnull=True) | Q(due_at__gte=timezone.now()))}
     if group is None:
         return {None: qs.aggregate(**aggregates)}
-    expression = {"agency": _bucket("competent_agency_id", buckets or {}), "procedure": F("procedure_version__procedure_id"),
+    expression = {"agency": F("competent_agency_id"), "procedure": F("procedure_version__procedure_id"),
                   "month": TruncMonth("received_at", output_field=DateField())}[group]
-    return {_normalize_key(r.pop("_g")): r for r in qs.annotate(_g=expression).values("_g").annotate(**aggregates).order_by()}
+    fold = _bucket_of(buckets) if group == "agency" else None
+    results: dict = defaultdict(lambda: dict.fromkeys(aggregates, 0))
+    for row in qs.annotate(_g=expression).values("_g").annotate(**aggregates).order_by():
+        key = _normalize_key(row.pop("_g"))
+        if fold is not None:
+            key = fold.get(key)
+        for name, value in row.items():
+            results[key][name] += value or 0
+    return dict(results)
 
 
 def catalogue_counts(scope: Scope) -> dict:

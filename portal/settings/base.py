@@ -82,10 +82,21 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
-    "DATABASE_POOL", default=False
-):
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = True
+
+
+def postgres_options(database: dict, *, pool: bool) -> dict:
+    """PostgreSQL connection options. JIT compilation is off: it costs tens of milliseconds on
+    every large aggregate (the indicators) and pays only on long analytical queries."""
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        options = database.setdefault("OPTIONS", {})
+        if not env.bool("DATABASE_JIT", default=False):
+            options.setdefault("options", "-c jit=off")
+        if pool:
+            options["pool"] = True
+    return database
+
+
+postgres_options(DATABASES["default"], pool=env.bool("DATABASE_POOL", default=False))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the web process and the worker share the file.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
