@@ -102,12 +102,30 @@ def _answers(version, citizen) -> dict:
     return answers
 
 
+def _submitted(citizen, version, pdf: bytes):
+    """A dossier the demo citizen filled in and submitted online, like anyone would."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dossiers import services
+
+    draft = services.dossier_draft_start(applicant=citizen, version=version)
+    services.dossier_draft_update(
+        dossier=draft, form_data=_answers(version, citizen), delivery="online", delivery_address="",
+        applicant_data={"applicant_name": citizen.full_name, "applicant_id_number": citizen.personal_id,
+                        "applicant_phone": citizen.phone, "applicant_email": citizen.email,
+                        "applicant_address": citizen.address},
+    )
+    for document in version.documents.filter(required=True):
+        services.dossier_attach(dossier=draft, requirement_id=document.pk,
+                                upload=SimpleUploadedFile(f"{document.name[:40]}.pdf", pdf))
+    return services.dossier_submit(dossier=draft, actor=citizen)
+
+
 def _seed_dossiers() -> None:
     """Dossiers of the demo citizen in every state, some due today and some overdue, so the
     citizen's pages and the officers' queues show a living journey."""
     from datetime import timedelta
 
-    from django.core.files.uploadedfile import SimpleUploadedFile
     from django.utils import timezone
 
     from dossiers import services
@@ -125,17 +143,7 @@ def _seed_dossiers() -> None:
     made = []
     for code, journey in DEMO_JOURNEYS:
         version = procedure_detail(code=code)
-        draft = services.dossier_draft_start(applicant=citizen, version=version)
-        services.dossier_draft_update(
-            dossier=draft, form_data=_answers(version, citizen), delivery="online", delivery_address="",
-            applicant_data={"applicant_name": citizen.full_name, "applicant_id_number": citizen.personal_id,
-                            "applicant_phone": citizen.phone, "applicant_email": citizen.email,
-                            "applicant_address": citizen.address},
-        )
-        for document in version.documents.filter(required=True):
-            services.dossier_attach(dossier=draft, requirement_id=document.pk,
-                                    upload=SimpleUploadedFile(f"{document.name[:40]}.pdf", pdf))
-        dossier = services.dossier_submit(dossier=draft, actor=citizen)
+        dossier = _submitted(citizen, version, pdf)
         for name in journey:
             if name == "withdraw":
                 services.dossier_request_withdrawal(dossier=dossier, actor=citizen, reason="Tôi đã nộp nhầm thủ tục.")
@@ -198,21 +206,9 @@ def _seed_indicator_history() -> None:
     reasons = {"refuse": {"reasons": "Không đủ điều kiện theo quy định."}, "stop": {"reasons": "Người nộp đề nghị dừng."},
                "assign": {"specialist": staff[2].pk}}
     pdf = _demo_pdf("Giấy tờ minh họa")
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     for number, (code, journey, months_ago, delta, channel) in enumerate(HISTORY):
         version = procedure_detail(code=code)
-        draft = services.dossier_draft_start(applicant=citizen, version=version)
-        services.dossier_draft_update(
-            dossier=draft, form_data=_answers(version, citizen), delivery="online", delivery_address="",
-            applicant_data={"applicant_name": citizen.full_name, "applicant_id_number": citizen.personal_id,
-                            "applicant_phone": citizen.phone, "applicant_email": citizen.email,
-                            "applicant_address": citizen.address},
-        )
-        for document in version.documents.filter(required=True):
-            services.dossier_attach(dossier=draft, requirement_id=document.pk,
-                                    upload=SimpleUploadedFile(f"{document.name[:40]}.pdf", pdf))
-        dossier = services.dossier_submit(dossier=draft, actor=citizen)
+        dossier = _submitted(citizen, version, pdf)
         for name in HISTORY_JOURNEYS[journey]:
             dossier_act(dossier=Dossier.objects.get(pk=dossier.pk), name=name, actor=staff[WHO[name]],
                         data=reasons.get(name, {}))
