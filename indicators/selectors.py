@@ -17,9 +17,10 @@ stopped, finished or returned. Withdrawn dossiers and dossiers refused at the de
 of these denominators: the agency never decided them.
 - ended_on_time: not late / ended. Late = classified late when it ended, or more than one
   supplement request (DOMAIN.md: counts as late for statistics; a 2nd round exists).
-- avg_processing_days: working days from the day the deadline started counting to the day it
-  ended (0 = the same working day), from the working-day table (indicators.models.WorkingDay);
-  after a supplement the count restarts with the deadline (Decree 61 Art. 19.4).
+- avg_processing_days: working days from reception to the day it ended (0 = the same working
+  day), from the working-day table (indicators.models.WorkingDay), less the working days spent
+  waiting for supplements asked after reception (Decision 766 guidance; the legal deadline
+  instead restarts, Decree 61 Art. 19.4, and is what `timeliness` judges).
 - electronic_result: a signed result document stored / ended with a result (finished, returned).
 - ratings_satisfied: ratings with no criterion "not satisfied" / rated dossiers.
 - satisfaction: 100% − (late share + share rated "not satisfied" on any criterion), over the
@@ -187,15 +188,27 @@ def ended_conditions() -> dict[str, Q]:
     }
 
 
-def _working_days_taken():
-    """Working days from the day counting started (or reception) to the day the dossier ended:
-    two lookups in the calendar table (0 = the same working day)."""
-    def ordinal(column):
-        day = TruncDate(Cast(column, output_field=DateTimeField()))
-        return Subquery(WorkingDay.objects.filter(date=day).values("ordinal")[:1], output_field=IntegerField())
+def _ordinal(column):
+    """The working-day number of the day of ``column`` (an OuterRef), from the calendar table."""
+    day = TruncDate(Cast(column, output_field=DateTimeField()))
+    return Subquery(WorkingDay.objects.filter(date=day).values("ordinal")[:1], output_field=IntegerField())
 
-    started = Coalesce(OuterRef("counting_from"), OuterRef("received_at"), output_field=DateTimeField())
-    return Greatest(ordinal(OuterRef("finished_at")) - ordinal(started), Value(0), output_field=IntegerField())
+
+def _working_days_taken():
+    """Working days from reception to the day the dossier ended, less the working days spent
+    waiting for the applicant's supplements asked after reception (Decision 766 guidance; the
+    legal deadline instead counts again from the supplement: both are kept). 0 = the same day."""
+    waited = Subquery(
+        SupplementRequest.objects.filter(dossier=OuterRef("pk"), answered_at__isnull=False,
+                                         requested_at__gte=OuterRef("received_at"))
+        .values("dossier")
+        .annotate(days=Sum(_ordinal(OuterRef("answered_at")) - _ordinal(OuterRef("requested_at"))))
+        .values("days")[:1],
+        output_field=IntegerField(),
+    )
+    started = Coalesce(OuterRef("received_at"), OuterRef("counting_from"), output_field=DateTimeField())
+    return Greatest(_ordinal(OuterRef("finished_at")) - _ordinal(started) - Coalesce(waited, Value(0)), Value(0),
+                    output_field=IntegerField())
 
 
 def _dossiers(scope: Scope):

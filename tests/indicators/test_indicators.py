@@ -13,6 +13,7 @@ from indicators.selectors import (
     snapshot_refresh,
     subtree_ids,
 )
+from tests.indicators.conftest import at
 
 pytestmark = pytest.mark.django_db
 
@@ -116,3 +117,18 @@ def test_snapshot_gives_the_same_figures_as_live(world):
     written = snapshot_refresh(start=date(2026, 1, 1), end=date(2026, 3, 31))
     assert written > 0
     assert indicator_report(scope_of(world)) == live
+
+
+def test_processing_time_leaves_out_the_wait_for_a_supplement(world):
+    # D3 (received Thu 12/02, ended Thu 26/02: 5 working days across Tết) was asked for a
+    # supplement on Fri 13/02, answered on Mon 23/02: the legal deadline counted again from 23/02
+    # (3 days), the statistics subtract the wait, 13/02 → 23/02 = 1 working day: 5 − 1 = 4.
+    from dossiers.models import Dossier, SupplementRequest
+
+    d3 = world["dossiers"]["d3"]
+    request = SupplementRequest.objects.create(dossier=d3, round=1, items=[{"what": "Ảnh", "why": "mờ"}])
+    SupplementRequest.objects.filter(pk=request.pk).update(
+        requested_at=at("2026-02-13", "10:00"), answered_at=at("2026-02-23", "09:00"))
+    Dossier.objects.filter(pk=d3.pk).update(counting_from=at("2026-02-23", "09:00"))
+    # D1 1 + D2 3 + D3 4 + D4 1 = 9 over 4 (the legal count would give 8)
+    assert figures(indicator_report(scope_of(world)))["avg_processing_days"] == (9, 4)
