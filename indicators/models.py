@@ -47,6 +47,7 @@ class DailyCounts(models.Model):
     paid_online = models.PositiveIntegerField(default=0)
     digitized = models.PositiveIntegerField(default=0)
     reused = models.PositiveIntegerField(default=0)
+    synced = models.PositiveIntegerField(default=0)
     ended = models.PositiveIntegerField(default=0)
     ended_on_time = models.PositiveIntegerField(default=0)
     ended_late = models.PositiveIntegerField(default=0)

@@ -11,6 +11,8 @@ dossiers refused at the desk are never received):
 - digitized: files stored electronically (at least one attachment) and, once the result is
   issued, the result stored electronically too / all received.
 - reused: at least one attachment taken from the citizen's document store / all received.
+- synced_national: at least one status change delivered to the national portal (sync app) /
+  all received. No points: DOMAIN.md gives no threshold.
 
 End side — dossiers that *ended* in the period (finished_at in the period) with status refused,
 stopped, finished or returned. Withdrawn dossiers and dossiers refused at the desk are left out
@@ -69,6 +71,7 @@ from payments.constants import PaymentMethod, PaymentStatus
 from payments.models import Payment
 from procedures.constants import ServiceLevel, VersionStatus
 from procedures.models import Agency, FeeRule, ProcedureVersion
+from sync.models import NATIONAL_TARGET, Delivery, DeliveryStatus
 
 from .calendar_table import ensure_calendar
 from .models import DailyCounts, SnapshotState, WorkingDay
@@ -82,7 +85,7 @@ ONLINE_METHODS = [PaymentMethod.VNPAY, PaymentMethod.SANDBOX, PaymentMethod.VIET
 PAID = [PaymentStatus.PAID, PaymentStatus.REFUNDED]
 CRITERIA = ["time_to_result", "contacts", "published_information", "staff_attitude", "online_service"]
 
-RECEIVED_COUNTS = ["received", "received_online", "paid", "paid_online", "digitized", "reused"]
+RECEIVED_COUNTS = ["received", "received_online", "paid", "paid_online", "digitized", "reused", "synced"]
 ENDED_COUNTS = ["ended", "ended_late", "working_days", "with_result", "electronic_result", "rated", "disliked"]
 COUNTS = RECEIVED_COUNTS + ENDED_COUNTS
 
@@ -173,6 +176,9 @@ def received_conditions() -> dict[str, Q]:
         "paid_online": Q(Exists(paid.filter(method__in=ONLINE_METHODS))),
         "digitized": Q(files) & (~Q(status__in=WITH_RESULT) | Q(_has_result())),
         "reused": Q(Exists(Attachment.objects.filter(dossier=OuterRef("pk"), reused_from__isnull=False))),
+        # Transparency: at least one status change of the dossier reached the national portal.
+        "synced": Q(Exists(Delivery.objects.filter(event__dossier=OuterRef("pk"), target_key=NATIONAL_TARGET,
+                                                   status=DeliveryStatus.DELIVERED))),
     }
 
 
@@ -386,6 +392,7 @@ def catalogue_counts(scope: Scope) -> dict:
 
 INDICATORS = [
     # key, group, label, numerator, denominator (names of counts), unit
+    ("synced_national", "transparency", _("Dossiers synced to the national portal"), "synced", "received", "%"),
     ("received_online", "online", _("Dossiers received online"), "received_online", "received", "%"),
     ("ended_on_time", "progress", _("Dossiers finished on time"), "ended_on_time", "ended", "%"),
     ("in_progress_on_time", "progress", _("Dossiers in progress, on time"), "in_progress_on_time", "in_progress", "%"),
@@ -405,8 +412,8 @@ INDICATORS = [
 ]
 INDICATOR_KEYS = [row[0] for row in INDICATORS]
 # Which indicators are counts of dossiers (and so can be drilled down to the dossiers behind them).
-DOSSIER_INDICATORS = {"received_online", "ended_on_time", "in_progress_on_time", "avg_processing_days", "paid_online",
-                      "electronic_result", "digitized", "reused", "ratings_satisfied", "satisfaction"}
+DOSSIER_INDICATORS = {"synced_national", "received_online", "ended_on_time", "in_progress_on_time",
+                      "avg_processing_days", "paid_online", "electronic_result", "digitized", "reused", "ratings_satisfied", "satisfaction"}
 
 
 def _derived(counts: dict) -> dict:
@@ -553,7 +560,8 @@ def drilldown(scope: Scope, *, key: str, part: str):
         qs = _dossiers(scope).filter(status__in=IN_PROGRESS, received_at__gte=low, received_at__lt=high)
         return qs.filter(Q(due_at__isnull=True) | Q(due_at__gte=timezone.now())) if part == "numerator" else qs
     reception_side = {"received_online": ("received_online", "received"), "paid_online": ("paid_online", "paid"),
-                      "digitized": ("digitized", "received"), "reused": ("reused", "received")}
+                      "digitized": ("digitized", "received"), "reused": ("reused", "received"),
+                      "synced_national": ("synced", "received")}
     if key in reception_side:
         num, den = reception_side[key]
         return received_in(scope).filter(received[num] if part == "numerator" else received[den])

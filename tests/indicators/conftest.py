@@ -8,7 +8,7 @@ days) at A; P2 (partial online, a 20,000 đ fee) at A. Tết 2026: 16–20 Febru
 |---------|---------|---------------------|---------------------|-------------|---------------------------------|
 | D1      | online  | Mon 02/02 09:00     | Tue 03/02 10:00     | returned    | early; signed result; paid by   |
 |         |         |                     |                     |             | gateway; reuses a stored doc;   |
-|         |         |                     |                     |             | rated all 2                     |
+|         |         |                     |                     |             | rated all 2; synced nationally  |
 | D2      | counter | Wed 04/02 09:00     | Mon 09/02 16:00     | finished    | on time (due 09/02 17:00); paid |
 |         |         |                     |                     |             | at the counter; no e-result     |
 | D3      | online  | Thu 12/02 10:00     | Thu 26/02 16:00     | returned    | late across Tết: due 24/02;     |
@@ -69,6 +69,16 @@ def _rate(dossier, low=2):
                                  staff_attitude=2, online_service=2)
 
 
+def _synced(dossier):
+    """One status change of the dossier delivered to the national portal (and one still pending
+    for D2, which does not count)."""
+    from sync.models import NATIONAL_TARGET, Delivery, DeliveryStatus
+
+    event = dossier.events.create(kind="received", to_status="received")
+    Delivery.objects.create(event=event, target_key=NATIONAL_TARGET, target_url="https://dvc.example/api",
+                            status=DeliveryStatus.DELIVERED)
+
+
 def _result(dossier):
     return DossierDocument.objects.create(dossier=dossier, kind=DossierDocument.Kind.RESULT,
                                           file="documents/result.pdf", sha256="0" * 64)
@@ -110,6 +120,7 @@ def world(db):
     for round_ in (1, 2):
         SupplementRequest.objects.create(dossier=d4, round=round_, items=[{"what": "Ảnh", "why": "mờ"}])
     _paid(d1, "vnpay")
+    _synced(d1)
     _paid(d2, "counter")
     _result(d1)
     _result(d3)

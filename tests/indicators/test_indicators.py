@@ -30,6 +30,8 @@ def figures(report):
 
 # Agency A with its sub-agency C: D1–D7 (D8 is outside the period, DB belongs to agency B).
 EXPECTED_A = {
+    # D1's reception reached the national portal → 1 of 7 received
+    "synced_national": (1, 7),
     # received in the period: D1..D7 = 7; online: D1, D3, D4, D5, D6 = 5 (D2, D7 at the counter)
     "received_online": (5, 7),
     # ended in the period: D1, D2, D3, D4 = 4 (D5 withdrawn: excluded); late: D3 (after its due
