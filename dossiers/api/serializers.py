@@ -3,14 +3,29 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from dossiers.constants import Channel, Delivery, DossierStatus
+from dossiers.constants import Channel, Delivery, DossierStatus, EventKind
 from dossiers.forms import ApplicantForm
 from dossiers.models import Attachment, Dossier, DossierEvent, Rating
 from dossiers.services import MAX_FEE_QUANTITY, RATING_CRITERIA
 
 
+class ChoiceLabelField(serializers.CharField):
+    """A choice's label in the request's language. Django's get_FOO_display translates the whole
+    list of choices on every call (16 statuses × 20 rows a page); this translates one."""
+
+    def __init__(self, choices, **kwargs):
+        self.choices_class = choices
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        try:
+            return str(self.choices_class(value).label)
+        except ValueError:
+            return str(value)
+
+
 class DossierListSerializer(serializers.ModelSerializer):
-    status_label = serializers.CharField(source="get_status_display")
+    status_label = ChoiceLabelField(DossierStatus, source="status")
     procedure = serializers.CharField(source="procedure_version.procedure.code")
     procedure_name = serializers.CharField(source="procedure_version.name")
 
@@ -21,7 +36,7 @@ class DossierListSerializer(serializers.ModelSerializer):
 
 
 class QueueItemSerializer(serializers.ModelSerializer):
-    status_label = serializers.CharField(source="get_status_display")
+    status_label = ChoiceLabelField(DossierStatus, source="status")
     procedure_name = serializers.CharField(source="procedure_version.name")
     assigned_to = serializers.CharField(source="assigned_to.full_name", allow_null=True, default=None)
 
@@ -58,7 +73,7 @@ class ProblemsSerializer(serializers.Serializer):
 
 
 class DossierDetailSerializer(serializers.ModelSerializer):
-    status_label = serializers.CharField(source="get_status_display")
+    status_label = ChoiceLabelField(DossierStatus, source="status")
     national_status = serializers.IntegerField(allow_null=True)
     procedure = serializers.CharField(source="procedure_version.procedure.code")
     procedure_version = serializers.IntegerField(source="procedure_version.number")
@@ -181,7 +196,7 @@ class AttachmentUploadSerializer(serializers.Serializer):
 
 
 class EventSerializer(serializers.ModelSerializer):
-    kind_label = serializers.CharField(source="get_kind_display")
+    kind_label = ChoiceLabelField(EventKind, source="kind")
     actor = serializers.SerializerMethodField()
     agency = serializers.CharField(source="agency.code", allow_null=True, default=None)
 

@@ -30,6 +30,7 @@ from portal.api.errors import Conflict, validation_error
 from portal.api.filters import validated_filters
 from portal.api.idempotency import idempotent
 from portal.api.schema import IDEMPOTENCY_KEY, responses
+from portal.api.scope import scope_agencies
 from procedures import selectors as catalogue
 from procedures.models import ProcedureVersion
 
@@ -362,6 +363,10 @@ class QueueView(GenericAPIView):
             raise NotFound
         filters = validated_filters(request, QueueFilter)
         qs, counts = api_officer_queue(request, **{k: v or "" for k, v in filters.items()})
+        view = filters.get("view") or "all"
+        unfiltered = not any(filters.get(name) for name in ("status", "procedure", "field", "q"))
+        if unfiltered and scope_agencies(request) is None and view in counts:
+            self.known_count = counts[view]  # the page's total is that view's count: no second COUNT
         page = self.paginate_queryset(qs)
         response = self.get_paginated_response(self.get_serializer(page, many=True).data)
         response.data["counts"] = counts

@@ -167,3 +167,13 @@ def test_officer_transition_list_names_parameters(office, submitted):
         f"/api/v1/dossiers/{submitted.code}/transitions/").json()}
     assert "assign" in transitions
     assert transitions["assign"]["parameters"][0]["name"] == "specialist"
+
+
+def test_queue_total_is_the_views_count_and_right_with_filters(office):
+    many_dossiers(office, 3)
+    desk = api_for(office["desk"])
+    body = desk.get("/api/v1/queue/", {"view": "to_receive", "page_size": 2}).json()
+    assert body["count"] == body["counts"]["to_receive"] == 3 and len(body["results"]) == 2 and body["next"]
+    code = body["results"][0]["code"]
+    narrowed = desk.get("/api/v1/queue/", {"view": "to_receive", "q": code}).json()
+    assert narrowed["count"] == 1 and narrowed["counts"]["to_receive"] == 3
