@@ -257,10 +257,9 @@ def _live_group(date_column: str, group: str, buckets):
 
 
 def _normalize_key(value):
+    """Group keys as dates: a truncated timestamp becomes its local day."""
     if isinstance(value, datetime):
-        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
     return value
 
 

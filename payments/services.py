@@ -134,14 +134,17 @@ def payment_close(*, payment: Payment, outcome: str, source: str, actor=None) ->
     return payment
 
 
-def payment_gateway_url(*, payment: Payment, gateway_url: str, return_url: str, ip_addr: str) -> str:
-    """The signed address that sends the citizen to the gateway; remembers when, because the
-    gateway's query API finds a transaction by its reference and that time."""
+def payment_gateway_url(*, payment: Payment, gateway_url: str, return_url: str, ip_addr: str,
+                        send: bool = True) -> str:
+    """The signed address that sends the citizen to the gateway. Sending remembers when, because
+    the gateway's query API finds a transaction by its reference and that time; ``send=False``
+    (reading a payment's status) gives the address last sent, unchanged, when there is one."""
     from . import vnpay
 
-    now = timezone.now()
-    Payment.objects.filter(pk=payment.pk).update(requested_at=now)
-    payment.requested_at = now
+    if send or payment.requested_at is None:
+        payment.requested_at = timezone.now()
+        Payment.objects.filter(pk=payment.pk).update(requested_at=payment.requested_at)
+    now = payment.requested_at
     return vnpay.build_payment_url(
         base_url=gateway_url, tmn_code=settings.VNPAY_TMN_CODE, hash_secret=settings.VNPAY_HASH_SECRET,
         amount=payment.amount, txn_ref=payment.reference, order_info=f"Thanh toan ho so {payment.dossier.code}",

@@ -25,7 +25,7 @@ from portal.api.scope import within_scope
 from .serializers import PaymentSerializer, PaymentStartSerializer
 
 
-def _context(request, payment) -> dict:
+def _context(request, payment, *, send: bool) -> dict:
     if payment.status != PaymentStatus.PENDING:
         return {}
     if payment.method == PaymentMethod.VIETQR:
@@ -39,7 +39,7 @@ def _context(request, payment) -> dict:
         return {"redirect_url": services.payment_gateway_url(
             payment=payment, gateway_url=settings.VNPAY_URL or request.build_absolute_uri(reverse("payments:sandbox")),
             return_url=request.build_absolute_uri(reverse("payments:vnpay_return")),
-            ip_addr=request.META.get("REMOTE_ADDR", ""),
+            ip_addr=request.META.get("REMOTE_ADDR", ""), send=send,
         )}
     return {}
 
@@ -65,7 +65,7 @@ class PaymentStartView(APIView):
         except DjangoValidationError as error:
             raise Conflict(" ".join(error.messages)) from None
         payment = Payment.objects.select_related("dossier").get(pk=payment.pk)
-        return Response(PaymentSerializer(payment, context=_context(request, payment)).data,
+        return Response(PaymentSerializer(payment, context=_context(request, payment, send=True)).data,
                         status=status.HTTP_201_CREATED)
 
 
@@ -78,4 +78,4 @@ class PaymentDetailView(APIView):
         payment = Payment.objects.select_related("dossier").filter(reference=reference, dossier__in=visible).first()
         if payment is None:
             raise NotFound
-        return Response(PaymentSerializer(payment, context=_context(request, payment)).data)
+        return Response(PaymentSerializer(payment, context=_context(request, payment, send=False)).data)

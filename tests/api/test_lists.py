@@ -122,6 +122,12 @@ def test_payment_start_and_status(office, submitted, settings):
     assert sandbox["redirect_url"].startswith("http")
     assert api.get(f"/api/v1/payments/{payment['id']}/").json()["status"] == "pending"
     assert_problem(api_for(office["other_citizen"]).get(f"/api/v1/payments/{payment['id']}/"), 404)
+    # Reading the status shows the address last sent, and does not move the time reconciliation asks about.
+    from payments.models import Payment
+
+    sent_at = Payment.objects.get(reference=sandbox["id"]).requested_at
+    assert api.get(f"/api/v1/payments/{sandbox['id']}/").json()["redirect_url"] == sandbox["redirect_url"]
+    assert Payment.objects.get(reference=sandbox["id"]).requested_at == sent_at
 
 
 def test_no_fee_to_pay_is_409(office, submitted):
