@@ -20,7 +20,7 @@ from portal.constants import StaffRole
 from portal.models import User
 from procedures.models import Agency
 
-from . import services
+from . import hooks, services
 from .constants import DossierStatus, EventKind
 from .deadlines import classify, latest_extension_day, step_due
 from .models import Dossier
@@ -297,6 +297,7 @@ def request_payment(dossier, actor, role, amount, comment):
     dossier.fee_due = amount
     _next_step(dossier, StaffRole.RECEPTIONIST, actor, kind=EventKind.PAYMENT_REQUESTED,
                        from_status=from_status, role_of_actor=role, comment=comment, data={"amount": amount})
+    hooks.fee_requested(dossier=dossier, actor=actor)  # payments opened for the old amount stop here
 
 
 def confirm_payment(dossier, actor, role, comment):

@@ -77,6 +77,8 @@ def _render_desk(request, dossier, *, bound=None, status=200):
         "documents": services.available_documents(dossier, staff=True),
         "can_record_payment": _can_record_payment(request.user, dossier),
         "payments": dossier.payments.all(),
+        # Money received but not owed, for the desk to refund (payments' model, by its relation).
+        "overpayments": dossier.overpayments.select_related("payment"),
         "exemption_grounds": FeeExemption.choices,
     }, status=status)
 

@@ -9,6 +9,8 @@ class PaymentStatus(models.TextChoices):
     EXPIRED = "expired", _("Expired")
     CANCELLED = "cancelled", _("Cancelled")
     REFUNDED = "refunded", _("Refunded")
+    # The fee was changed after this payment was opened: it can no longer be paid.
+    VOIDED = "voided", _("Cancelled: the fee changed")
 
 
 class PaymentMethod(models.TextChoices):
@@ -16,3 +18,14 @@ class PaymentMethod(models.TextChoices):
     SANDBOX = "sandbox", _("Test payment gateway")
     VIETQR = "vietqr", _("Bank transfer by QR code (VietQR)")
     COUNTER = "counter", _("Cash at the counter")
+
+
+class OverpaymentReason(models.TextChoices):
+    SUPERSEDED = "superseded", _("Paid after the fee was changed")
+    ALREADY_PAID = "already_paid", _("The dossier was already paid")
+    DUPLICATE = "duplicate", _("The same payment was made twice")
+
+
+class OverpaymentStatus(models.TextChoices):
+    TO_REFUND = "to_refund", _("To refund")
+    REFUNDED = "refunded", _("Refunded")

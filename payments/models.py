@@ -8,7 +8,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from dossiers.models import private_storage
 
-from .constants import PaymentMethod, PaymentStatus
+from .constants import OverpaymentReason, OverpaymentStatus, PaymentMethod, PaymentStatus
 
 P = PaymentStatus
 
@@ -68,6 +68,10 @@ class Payment(ConcurrentTransitionMixin, models.Model):
     def refund(self):
         pass
 
+    @transition(field=status, source=P.PENDING, target=P.VOIDED)
+    def void(self):
+        pass
+
 
 class PaymentEvent(models.Model):
     """The audit trail of a payment; never updated or deleted."""
@@ -95,6 +99,36 @@ class PaymentEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("Payment events are never deleted.")
+
+
+class Overpayment(models.Model):
+    """Money that arrived for a payment no longer owed (voided by a new amount, or for a dossier
+    already paid): it never settles the dossier; the desk refunds it."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="overpayments")
+    dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.PROTECT, related_name="overpayments")
+    amount = models.PositiveBigIntegerField(_("amount received (đồng)"))
+    reason = models.CharField(_("reason"), max_length=16, choices=OverpaymentReason.choices)
+    source = models.CharField(_("notified by"), max_length=32)
+    gateway_transaction = models.CharField(_("gateway transaction"), max_length=64)
+    status = models.CharField(_("status"), max_length=16, choices=OverpaymentStatus.choices,
+                              default=OverpaymentStatus.TO_REFUND)
+    created_at = models.DateTimeField(_("received"), auto_now_add=True)
+    refunded_at = models.DateTimeField(_("refunded"), null=True, blank=True)
+    refunded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name=_("refunded by"))
+
+    class Meta:
+        verbose_name = _("over-payment")
+        verbose_name_plural = _("over-payments")
+        ordering = ["-created_at"]
+        constraints = [
+            # A replayed notification records nothing new.
+            models.UniqueConstraint(fields=["payment", "gateway_transaction"], name="overpayment_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.payment.reference}: {self.amount} đ ({self.get_status_display()})"
 
 
 class Receipt(models.Model):

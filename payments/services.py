@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 
 from dossiers.constants import DossierStatus
 
-from .constants import PaymentMethod, PaymentStatus
-from .models import Payment, PaymentEvent
+from .constants import OverpaymentReason, OverpaymentStatus, PaymentMethod, PaymentStatus
+from .models import Overpayment, Payment, PaymentEvent
 
 logger = logging.getLogger("payments")
 P = PaymentStatus
@@ -88,30 +88,53 @@ def payment_start(*, dossier, method: str, actor=None) -> Payment:
 
 def payment_confirm(*, reference: str, amount: int, gateway_transaction: str, source: str, actor=None) -> Payment:
     """A payment is confirmed by the gateway (IPN), the bank, or an officer. Idempotent: the same
-    notification twice, or return URL and IPN racing, give one paid payment and one receipt."""
+    notification twice, or return URL and IPN racing, give one paid payment and one receipt.
+
+    It settles the dossier only when it pays what the dossier owes now. Money for a voided
+    payment, a dossier already paid or a fee since changed is kept as an over-payment for the
+    desk to refund (the returned payment is then not paid): the sender is told it was received."""
     from dossiers.actions import dossier_act_as_system
+    from dossiers.models import Dossier
 
     rejection = None
+    gateway_transaction = str(gateway_transaction)[:64]
     with transaction.atomic():
-        payment = Payment.objects.select_for_update().filter(reference=reference).first()
-        if payment is None:
+        dossier_id = Payment.objects.filter(reference=reference).values_list("dossier_id", flat=True).first()
+        if dossier_id is None:
             logger.warning("payment callback for unknown reference %s (%s)", reference, source)
             raise CallbackRejected("01", "unknown reference")
+        # The dossier first, then the payment: the order a new fee request locks them in.
+        dossier = Dossier.objects.select_for_update().get(pk=dossier_id)
+        payment = Payment.objects.select_for_update().get(reference=reference)
         if payment.status == P.PAID:
+            if gateway_transaction and payment.gateway_transaction and gateway_transaction != payment.gateway_transaction:
+                _overpayment(payment, OverpaymentReason.DUPLICATE, amount=amount, source=source, actor=actor,
+                             gateway_transaction=gateway_transaction)
             return payment  # already confirmed: nothing more happens
+        if payment.status == P.VOIDED:
+            _overpayment(payment, OverpaymentReason.SUPERSEDED, amount=amount, source=source, actor=actor,
+                         gateway_transaction=gateway_transaction)
+            return payment
         if payment.status != P.PENDING:
             logger.warning("payment %s is %s; callback from %s ignored", reference, payment.status, source)
             rejection = ("callback_ignored", CallbackRejected("02", f"payment is {payment.status}"))
         elif int(amount) != payment.amount:
             logger.warning("payment %s: amount %s does not match %s", reference, amount, payment.amount)
             rejection = ("amount_mismatch", CallbackRejected("04", "invalid amount"))
+        elif dossier.payments.filter(status=P.PAID).exists() or payment.amount != dossier.fee_due:
+            reason = (OverpaymentReason.ALREADY_PAID if dossier.payments.filter(status=P.PAID).exists()
+                      else OverpaymentReason.SUPERSEDED)
+            _void(payment, reason=reason, actor=actor, source=source)
+            _overpayment(payment, reason, amount=amount, source=source, actor=actor,
+                         gateway_transaction=gateway_transaction)
+            return payment
         else:
             payment.pay()
-            payment.paid_at, payment.gateway_transaction = timezone.now(), gateway_transaction[:64]
+            payment.paid_at, payment.gateway_transaction = timezone.now(), gateway_transaction
             payment.save()
             _event(payment, "paid", from_status=P.PENDING, actor=actor, source=source,
                    data={"gateway_transaction": gateway_transaction})
-            dossier_act_as_system(dossier=payment.dossier, name="confirm_payment",
+            dossier_act_as_system(dossier=dossier, name="confirm_payment",
                                   data={"comment": _("Paid online: %(ref)s") % {"ref": reference}})
             from portal.outbox import outbox_write
 
@@ -120,6 +143,59 @@ def payment_confirm(*, reference: str, amount: int, gateway_transaction: str, so
     # Recorded outside the refused change, so the trail keeps what was tried.
     _event(payment, rejection[0], source=source, data={"amount": amount, "gateway_transaction": gateway_transaction})
     raise rejection[1]
+
+
+def _void(payment: Payment, *, reason: str, actor=None, source: str = "", data=None) -> None:
+    """Under the caller's lock: a pending payment can no longer be paid (its link and QR stop)."""
+    payment.void()
+    payment.save(update_fields=["status"])
+    _event(payment, "voided", from_status=P.PENDING, actor=actor, source=source,
+           data={"reason": str(reason), **(data or {})})
+
+
+def _overpayment(payment: Payment, reason: str, *, amount, source: str, gateway_transaction: str, actor=None):
+    """Keep money that settles nothing, once per transaction, with its audit event."""
+    overpayment, created = Overpayment.objects.get_or_create(
+        payment=payment, gateway_transaction=gateway_transaction,
+        defaults={"dossier_id": payment.dossier_id, "amount": max(int(amount), 0), "reason": reason,
+                  "source": source[:32]},
+    )
+    if created:
+        logger.warning("payment %s: %s đ received but not owed (%s); refund queued", payment.reference, amount, reason)
+        _event(payment, "overpaid", from_status=payment.status, actor=actor, source=source,
+               data={"amount": int(amount), "reason": str(reason), "gateway_transaction": gateway_transaction,
+                     "overpayment": overpayment.pk})
+    return overpayment
+
+
+def payments_void_pending(*, dossier, actor=None) -> int:
+    """A new amount was requested: the dossier's pending payments for another amount stop working.
+    Runs in the fee request's transaction, under its lock of the dossier."""
+    count = 0
+    for payment in Payment.objects.select_for_update().filter(dossier=dossier, status=P.PENDING).order_by("pk"):
+        if payment.amount != dossier.fee_due:
+            _void(payment, reason="fee_changed", actor=actor, source="officer", data={"new_amount": dossier.fee_due})
+            count += 1
+    return count
+
+
+@transaction.atomic
+def overpayment_refund(*, overpayment, actor, note: str = "") -> Overpayment:
+    """The desk paid an over-payment back (at the counter or by transfer)."""
+    from dossiers.permissions import memberships
+    from portal.constants import StaffRole
+
+    overpayment = Overpayment.objects.select_for_update().select_related("dossier", "payment").get(pk=overpayment.pk)
+    if not actor.is_superuser and (overpayment.dossier.receiving_agency_id, StaffRole.RECEPTIONIST) not in memberships(actor):
+        raise ValidationError(_("Only the one-stop desk of the receiving agency refunds over-payments."))
+    if overpayment.status == OverpaymentStatus.REFUNDED:
+        return overpayment
+    overpayment.status, overpayment.refunded_at, overpayment.refunded_by = (
+        OverpaymentStatus.REFUNDED, timezone.now(), actor)
+    overpayment.save(update_fields=["status", "refunded_at", "refunded_by"])
+    _event(overpayment.payment, "overpayment_refunded", from_status=overpayment.payment.status, actor=actor,
+           source="officer", data={"overpayment": overpayment.pk, "amount": overpayment.amount, "note": note[:500]})
+    return overpayment
 
 
 @transaction.atomic
@@ -205,9 +281,9 @@ def payments_reconcile(*, transport=http_transport) -> dict:
             continue  # not found or still being paid: ask again next round
         if result.paid:
             try:
-                payment_confirm(reference=payment.reference, amount=result.amount,
-                                gateway_transaction=result.transaction_no, source="reconciliation")
-                counts["paid"] += 1
+                confirmed = payment_confirm(reference=payment.reference, amount=result.amount,
+                                            gateway_transaction=result.transaction_no, source="reconciliation")
+                counts["paid"] += confirmed.status == P.PAID  # else kept as an over-payment
             except CallbackRejected as rejected:
                 logger.warning("reconciliation of %s refused: %s", payment.reference, rejected)
         else:

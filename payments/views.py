@@ -70,11 +70,13 @@ def ipn_handle(params) -> dict:
     payment = Payment.objects.filter(reference=result.txn_ref).first()
     if payment is None:
         return vnpay.ipn_response(vnpay.IPN_ORDER_NOT_FOUND, "Order not found")
-    if payment.status == PaymentStatus.PAID:
+    if payment.status == PaymentStatus.PAID and (not result.paid or result.transaction_no == payment.gateway_transaction):
         return vnpay.ipn_response(vnpay.IPN_ALREADY_CONFIRMED, "Order already confirmed")
     if result.amount != payment.amount:
         return vnpay.ipn_response(vnpay.IPN_INVALID_AMOUNT, "Invalid amount")
     try:
+        # Money for a voided payment or a paid dossier is kept as an over-payment: "00" too, as
+        # the gateway retries any other answer.
         if result.paid:
             services.payment_confirm(reference=result.txn_ref, amount=result.amount,
                                      gateway_transaction=result.transaction_no, source="ipn")
@@ -112,6 +114,10 @@ def sandbox(request):
     request_check = vnpay.verify_callback(params, settings.VNPAY_HASH_SECRET)
     if not request_check.valid_signature:
         return HttpResponseBadRequest("invalid signature")
+    voided = Payment.objects.select_related("dossier").filter(reference=request_check.txn_ref,
+                                                             status=PaymentStatus.VOIDED).first()
+    if voided is not None:  # like a real gateway told the order is cancelled: nothing to pay
+        return render(request, "payments/voided.html", {"payment": voided, "dossier": voided.dossier}, status=410)
     if request.method == "GET":
         return render(request, "payments/sandbox.html", {
             "params": {k: v for k, v in params.items()}, "amount": request_check.amount,
@@ -171,6 +177,8 @@ def vietqr(request, reference: str):
     payment = Payment.objects.select_related("dossier").filter(reference=reference).first()
     if payment is None or payment.dossier.applicant_id != request.user.pk:
         raise Http404
+    if payment.status == PaymentStatus.VOIDED:
+        return render(request, "payments/voided.html", {"payment": payment, "dossier": payment.dossier}, status=410)
     if payment.status != PaymentStatus.PENDING:
         messages.info(request, _("This payment is no longer awaiting a transfer."))
         return redirect("dossiers:detail", code=payment.dossier.code)
