@@ -70,7 +70,7 @@ def payment_start(*, dossier, method: str, actor=None) -> Payment:
         raise ValidationError(_("This agency does not accept this way of paying."))
     if method == PaymentMethod.SANDBOX and not settings.PAYMENT_SANDBOX_ENABLED:
         raise ValidationError(_("The test payment gateway is not available."))
-    if method == PaymentMethod.VNPAY and not (settings.VNPAY_HASH_SECRET and (settings.VNPAY_URL or
+    if method == PaymentMethod.VNPAY and not (settings.VNPAY_ENABLED and settings.VNPAY_HASH_SECRET and (settings.VNPAY_URL or
                                                                              settings.PAYMENT_SANDBOX_ENABLED)):
         raise ValidationError(_("Online payment is not available; pay by bank transfer instead."))
     pending = dossier.payments.filter(status=P.PENDING, method=method, amount=dossier.fee_due,

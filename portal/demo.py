@@ -32,7 +32,8 @@ def seed_demo() -> list[tuple[str, str, str]]:
 
     from .signing import ensure_demo_pki
 
-    ensure_demo_pki(settings.PKI_DIR)  # the demo CA that signs results
+    # The demo CA that signs results; its key encrypted when a passphrase is configured (production).
+    ensure_demo_pki(settings.PKI_DIR, passphrase=settings.RESULT_SIGNING_KEY_PASSPHRASE)
     import_catalogue(DEMO_CATALOGUE.read_text(encoding="utf-8"))
     agency = Agency.objects.get(code=DEMO_AGENCY)
     rows = []

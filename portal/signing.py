@@ -65,12 +65,13 @@ class Verification:
 # --- Demo PKI ---------------------------------------------------------------------------------
 
 
-def ensure_demo_pki(directory: Path) -> SigningIdentity:
+def ensure_demo_pki(directory: Path, *, passphrase: str = "") -> SigningIdentity:
     """Create a demo root CA and an agency signing certificate in ``directory`` unless present.
 
     Idempotent: when ca.pem, agency.pem and agency.key all exist they are left untouched. If any
     is missing, all three are made anew (the CA's own key is not kept, so a lone agency
-    certificate cannot be reissued under the old CA). agency.key is unencrypted PEM, mode 0600.
+    certificate cannot be reissued under the old CA). agency.key is PEM, mode 0600, encrypted with
+    ``passphrase`` when one is given (production's RESULT_SIGNING_KEY_PASSPHRASE).
     """
     directory = Path(directory)
     identity = SigningIdentity(
@@ -164,7 +165,9 @@ def ensure_demo_pki(directory: Path) -> SigningIdentity:
     pem = serialization.Encoding.PEM
     _write_atomic(
         identity.key,
-        agency_key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()),
+        agency_key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
+                                 serialization.BestAvailableEncryption(passphrase.encode()) if passphrase
+                                 else serialization.NoEncryption()),
         mode=0o600,
     )
     _write_atomic(identity.cert, agency_cert.public_bytes(pem), mode=0o644)
@@ -240,10 +243,13 @@ def sign_pdf(pdf: bytes, *, reason: str, location: str, field_name: str = "KetQu
     from pyhanko.sign.fields import SigSeedSubFilter
     from pyhanko.sign.general import SigningError
 
-    signer = signers.SimpleSigner.load(key_file=str(key_path), cert_file=str(cert_path), ca_chain_files=(str(ca_path),))
+    passphrase = getattr(settings, "RESULT_SIGNING_KEY_PASSPHRASE", "") or ""
+    signer = signers.SimpleSigner.load(key_file=str(key_path), cert_file=str(cert_path), ca_chain_files=(str(ca_path),),
+                                       key_passphrase=passphrase.encode() or None)
     if signer is None:  # pyHanko logs the cause and returns None
         raise SigningNotConfigured(
-            f"Could not load the signing key {key_path} or certificate {cert_path} (see the log for the cause)."
+            f"Could not load the signing key {key_path} or certificate {cert_path} (see the log for the cause; "
+            "an encrypted key needs RESULT_SIGNING_KEY_PASSPHRASE, an unencrypted one none)."
         )
     meta = signers.PdfSignatureMetadata(
         field_name=field_name,

@@ -184,6 +184,8 @@ PKI_DIR = VAR_DIR / "pki"
 RESULT_SIGNING_CERT = env("RESULT_SIGNING_CERT", default=str(PKI_DIR / "agency.pem"))
 RESULT_SIGNING_KEY = env("RESULT_SIGNING_KEY", default=str(PKI_DIR / "agency.key"))
 RESULT_SIGNING_CA = env("RESULT_SIGNING_CA", default=str(PKI_DIR / "ca.pem"))
+# The key file may be encrypted (PKCS#8); production requires it to be, with this passphrase.
+RESULT_SIGNING_KEY_PASSPHRASE = env("RESULT_SIGNING_KEY_PASSPHRASE", default="")
 # Ratings can be edited for this many days after they are given.
 RATING_EDITABLE_DAYS = env.int("RATING_EDITABLE_DAYS", default=7)
 
@@ -319,6 +321,8 @@ CELERY_BEAT_SCHEDULE = {
 PAYMENT_SANDBOX_ENABLED = env.bool("PAYMENT_SANDBOX_ENABLED", default=True)
 VNPAY_URL = env("VNPAY_URL", default="")  # empty: the sandbox page
 VNPAY_TMN_CODE = env("VNPAY_TMN_CODE", default="MOTCUA01")
+# On here through the sandbox page; production must say true (contracted) or false.
+VNPAY_ENABLED = env.bool("VNPAY_ENABLED", default=True)
 VNPAY_HASH_SECRET = env("VNPAY_HASH_SECRET", default="sandbox-secret-not-for-production")
 PAYMENT_DEADLINE_HOURS = env.int("PAYMENT_DEADLINE_HOURS", default=72)
 PAYMENT_GATEWAY_EXPIRE_MINUTES = env.int("PAYMENT_GATEWAY_EXPIRE_MINUTES", default=15)

@@ -1,11 +1,15 @@
-"""Production: PostgreSQL, Redis, HTTPS. Required: DJANGO_SECRET_KEY, DATABASE_URL,
-REDIS_URL, DJANGO_ALLOWED_HOSTS. Passes `manage.py check --deploy` with no warnings."""
+"""Production: PostgreSQL, Redis, HTTPS. Required: DATABASE_URL, REDIS_URL, DJANGO_ALLOWED_HOSTS,
+VNPAY_ENABLED and the secrets of portal/secrets.py, with no default: a missing, short or
+development value stops the start with ImproperlyConfigured naming the variable. Passes
+`manage.py check --deploy` with no warnings."""
+
+from portal.secrets import require_secret
 
 from .base import *  # noqa: F403
-from .base import env, postgres_options
+from .base import NATIONAL_PORTAL_URL, OIDC_ENABLED, env, postgres_options
 
 DEBUG = False
-SECRET_KEY = env("DJANGO_SECRET_KEY")
+SECRET_KEY = require_secret(env, "DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 DATABASES = {"default": postgres_options(env.db("DATABASE_URL"), pool=env.bool("DATABASE_POOL", default=True))}
@@ -36,4 +40,23 @@ EMAIL_USE_TLS = EMAIL_URL.get("EMAIL_USE_TLS", False)
 CELERY_TASK_ALWAYS_EAGER = False
 
 PAYMENT_SANDBOX_ENABLED = False
-VNPAY_HASH_SECRET = env("VNPAY_HASH_SECRET", default="")  # empty: online gateway payment is off
+BANK_WEBHOOK_SECRET = require_secret(env, "BANK_WEBHOOK_SECRET")  # the webhook is always exposed
+# No silent default: say VNPAY_ENABLED=false while the province has no VNPAY contract (the
+# gateway is then off: citizens pay by VietQR or at the desk), true with its URL, code and secret.
+VNPAY_ENABLED = env.bool("VNPAY_ENABLED")
+if VNPAY_ENABLED:
+    VNPAY_URL = env.str("VNPAY_URL")
+    VNPAY_TMN_CODE = env.str("VNPAY_TMN_CODE")
+    VNPAY_HASH_SECRET = require_secret(env, "VNPAY_HASH_SECRET")
+    if not (VNPAY_URL and VNPAY_TMN_CODE):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("VNPAY_ENABLED=true needs VNPAY_URL and VNPAY_TMN_CODE (VNPAY's contract).")
+else:
+    VNPAY_URL = VNPAY_HASH_SECRET = ""
+# The agency's signing key is kept encrypted at rest (openssl pkcs8 -topk8 -v2 aes-256-cbc).
+RESULT_SIGNING_KEY_PASSPHRASE = require_secret(env, "RESULT_SIGNING_KEY_PASSPHRASE")
+if OIDC_ENABLED:
+    OIDC_RP_CLIENT_SECRET = require_secret(env, "OIDC_RP_CLIENT_SECRET")
+if NATIONAL_PORTAL_URL:
+    NATIONAL_PORTAL_SECRET = require_secret(env, "NATIONAL_PORTAL_SECRET")
