@@ -6,18 +6,43 @@ from .constants import DossierStatus
 from .models import Attachment, Dossier, StoredDocument
 
 
-def _staff_agency_ids(user) -> list[int]:
-    return list(user.memberships.values_list("agency_id", flat=True)) if user.is_authenticated else []
+def staff_read_scope(user) -> Q | None:
+    """What a member of staff may read — the one rule behind the officer pages, the downloads and
+    the API (None: no staff role). The one-stop desk and leaders read every dossier their agency
+    receives, handles or is consulted on (the desk also cross-boundary ones awaiting any desk); a
+    specialist reads only what their work needs: the dossiers assigned to them at their agency and
+    those waiting for their agency's opinion."""
+    from portal.constants import StaffRole
+
+    from .permissions import memberships
+
+    held = memberships(user)
+    if not held:
+        return None
+    whole = {agency for agency, role in held if role in (StaffRole.RECEPTIONIST, StaffRole.LEADER)}
+    specialist = {agency for agency, role in held if role == StaffRole.SPECIALIST}
+    parts = []
+    if whole:
+        parts += [Q(receiving_agency_id__in=whole), Q(competent_agency_id__in=whole), Q(consulted_agency_id__in=whole)]
+    if specialist:
+        parts += [Q(assigned_to=user, competent_agency_id__in=specialist),
+                  Q(consulted_agency_id__in=specialist, status=DossierStatus.CONSULTING)]
+    if any(role == StaffRole.RECEPTIONIST for _, role in held):
+        parts.append(Q(status=DossierStatus.SUBMITTED, cross_boundary=True))
+    scope = parts[0]
+    for part in parts[1:]:
+        scope |= part
+    return scope & ~Q(status=DossierStatus.DRAFT)
 
 
 def visible_dossiers(user) -> QuerySet[Dossier]:
-    """Dossiers this user may open: their own, or those of an agency they work for."""
+    """Dossiers this user may open: their own, or what their staff roles may read."""
     if not user.is_authenticated:
         return Dossier.objects.none()
-    agencies = _staff_agency_ids(user)
     scope = Q(applicant=user)
-    if agencies:
-        scope |= (Q(receiving_agency_id__in=agencies) | Q(competent_agency_id__in=agencies)) & ~Q(status=DossierStatus.DRAFT)
+    staff = staff_read_scope(user)
+    if staff is not None:
+        scope |= staff
     return Dossier.objects.filter(scope)
 
 
@@ -86,17 +111,9 @@ QUEUE_FILTERS = ["all", "due_today", "due_soon", "overdue", "needs_apology", "mi
 
 
 def officer_scope(user) -> QuerySet[Dossier]:
-    """Dossiers of the agencies this officer works for, plus cross-boundary ones awaiting any desk."""
-    from portal.constants import StaffRole
-
-    from .permissions import memberships
-
-    held = memberships(user)
-    agencies = {agency for agency, _ in held}
-    scope = Q(receiving_agency_id__in=agencies) | Q(competent_agency_id__in=agencies) | Q(consulted_agency_id__in=agencies)
-    if any(role == StaffRole.RECEPTIONIST for _, role in held):
-        scope |= Q(status=DossierStatus.SUBMITTED, cross_boundary=True)
-    return Dossier.objects.filter(scope).exclude(status=DossierStatus.DRAFT)
+    """The dossiers of this officer's pages and queues (staff_read_scope); none without a role."""
+    scope = staff_read_scope(user)
+    return Dossier.objects.filter(scope) if scope is not None else Dossier.objects.none()
 
 
 def _queue_conditions(user, now, soon):

@@ -49,6 +49,12 @@ def test_another_citizens_dossier_is_not_found(office, submitted):
 
 @pytest.mark.parametrize("role", ["desk", "specialist", "leader"])
 def test_staff_of_the_agency_see_the_dossier_and_its_whole_timeline(office, submitted, role):
+    if role == "specialist":  # a specialist reads the dossiers assigned to them (test_least_privilege.py)
+        from dossiers.actions import dossier_act
+
+        dossier_act(dossier=submitted, name="receive", actor=office["desk"], data={})
+        dossier_act(dossier=type(submitted).objects.get(pk=submitted.pk), name="assign", actor=office["desk"],
+                    data={"specialist": office["specialist"].pk})
     api = api_for(office[role])
     assert api.get(f"/api/v1/dossiers/{submitted.code}/").status_code == 200
     kinds = [e["kind"] for e in api.get(f"/api/v1/dossiers/{submitted.code}/timeline/").json()]
@@ -64,7 +70,8 @@ def test_staff_of_another_agency_and_citizens_have_no_queue_or_transitions(offic
 
 
 def test_a_role_without_the_transition_gets_403_and_nothing_changes(office, submitted):
-    response = api_for(office["specialist"]).post(f"/api/v1/dossiers/{submitted.code}/transitions/receive/")
+    # The leader reads the dossier but does not receive it (an unassigned specialist cannot even read it).
+    response = api_for(office["leader"]).post(f"/api/v1/dossiers/{submitted.code}/transitions/receive/")
     assert_problem(response, 403)
     submitted.refresh_from_db()
     assert submitted.status == "submitted"
