@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -265,8 +266,14 @@ def payments_reconcile(*, transport=http_transport) -> dict:
     then expire those past their deadline. Safe to run twice: confirm and close are idempotent."""
     cutoff = timezone.now() - timedelta(minutes=settings.PAYMENT_QUERY_AFTER_MINUTES)
     counts = {"queried": 0, "paid": 0, "failed": 0, "unanswered": 0}
-    pending = Payment.objects.filter(status=P.PENDING, method__in=(PaymentMethod.VNPAY, PaymentMethod.SANDBOX),
-                                     requested_at__lt=cutoff, expires_at__gte=timezone.now())
+    # A voided payment's gateway link still worked until it expired: ask about those sent lately
+    # too, so money paid through one and notified to no one still becomes an over-payment.
+    link_alive_since = timezone.now() - timedelta(minutes=settings.PAYMENT_GATEWAY_EXPIRE_MINUTES + 60)
+    pending = Payment.objects.filter(
+        Q(status=P.PENDING, expires_at__gte=timezone.now())
+        | Q(status=P.VOIDED, requested_at__gte=link_alive_since, overpayments__isnull=True),
+        method__in=(PaymentMethod.VNPAY, PaymentMethod.SANDBOX), requested_at__lt=cutoff,
+    )
     if not (settings.VNPAY_QUERY_URL or settings.PAYMENT_SANDBOX_ENABLED):
         pending = pending.none()  # no gateway to ask: only expiry
     for payment in pending.order_by("requested_at")[: settings.PAYMENT_QUERY_BATCH]:

@@ -208,6 +208,26 @@ def test_stale_payment_confirmation_must_match_the_amount_due_now():
     assert overpayments().get().amount == 10000 and not Receipt.objects.exists()
 
 
+def test_stale_payment_paid_through_its_old_link_with_the_notification_lost_is_found_by_reconciliation():
+    citizen, dossier = fee_bearing_dossier()
+    client = Client()
+    client.force_login(citizen)
+    link = client.post(f"/ho-so/{dossier.code}/thanh-toan/", {"method": "sandbox"})["Location"]
+    params = {k: v[0] for k, v in parse_qs(urlparse(link).query).items()}
+    client.post("/thanh-toan/thu-nghiem/", {**params, "outcome": "lost"})  # paid; the IPN never came
+    dossier = raise_the_fee(dossier)  # meanwhile the fee is raised: the payment is voided
+    payment = Payment.objects.get()
+    assert payment.status == "voided"
+    age(payment)
+    services.payments_reconcile(transport=through_portal(Client()))
+    over = overpayments().get()
+    assert (over.payment_id, over.amount, over.source) == (payment.pk, 10000, "reconciliation")
+    assert Dossier.objects.get(pk=dossier.pk).status == DossierStatus.AWAITING_PAYMENT
+    before = snapshot(dossier)
+    assert services.payments_reconcile(transport=through_portal(Client()))["queried"] == 0  # recorded: not asked again
+    assert snapshot(dossier) == before
+
+
 # --- 3. A second payment for a paid dossier answers 500 ----------------------------------------
 
 def two_open_payments():
