@@ -301,6 +301,11 @@ def request_payment(dossier, actor, role, amount, comment):
 
 
 def confirm_payment(dossier, actor, role, comment):
+    if actor is not None and dossier.fee_due > 0 and not dossier.payments.filter(
+            status="paid", amount=dossier.fee_due, paid_at__gte=dossier.step_started_at).exists():
+        # An officer's word alone settles no fee: the money is recorded first, which confirms.
+        raise ValidationError(_("No payment of the amount due has been received since it was requested: record "
+                                "the payment received at the desk instead."))
     dossier.confirm_payment()
     back_to = StaffRole.LEADER if dossier.status == S.APPROVED else StaffRole.SPECIALIST
     _next_step(dossier, back_to, actor, kind=EventKind.PAYMENT_CONFIRMED, from_status=S.AWAITING_PAYMENT,

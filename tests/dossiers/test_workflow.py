@@ -207,7 +207,14 @@ def test_consultation_and_payment_round_trips(office):
     act(dossier, "record_consultation", consultee, answer="Đúng địa chỉ")
     act(dossier, "request_payment", people["specialist"], amount=50000)
     assert Dossier.objects.get(pk=dossier.pk).national_status == 6
-    act(dossier, "confirm_payment", people["desk"])
+    # The desk's word alone settles nothing; recording the money received confirms the payment.
+    with pytest.raises(ValidationError):
+        act(dossier, "confirm_payment", people["desk"])
+    assert Dossier.objects.get(pk=dossier.pk).status == S.AWAITING_PAYMENT
+    from payments.services import payment_record_at_counter
+
+    payment = payment_record_at_counter(dossier=Dossier.objects.get(pk=dossier.pk), actor=people["desk"])
+    assert (payment.status, payment.amount) == ("paid", 50000)
     assert Dossier.objects.get(pk=dossier.pk).status == S.IN_PROCESSING
 
 

@@ -228,6 +228,21 @@ def test_stale_payment_paid_through_its_old_link_with_the_notification_lost_is_f
     assert snapshot(dossier) == before
 
 
+def test_stale_payment_the_desk_cannot_confirm_a_fee_no_one_paid():
+    citizen, dossier, old = fee_raised_after_a_payment_was_opened("vietqr")
+    desk = CitizenFactory()
+    AgencyMembership.objects.create(user=desk, agency=dossier.receiving_agency, role="receptionist")
+    client = Client()
+    client.force_login(desk)
+    answer = client.post(f"/can-bo/ho-so/{dossier.code}/confirm_payment/", {"comment": "Đã nộp"})
+    assert answer.status_code == 400
+    assert Dossier.objects.get(pk=dossier.pk).status == DossierStatus.AWAITING_PAYMENT
+    client.post(f"/can-bo/thu-phi/{dossier.code}/")  # the desk takes the 50,000 đ in cash
+    paid = Payment.objects.get(status="paid")
+    assert (paid.amount, paid.method) == (50000, "counter") and paid.pk != old.pk
+    assert Dossier.objects.get(pk=dossier.pk).status == DossierStatus.IN_PROCESSING
+
+
 # --- 3. A second payment for a paid dossier answers 500 ----------------------------------------
 
 def two_open_payments():
