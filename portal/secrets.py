@@ -17,7 +17,7 @@ PLACEHOLDERS = frozenset({
 })
 # Words only a placeholder contains.
 PLACEHOLDER_MARKERS = ("change-me", "changeme", "not-for-production", "insecure", "dev-secret", "dev-only",
-                       "example", "placeholder")
+                       "example", "placeholder", "django-insecure")
 
 
 @dataclass(frozen=True)
