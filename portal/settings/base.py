@@ -196,6 +196,12 @@ OFFICE_OPENS_AT = env("OFFICE_OPENS_AT", default="07:30")
 OFFICE_CLOSES_AT = env("OFFICE_CLOSES_AT", default="17:00")
 RECEPTION_CUTOFF_AT = env("RECEPTION_CUTOFF_AT", default="15:00")
 
+# --- Client address (portal/client.py) ------------------------------------------------
+# How many reverse proxies we run in front of the portal (nginx, a load balancer): each appends
+# to X-Forwarded-For. 0: the header is ignored, REMOTE_ADDR is the client. Too high a number lets
+# clients choose their own address for every limit (lookups, API, sign-in lockout).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
 # --- REST API -------------------------------------------------------------------------
 # Integrators use per-client tokens (portal.api.authentication); the browser its session (with
 # CSRF). Throttle rates: an API client's own rate overrides API_THROTTLE_CLIENT.
@@ -223,6 +229,8 @@ REST_FRAMEWORK = {
         "anon": env("API_THROTTLE_ANON", default="200/hour"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # DRF's own address logic is not used (portal.api.throttling asks portal.client); kept in step.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Một Cửa API",
