@@ -30,7 +30,8 @@ class RegistrationForm(forms.Form):
     )
     password1 = forms.CharField(
         label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("At least 8 characters, not only digits, not a common password."),
+        help_text=_("At least 10 characters, not only digits, not like your name or login, not a common "
+                    "password (such as matkhau123 or anhyeuem)."),
     )
     password2 = forms.CharField(
         label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
