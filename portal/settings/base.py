@@ -6,6 +6,7 @@ broker, so `make run` needs no server. DATABASE_URL and REDIS_URL switch to Post
 and Redis.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "django_celery_beat",
+    "axes",
     "portal",
     "procedures",
     "dossiers",
@@ -54,6 +56,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a locked-out sign-in into the login page with the reason (portal.lockout).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -114,7 +118,8 @@ else:
 
 # --- Accounts -------------------------------------------------------------------------
 AUTH_USER_MODEL = "portal.User"
-AUTHENTICATION_BACKENDS = ["portal.backends.EmailOrPhoneBackend"]
+# Axes first: a locked-out address or account is refused before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "portal.backends.EmailOrPhoneBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -131,6 +136,15 @@ AUTH_PASSWORD_VALIDATORS = [
      "OPTIONS": {"password_list_path": BASE_DIR / "portal" / "common-passwords.txt.gz"}},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sign-in lockout (django-axes, portal/lockout.py): AXES_FAILURE_LIMIT failures from one address,
+# or against one account, pause signing in there for AXES_COOLOFF_MINUTES; a success resets.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "portal.client.client_address"
+AXES_USERNAME_CALLABLE = "portal.lockout.login_key"
+AXES_LOCKOUT_CALLABLE = "portal.lockout.lockout_response"
 # Sign-in with the national e-identity (OpenID Connect), on when a client id is configured.
 OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID", default="")
 OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
