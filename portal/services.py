@@ -33,7 +33,14 @@ def api_client_create(*, user: User, name: str):
     User.objects.select_for_update().filter(pk=user.pk).first()  # one creation at a time per person
     if ApiClient.objects.filter(user=user, is_active=True).count() >= PERSONAL_CLIENTS_MAX:
         raise ValidationError(_("You have %(max)d active tokens: revoke one first.") % {"max": PERSONAL_CLIENTS_MAX})
+    # A staff member's token reaches only the agencies of their roles (never the whole province
+    # that admin-site access shows); admins without a role get integration clients from the admin.
+    agencies = set(user.memberships.values_list("agency_id", flat=True))
+    if user.is_staff and not agencies:
+        raise ValidationError(_("Administrators without an agency role get API clients from the admin site."))
     client = ApiClient.objects.create(name=name, user=user)
+    if agencies:
+        client.agencies.set(agencies)
     _token, raw = client.issue_token()
     return client, raw
 

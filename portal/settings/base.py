@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.middleware.StaffSessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a locked-out sign-in into the login page with the reason (portal.lockout).
     "axes.middleware.AxesMiddleware",
@@ -136,6 +137,12 @@ AUTH_PASSWORD_VALIDATORS = [
      "OPTIONS": {"password_list_path": BASE_DIR / "portal" / "common-passwords.txt.gz"}},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sessions: citizens keep Django's two weeks; staff (admin access or an agency role) are signed
+# out after STAFF_SESSION_IDLE_MINUTES without a request and STAFF_SESSION_MAX_HOURS after signing in.
+STAFF_SESSION_IDLE_MINUTES = env.int("STAFF_SESSION_IDLE_MINUTES", default=30)
+STAFF_SESSION_MAX_HOURS = env.int("STAFF_SESSION_MAX_HOURS", default=12)
+# API tokens expire this many days after they are made (and with a password change).
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=90)
 # Sign-in lockout (django-axes, portal/lockout.py): AXES_FAILURE_LIMIT failures from one address,
 # or against one account, pause signing in there for AXES_COOLOFF_MINUTES; a success resets.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
