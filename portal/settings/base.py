@@ -167,6 +167,7 @@ OIDC_CLAIM_PERSONAL_ID = env("OIDC_CLAIM_PERSONAL_ID", default="personal_id")
 OIDC_CLAIM_FULL_NAME = env("OIDC_CLAIM_FULL_NAME", default="name")
 OIDC_TIMEOUT = 10
 LOGIN_REDIRECT_URL_FAILURE = "/tai-khoan/dang-nhap/?eid=failed"
+OIDC_CALLBACK_CLASS = "portal.oidc.EIdentityCallbackView"
 if OIDC_ENABLED:
     AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "portal.oidc.EIdentityBackend"]
 

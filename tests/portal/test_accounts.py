@@ -23,11 +23,29 @@ def register(client, **overrides):
     return client.post("/tai-khoan/dang-ky/", data)
 
 
-def test_register_with_phone_then_sign_in_with_either_form_of_it(client):
-    response = register(client, phone="+84 912 345 678", personal_id="001203004567")
-    assert response.status_code == 302
+def activation_link(user) -> str:
+    """The registration link sent by email or SMS (its text is kept on the Notification row)."""
+    from portal.models import Notification
+
+    body = (Notification.objects.filter(event="account_activation", key=f"account-activation:{user.pk}")
+            .exclude(channel="inbox").get().body)
+    return next(word for word in body.split() if "/tai-khoan/kich-hoat/" in word).split("8000", 1)[-1]
+
+
+def register_and_open(client, **overrides):
+    response = register(client, **overrides)
+    assert response.status_code == 200 and "registration/register_sent.html" in [t.name for t in response.templates]
     user = User.objects.get()
+    assert not user.is_active  # nothing opens without the link
+    opened = client.get(activation_link(user))
+    assert opened.status_code == 302 and client.get("/").context["user"] == user
+    return user
+
+
+def test_register_with_phone_then_sign_in_with_either_form_of_it(client):
+    user = register_and_open(client, phone="+84 912 345 678", personal_id="001203004567")
     assert (user.phone, user.email, user.personal_id) == ("0912345678", None, "001203004567")
+    assert not user.personal_id_verified  # typed, not proved
     client.logout()
     assert sign_in(client, "0912 345 678", PASSWORD)
     client.logout()
@@ -35,7 +53,7 @@ def test_register_with_phone_then_sign_in_with_either_form_of_it(client):
 
 
 def test_sign_in_by_email_ignores_case(client):
-    register(client, email="Hoa.Nguyen@Example.vn")
+    register_and_open(client, email="Hoa.Nguyen@Example.vn")
     client.logout()
     response = client.post("/tai-khoan/dang-nhap/", {"username": "HOA.NGUYEN@example.vn", "password": PASSWORD})
     assert response.status_code == 302
@@ -72,11 +90,17 @@ def test_registration_errors_are_in_vietnamese_by_default(client):
     assert "Hãy nhập email hoặc số điện thoại" in response.content.decode()
 
 
-def test_duplicate_email_is_refused(client):
-    User.objects.create_user(email="a@example.vn", password=PASSWORD, full_name="A")
-    response = register(client, email="A@example.vn")
-    assert "email" in response.context["form"].errors
-    assert User.objects.count() == 1
+def test_a_registration_link_opens_the_account_once(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        register(client, email="hoa@example.vn")
+    user = User.objects.get()
+    link = activation_link(user)
+    assert mail.outbox and link.split("/")[-3] in mail.outbox[0].body
+    assert client.get(link).status_code == 302
+    client.logout()
+    used = client.get(link)
+    assert used.status_code == 400 and "tai-khoan/dang-nhap" in used.content.decode()
+    assert client.get("/tai-khoan/kich-hoat/xx/yy/").status_code == 400
 
 
 def test_personal_id_rules():
