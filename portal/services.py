@@ -39,9 +39,19 @@ def citizen_register(*, full_name: str, password: str, email: str | None = None,
     tells nobody who is registered: a taken address gets a note to its owner instead of a link.
     A typed personal ID number is the person's claim, never verified here.
     """
-    taken = User.objects.filter((Q(email__iexact=email) if email else Q(pk__in=[]))
-                                | (Q(phone=phone) if phone else Q(pk__in=[])))
-    if taken.exists():
+    taken = list(User.objects.filter((Q(email__iexact=email) if email else Q(pk__in=[]))
+                                     | (Q(phone=phone) if phone else Q(pk__in=[]))))
+    if len(taken) == 1 and not taken[0].is_active and taken[0].last_login is None:
+        # A sign-up never finished (maybe not even by this person): start it again with these
+        # details; only whoever holds the address gets the new link, and the old link dies.
+        user = taken[0]
+        user.full_name, user.personal_id, user.personal_id_verified = full_name, personal_id, False
+        user.email, user.phone, user.notify_sms = email, phone, bool(phone and not email)
+        user.set_password(password)
+        user.save()
+        _send_activation(user, language=language)
+        return user
+    if taken:
         make_password(password)  # the same work as a real sign-up: no timing oracle
         for owner in taken:
             notify(key=f"registration-attempt:{owner.pk}:{timezone.now().isoformat()}", event="registration_attempt",
@@ -53,13 +63,19 @@ def citizen_register(*, full_name: str, password: str, email: str | None = None,
         email=email, phone=phone, password=password, full_name=full_name, personal_id=personal_id,
         is_active=False, notify_sms=bool(phone and not email),
     )
-    link = _absolute(reverse("account_activate", kwargs={
-        "uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": activation_tokens.make_token(user)}))
-    # By email when there is one (no inbox copy: the account cannot open yet), else by SMS.
-    recipient = Recipient(email=email, language=language) if email else Recipient(user=user, language=language)
-    notify(key=f"account-activation:{user.pk}", event="account_activation", recipient=recipient,
-           context={"name": user.full_name, "link": link})
+    _send_activation(user, language=language)
     return user
+
+
+def _send_activation(user: User, *, language: str) -> None:
+    token = activation_tokens.make_token(user)
+    link = _absolute(reverse("account_activate", kwargs={
+        "uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": token}))
+    # By email when there is one (no inbox copy: the account cannot open yet), else by SMS.
+    recipient = (Recipient(email=user.email, language=language) if user.email
+                 else Recipient(user=user, language=language))
+    notify(key=f"account-activation:{user.pk}:{token[-12:]}", event="account_activation", recipient=recipient,
+           context={"name": user.full_name, "link": link})
 
 
 def account_activate(*, uidb64: str, token: str) -> User | None:
@@ -132,7 +148,13 @@ def eidentity_account_create(*, identity: dict) -> User:
 @transaction.atomic
 def eidentity_link(*, user: User, identity: dict) -> User:
     """Attach a verified e-identity to a local account whose owner has just signed in to it."""
-    return _verify(User.objects.select_for_update().get(pk=user.pk), identity)
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.personal_id_verified and user.personal_id != identity["personal_id"]:
+        raise ValidationError(_("This account is already linked to another person's e-identity."))
+    return _verify(user, identity)
 
 
 def eidentity_refresh(*, user: User, identity: dict) -> User:

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -62,7 +63,11 @@ def eidentity_link_page(request):
         messages.success(request, _("Welcome, %(name)s. Your account is ready.") % {"name": user.full_name})
         return redirect("home")
     if request.method == "POST" and form.is_valid():
-        user = services.eidentity_link(user=form.get_user(), identity=identity)
+        try:
+            user = services.eidentity_link(user=form.get_user(), identity=identity)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return render(request, "registration/eidentity_link.html", {"form": form, "identity": identity})
         request.session.pop(PENDING, None)
         login(request, user, backend="portal.backends.EmailOrPhoneBackend")
         messages.success(request, _("Your account is now linked to your national e-identity."))
@@ -126,8 +131,6 @@ def inbox(request):
 @require_http_methods(["GET", "POST"])
 def api_tokens(request):
     """The person's own API tokens: make one (shown once), see when each was used, revoke."""
-    from django.core.exceptions import ValidationError
-
     from .models import ApiClient
 
     new_token = None

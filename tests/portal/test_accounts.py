@@ -27,8 +27,8 @@ def activation_link(user) -> str:
     """The registration link sent by email or SMS (its text is kept on the Notification row)."""
     from portal.models import Notification
 
-    body = (Notification.objects.filter(event="account_activation", key=f"account-activation:{user.pk}")
-            .exclude(channel="inbox").get().body)
+    body = (Notification.objects.filter(event="account_activation", key__startswith=f"account-activation:{user.pk}:")
+            .exclude(channel="inbox").latest("pk").body)
     return next(word for word in body.split() if "/tai-khoan/kich-hoat/" in word).split("8000", 1)[-1]
 
 

@@ -121,3 +121,26 @@ def test_password_reset_answers_the_same_whether_or_not_the_email_has_an_account
     unknown = client.post("/tai-khoan/password_reset/", {"email": "ai-do@example.vn"}, follow=True)
     assert known.redirect_chain == unknown.redirect_chain and _shown(known) == _shown(unknown)
     assert [m.to for m in mail.outbox] == [["hoa@example.vn"]]
+
+
+def test_an_unfinished_sign_up_with_my_email_does_not_block_me(client, django_capture_on_commit_callbacks):
+    # Someone else started a sign-up with my address (and their phone) and never opened the link.
+    register(client, email="hoa@example.vn", phone="0987654321", password1="Ke-gian-2026-abc",
+             password2="Ke-gian-2026-abc")
+    with django_capture_on_commit_callbacks(execute=True):
+        register(client, email="hoa@example.vn")
+    user = User.objects.get()
+    assert user.phone is None and user.check_password(OWNER_PASSWORD)  # their details are gone
+    link = next(w for m in mail.outbox for w in m.body.split() if "/tai-khoan/kich-hoat/" in w)
+    assert client.get(link.split("8000", 1)[-1]).status_code == 302 and current_user(client) == user
+
+
+def test_an_account_linked_to_another_e_identity_is_not_relinked(client, provider):  # noqa: F811
+    User.objects.create_user(email="sau@example.vn", password=OWNER_PASSWORD, full_name="Người khác",
+                             personal_id="001203004567", personal_id_verified=True)
+    sign_in(client, provider, CLAIMS)
+    response = client.post("/tai-khoan/dinh-danh/lien-ket/", {"link": "1", "username": "sau@example.vn",
+                                                              "password": OWNER_PASSWORD})
+    assert response.status_code == 200 and response.context["form"].non_field_errors()
+    assert not current_user(client).is_authenticated
+    assert not User.objects.filter(personal_id=VICTIM_ID).exists()

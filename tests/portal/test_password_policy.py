@@ -31,3 +31,10 @@ def test_registration_with_a_weak_password_changes_nothing_and_says_why(client):
 def test_the_help_text_states_the_policy(client):
     page = client.get("/tai-khoan/dang-ky/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "At least 10 characters" in page
+
+
+def test_the_demo_accounts_passwords_pass_the_policy():
+    from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+
+    for email, phone, name, _role, _admin in DEMO_ACCOUNTS:
+        validate_password(DEMO_PASSWORD, User(email=email, phone=phone, full_name=name))
