@@ -126,3 +126,13 @@ def test_a_bad_code_signs_nobody_in(client, provider):
 
 def test_login_page_offers_the_eid_button(client):
     assert "/oidc/authenticate/" in client.get("/tai-khoan/dang-nhap/").content.decode()
+
+
+def test_an_id_token_for_another_sign_in_lands_on_the_login_page(client, provider):
+    provider.claims = {"sub": "vneid-1", "personal_id": "079203004567", "name": "Võ Thị Sáu"}
+    start = client.get("/oidc/authenticate/")
+    provider.nonce = "nonce-of-another-sign-in"  # a replayed or injected ID token
+    state = parse_qs(urlparse(start["Location"]).query)["state"][0]
+    response = client.get("/oidc/callback/", {"code": "good-code", "state": state})
+    assert response.status_code == 302 and response["Location"] == settings.LOGIN_REDIRECT_URL_FAILURE
+    assert not User.objects.exists()
