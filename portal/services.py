@@ -100,8 +100,9 @@ def account_activate(*, uidb64: str, token: str) -> User | None:
 # number on other accounts are withdrawn and their owners told.
 
 def eidentity_account(*, personal_id: str) -> User | None:
-    """The account whose personal ID number the e-identity verified before."""
-    return User.objects.filter(personal_id=personal_id, personal_id_verified=True, is_active=True).first()
+    """The account whose personal ID number the e-identity verified before (a deactivated one too:
+    the callback then refuses it, rather than handing the person a fresh account)."""
+    return User.objects.filter(personal_id=personal_id, personal_id_verified=True).first()
 
 
 def eidentity_link_candidates(*, personal_id: str, email: str | None):

@@ -144,3 +144,11 @@ def test_an_account_linked_to_another_e_identity_is_not_relinked(client, provide
     assert response.status_code == 200 and response.context["form"].non_field_errors()
     assert not current_user(client).is_authenticated
     assert not User.objects.filter(personal_id=VICTIM_ID).exists()
+
+
+def test_a_deactivated_verified_account_is_not_replaced_by_a_fresh_one(client, provider):  # noqa: F811
+    User.objects.create_user(email="sau@example.vn", password=OWNER_PASSWORD, full_name="Võ Thị Sáu",
+                             personal_id=VICTIM_ID, personal_id_verified=True, is_active=False)
+    response = sign_in(client, provider, CLAIMS)
+    assert response["Location"].startswith("/tai-khoan/dang-nhap/") and User.objects.count() == 1
+    assert not current_user(client).is_authenticated
