@@ -252,8 +252,10 @@ def dossier_submit(*, dossier: Dossier, actor) -> Dossier:
     dossier.form_data = form_data_to_json(form.cleaned_data)
     now = timezone.now()
     if dossier.applicant_id is None and dossier.applicant_id_number:
-        # Filed at the counter: if the applicant has an account, the dossier appears in it.
-        dossier.applicant = User.objects.filter(personal_id=dossier.applicant_id_number).first()
+        # Filed at the counter: if the applicant has an account, the dossier appears in it; only an
+        # account whose ID number the e-identity verified (anyone may type a number at sign-up).
+        dossier.applicant = User.objects.filter(personal_id=dossier.applicant_id_number,
+                                                personal_id_verified=True).first()
     dossier.code = next_dossier_code(agency=dossier.receiving_agency, at=now)
     dossier.fee_due = fee_due(dossier.procedure_version, online=True, quantities=dossier.fee_quantities)
     dossier.submitted_at = now

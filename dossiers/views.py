@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from portal.client import client_address
 from procedures import selectors as catalogue
 from procedures.models import ProcedureVersion
 
@@ -375,7 +376,7 @@ LOOKUPS_PER_MINUTE = 20
 
 def _rate_limited(request) -> bool:
     """At most LOOKUPS_PER_MINUTE lookups per IP a minute, so codes cannot be enumerated."""
-    key = f"lookup:{request.META.get('REMOTE_ADDR', '')}"
+    key = f"lookup:{client_address(request)}"
     cache.add(key, 0, 60)
     try:
         return cache.incr(key) > LOOKUPS_PER_MINUTE

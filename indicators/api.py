@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.api.schema import responses
+from portal.api.scope import scope_agencies
 
 from . import selectors
 from .filters import FilterError, officer_agency_ids, parse_filters
@@ -105,7 +106,7 @@ class _IndicatorsBase(APIView):
     public = False
 
     def filters(self, request):
-        allowed = None if self.public else officer_agency_ids(request.user)
+        allowed = None if self.public else officer_agency_ids(request.user, scope=scope_agencies(request))
         params = {k: v for k, v in request.query_params.items() if k in ("from", "to", "agency", "procedure")}
         try:
             return parse_filters(params, allowed_agency_ids=allowed, public=self.public)

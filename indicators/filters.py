@@ -52,10 +52,12 @@ def _years_later(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def officer_agency_ids(user) -> tuple[int, ...] | None:
-    """Agencies whose figures this user may see: None for staff (all), else their agencies' subtrees."""
+def officer_agency_ids(user, *, scope: frozenset[int] | None = None) -> tuple[int, ...] | None:
+    """Agencies whose figures this user may see: None for staff (all), else their agencies' subtrees.
+
+    ``scope``: an API token's agencies (portal.api.scope), which narrow staff too."""
     if user.is_superuser or user.is_staff:
-        return None
+        return None if scope is None else subtree_ids(scope)
     from dossiers.permissions import memberships
 
     own = {agency for agency, _role in memberships(user)}

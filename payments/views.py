@@ -19,6 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from dossiers import selectors as dossier_selectors
+from portal.client import client_address
 from portal.pdf import qr_svg
 
 from . import services, vnpay
@@ -57,7 +58,7 @@ def start(request, code: str):
         return redirect("payments:vietqr", reference=payment.reference)
     return redirect(services.payment_gateway_url(
         payment=payment, gateway_url=_gateway_url(request),
-        return_url=_absolute(request, reverse("payments:vnpay_return")), ip_addr=request.META.get("REMOTE_ADDR", ""),
+        return_url=_absolute(request, reverse("payments:vnpay_return")), ip_addr=client_address(request),
     ))
 
 

@@ -45,15 +45,17 @@ class UserAdmin(DjangoUserAdmin):
     form = UserChangeAdminForm
     add_form = UserCreationAdminForm
     inlines = [MembershipInline]
+    readonly_fields = ["password_changed_at"]
     list_display = ["full_name", "email", "phone", "is_staff", "is_active"]
     list_filter = ["is_staff", "is_superuser", "is_active", "memberships__role"]
     search_fields = ["full_name", "email", "phone", "personal_id"]
     ordering = ["full_name"]
     fieldsets = [
         (None, {"fields": ["email", "phone", "password"]}),
-        (_("Personal details"), {"fields": ["full_name", "personal_id", "date_of_birth", "address"]}),
+        (_("Personal details"), {"fields": ["full_name", "personal_id", "personal_id_verified", "date_of_birth",
+                                            "address"]}),
         (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
-        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined", "password_changed_at"]}),
     ]
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "phone", "full_name", "usable_password", "password1", "password2"]}),
@@ -107,7 +109,7 @@ class ApiTokenInline(admin.TabularInline):
     model = ApiToken
     extra = 0
     can_delete = False
-    fields = ["prefix", "created_at", "last_used_at", "revoked_at"]
+    fields = ["prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):

@@ -11,7 +11,7 @@ from .constants import StaffRole
 from .models import AgencyMembership, User
 
 DEMO_CATALOGUE = Path(__file__).resolve().parent.parent / "procedures" / "fixtures" / "catalogue.json"
-DEMO_PASSWORD = "MotCua@2026"
+DEMO_PASSWORD = "Dich-vu-cong-2026"  # passes the password policy (AUTH_PASSWORD_VALIDATORS)
 # The commune that performs most demo procedures, and its one-stop desk.
 DEMO_AGENCY = "000.20.00.H99"
 
@@ -137,8 +137,10 @@ def _seed_dossiers() -> None:
     citizen = User.objects.get(email=DEMO_ACCOUNTS[0][0])
     if Dossier.objects.filter(applicant=citizen).exists():
         return
-    citizen.personal_id, citizen.address = "001085001234", "Số 12, đường Lê Lợi, phường Trung Tâm"
-    citizen.save(update_fields=["personal_id", "address"])
+    # As if the citizen had signed in once with the national e-identity: the ID number is verified.
+    citizen.personal_id, citizen.personal_id_verified = "001085001234", True
+    citizen.address = "Số 12, đường Lê Lợi, phường Trung Tâm"
+    citizen.save(update_fields=["personal_id", "personal_id_verified", "address"])
     staff = [User.objects.get(email=row[0]) for row in DEMO_ACCOUNTS]
     pdf = _demo_pdf("Giấy tờ minh họa")
     made = []

@@ -25,40 +25,36 @@ class RegistrationForm(forms.Form):
     )
     personal_id = forms.CharField(
         label=_("Personal ID number (optional)"), required=False, max_length=12,
-        help_text=_("12 digits, as on the chip-based citizen ID card."),
+        help_text=_("12 digits, as on the chip-based citizen ID card. It is confirmed when you first sign in "
+                    "with the national e-identity."),
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
     password1 = forms.CharField(
         label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("At least 8 characters, not only digits, not a common password."),
+        help_text=_("At least 10 characters, not only digits, not like your name or login, not a common "
+                    "password (such as matkhau123 or anhyeuem)."),
     )
     password2 = forms.CharField(
         label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
+    # No "already registered" errors: sign-up must not tell anyone who has an account
+    # (portal.services.citizen_register answers the same and tells the owner instead).
     def clean_email(self):
-        email = (self.cleaned_data.get("email") or "").strip().lower()
-        if email and User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("An account with this email already exists. Sign in or reset the password."))
-        return email or None
+        return (self.cleaned_data.get("email") or "").strip().lower() or None
 
     def clean_phone(self):
         phone = self.cleaned_data.get("phone") or ""
         if not phone.strip():
             return None
         validate_phone(phone)
-        phone = normalize_phone(phone)
-        if User.objects.filter(phone=phone).exists():
-            raise forms.ValidationError(_("An account with this mobile number already exists."))
-        return phone
+        return normalize_phone(phone)
 
     def clean_personal_id(self):
         personal_id = (self.cleaned_data.get("personal_id") or "").strip()
         if not personal_id:
             return None
         validate_personal_id(personal_id)
-        if User.objects.filter(personal_id=personal_id).exists():
-            raise forms.ValidationError(_("This personal ID number is already registered."))
         return personal_id
 
     def clean(self):

@@ -42,15 +42,23 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("mobile number"), max_length=15, unique=True, null=True, blank=True, validators=[validate_phone]
     )
     full_name = models.CharField(_("full name"), max_length=150)
+    # Typed by the person it is only a claim (several accounts may claim one number); the national
+    # e-identity verifying it makes it this account's, and then no other account may hold it.
     personal_id = models.CharField(
         _("personal ID number"),
         max_length=12,
-        unique=True,
         null=True,
         blank=True,
+        db_index=True,
         validators=[validate_personal_id],
         help_text=_("12 digits, as on the chip-based citizen ID card."),
     )
+    personal_id_verified = models.BooleanField(
+        _("personal ID verified"), default=False,
+        help_text=_("Confirmed by the national e-identity; only then does e-identity sign-in use this account."),
+    )
+    # Tokens made before this moment stop working (a password change or reset ends them).
+    password_changed_at = models.DateTimeField(_("password changed"), null=True, blank=True, editable=False)
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
     is_staff = models.BooleanField(
@@ -79,6 +87,8 @@ class User(AbstractBaseUser, PermissionsMixin):
                 condition=models.Q(email__isnull=False) | models.Q(phone__isnull=False),
                 name="user_has_email_or_phone",
             ),
+            models.UniqueConstraint(fields=["personal_id"], condition=models.Q(personal_id_verified=True),
+                                    name="user_verified_personal_id_once"),
         ]
 
     def __str__(self):
@@ -88,6 +98,21 @@ class User(AbstractBaseUser, PermissionsMixin):
         super().clean()
         self.email = self.email.lower() if self.email else None
         self.phone = normalize_phone(self.phone) if self.phone else None
+
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+
+    @property
+    def is_staff_member(self) -> bool:
+        """Admin-site access or a staff role at any agency: the shorter session rules apply."""
+        if self.is_staff:
+            return True
+        # Shares dossiers.permissions.memberships()' per-request cache: officers' pages read it anyway.
+        cached = getattr(self, "_membership_cache", None)
+        if cached is None:
+            cached = self._membership_cache = frozenset(self.memberships.values_list("agency_id", "role"))
+        return bool(cached)
 
     @property
     def is_citizen(self) -> bool:
@@ -251,11 +276,15 @@ class ApiClient(models.Model):
                 raise ValidationError({"throttle_rate": _("Write it as a number per second, minute, hour or day, e.g. 1000/hour.")})
 
     def issue_token(self) -> tuple["ApiToken", str]:
-        """Make a new token; the raw value is returned once and never stored."""
+        """Make a new token valid for API_TOKEN_DAYS; the raw value is returned once and never stored."""
         import secrets
+        from datetime import timedelta
+
+        from django.conf import settings
 
         raw = "mc_" + secrets.token_urlsafe(32)
-        token = ApiToken.objects.create(client=self, prefix=raw[:10], token_hash=_token_hash(raw))
+        token = ApiToken.objects.create(client=self, prefix=raw[:10], token_hash=_token_hash(raw),
+                                        expires_at=timezone.now() + timedelta(days=settings.API_TOKEN_DAYS))
         return token, raw
 
     def revoke(self) -> None:
@@ -274,6 +303,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True,
+                                      help_text=_("Empty: API_TOKEN_DAYS after it was made."))
 
     class Meta:
         verbose_name = _("API token")
@@ -286,6 +317,17 @@ class ApiToken(models.Model):
     @staticmethod
     def hash(raw: str) -> str:
         return _token_hash(raw)
+
+    def is_valid(self, *, now=None) -> bool:
+        """Not revoked, not expired, and made after the user's last password change."""
+        from datetime import timedelta
+
+        from django.conf import settings
+
+        now = now or timezone.now()
+        expires_at = self.expires_at or self.created_at + timedelta(days=settings.API_TOKEN_DAYS)
+        changed = self.client.user.password_changed_at
+        return self.revoked_at is None and now < expires_at and (changed is None or self.created_at > changed)
 
 
 class IdempotencyRecord(models.Model):

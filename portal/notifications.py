@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.template import Context, Template
-from django.template.loader import render_to_string
+from django.template.loader import select_template
 from django.utils import translation
 
 from .models import DeliveryStatus, Notification, NotificationChannel, NotificationTemplate, User
@@ -49,9 +49,10 @@ def render(event: str, channel: str, language: str, context: dict) -> tuple[str,
             return Template(custom.subject).render(ctx).strip(), Template(custom.body).render(ctx).strip()
         short = channel in (NotificationChannel.SMS, NotificationChannel.ZALO)
         full = {**context, "event": event, "short": short}
-        subject = render_to_string("notifications/subject.txt", full).strip()
-        body = render_to_string("notifications/body.txt", full).strip()
-        return subject, body
+        # Events about an account, not a dossier, have their own texts in notifications/<event>/.
+        subject = select_template([f"notifications/{event}/subject.txt", "notifications/subject.txt"]).render(full)
+        body = select_template([f"notifications/{event}/body.txt", "notifications/body.txt"]).render(full)
+        return subject.strip(), body.strip()
 
 
 def notify(*, key: str, event: str, recipient: Recipient, context: dict, dossier_code: str = "") -> list[Notification]:

@@ -2,9 +2,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -21,18 +23,56 @@ def home(request):
 
 @require_http_methods(["GET", "POST"])
 def register(request):
-    """Citizen sign-up; signs the new citizen in."""
+    """Citizen sign-up: the account opens from the link we send (the same answer for a taken address)."""
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        user = services.citizen_register(
+        services.citizen_register(
             full_name=data["full_name"], password=data["password1"], email=data["email"],
-            phone=data["phone"], personal_id=data["personal_id"],
+            phone=data["phone"], personal_id=data["personal_id"], language=get_language() or "vi",
         )
-        login(request, user, backend="portal.backends.EmailOrPhoneBackend")
+        return render(request, "registration/register_sent.html", {"by_email": bool(data["email"])})
+    return render(request, "registration/register.html", {"form": form})
+
+
+def account_activate(request, uidb64: str, token: str):
+    """The registration link: opens the account and signs the citizen in."""
+    user = services.account_activate(uidb64=uidb64, token=token)
+    if user is None:
+        return render(request, "registration/activation_invalid.html", status=400)
+    login(request, user, backend="portal.backends.EmailOrPhoneBackend")
+    messages.success(request, _("Welcome, %(name)s. Your account is ready.") % {"name": user.full_name})
+    return redirect("home")
+
+
+@require_http_methods(["GET", "POST"])
+def eidentity_link_page(request):
+    """After an e-identity sign-in that matches an account we cannot vouch for: the person signs in to
+    that account to link it, or takes a new account of their own."""
+    from .forms import LoginForm
+    from .oidc import PENDING, pending_identity
+
+    identity = pending_identity(request)
+    if identity is None:
+        return redirect(settings.LOGIN_REDIRECT_URL_FAILURE)
+    form = LoginForm(request, data=request.POST if "link" in request.POST else None)
+    if request.method == "POST" and "new" in request.POST:
+        user = services.eidentity_account_create(identity=identity)
+        request.session.pop(PENDING, None)
+        login(request, user, backend="portal.oidc.EIdentityBackend")
         messages.success(request, _("Welcome, %(name)s. Your account is ready.") % {"name": user.full_name})
         return redirect("home")
-    return render(request, "registration/register.html", {"form": form})
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.eidentity_link(user=form.get_user(), identity=identity)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return render(request, "registration/eidentity_link.html", {"form": form, "identity": identity})
+        request.session.pop(PENDING, None)
+        login(request, user, backend="portal.backends.EmailOrPhoneBackend")
+        messages.success(request, _("Your account is now linked to your national e-identity."))
+        return redirect("home")
+    return render(request, "registration/eidentity_link.html", {"form": form, "identity": identity})
 
 
 QUEUES = ("default", "notifications", "documents")
@@ -91,8 +131,6 @@ def inbox(request):
 @require_http_methods(["GET", "POST"])
 def api_tokens(request):
     """The person's own API tokens: make one (shown once), see when each was used, revoke."""
-    from django.core.exceptions import ValidationError
-
     from .models import ApiClient
 
     new_token = None

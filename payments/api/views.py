@@ -21,6 +21,7 @@ from portal.api.errors import Conflict
 from portal.api.idempotency import idempotent
 from portal.api.schema import IDEMPOTENCY_KEY, responses
 from portal.api.scope import within_scope
+from portal.client import client_address
 
 from .serializers import PaymentSerializer, PaymentStartSerializer
 
@@ -39,7 +40,7 @@ def _context(request, payment, *, send: bool) -> dict:
         return {"redirect_url": services.payment_gateway_url(
             payment=payment, gateway_url=settings.VNPAY_URL or request.build_absolute_uri(reverse("payments:sandbox")),
             return_url=request.build_absolute_uri(reverse("payments:vnpay_return")),
-            ip_addr=request.META.get("REMOTE_ADDR", ""), send=send,
+            ip_addr=client_address(request), send=send,
         )}
     return {}
 

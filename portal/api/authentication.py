@@ -38,6 +38,8 @@ class ApiTokenAuthentication(BaseAuthentication):
         client = token.client
         if not client.is_active or client.revoked_at is not None or not client.user.is_active:
             raise AuthenticationFailed(_("Invalid or revoked token."))
+        if not token.is_valid():
+            raise AuthenticationFailed(_("This token has expired or ended with a password change: make a new one."))
         _narrow_to_client_scope(client)
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > TOUCH_EVERY:

@@ -3,12 +3,19 @@ per address for anonymous callers; counted in the cache (Redis in production).""
 
 from rest_framework.throttling import SimpleRateThrottle
 
+from portal.client import client_address
+
 
 class ClientRateThrottle(SimpleRateThrottle):
     scope = "client"
 
     def __init__(self):  # the rate is chosen per request in allow_request
         pass
+
+    def get_ident(self, request):
+        # Not DRF's own: it trusts any X-Forwarded-For unless NUM_PROXIES is set, and the portal
+        # decides the client address in one place for every limit.
+        return client_address(request)
 
     def allow_request(self, request, view):
         token = getattr(request, "auth", None)

@@ -6,6 +6,7 @@ broker, so `make run` needs no server. DATABASE_URL and REDIS_URL switch to Post
 and Redis.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "django_celery_beat",
+    "axes",
     "portal",
     "procedures",
     "dossiers",
@@ -53,7 +55,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.middleware.StaffSessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a locked-out sign-in into the login page with the reason (portal.lockout).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -114,16 +119,39 @@ else:
 
 # --- Accounts -------------------------------------------------------------------------
 AUTH_USER_MODEL = "portal.User"
-AUTHENTICATION_BACKENDS = ["portal.backends.EmailOrPhoneBackend"]
+# Axes first: a locked-out address or account is refused before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "portal.backends.EmailOrPhoneBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+# At least PASSWORD_MIN_LENGTH characters, not like the name or login, not only digits, and not in
+# the bundled list (Django's 20,000 plus Vietnamese favourites such as matkhau2026, anhyeuem123:
+# `manage.py build_password_list` rebuilds it).
+PASSWORD_MIN_LENGTH = env.int("PASSWORD_MIN_LENGTH", default=10)
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ("full_name", "email", "phone", "personal_id")}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator",
+     "OPTIONS": {"password_list_path": BASE_DIR / "portal" / "common-passwords.txt.gz"}},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sessions: citizens keep Django's two weeks; staff (admin access or an agency role) are signed
+# out after STAFF_SESSION_IDLE_MINUTES without a request and STAFF_SESSION_MAX_HOURS after signing in.
+STAFF_SESSION_IDLE_MINUTES = env.int("STAFF_SESSION_IDLE_MINUTES", default=30)
+STAFF_SESSION_MAX_HOURS = env.int("STAFF_SESSION_MAX_HOURS", default=12)
+# API tokens expire this many days after they are made (and with a password change).
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=90)
+# Sign-in lockout (django-axes, portal/lockout.py): AXES_FAILURE_LIMIT failures from one address,
+# or against one account, pause signing in there for AXES_COOLOFF_MINUTES; a success resets.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "portal.client.client_address"
+AXES_USERNAME_CALLABLE = "portal.lockout.login_key"
+AXES_LOCKOUT_CALLABLE = "portal.lockout.lockout_response"
 # Sign-in with the national e-identity (OpenID Connect), on when a client id is configured.
 OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID", default="")
 OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
@@ -139,6 +167,7 @@ OIDC_CLAIM_PERSONAL_ID = env("OIDC_CLAIM_PERSONAL_ID", default="personal_id")
 OIDC_CLAIM_FULL_NAME = env("OIDC_CLAIM_FULL_NAME", default="name")
 OIDC_TIMEOUT = 10
 LOGIN_REDIRECT_URL_FAILURE = "/tai-khoan/dang-nhap/?eid=failed"
+OIDC_CALLBACK_CLASS = "portal.oidc.EIdentityCallbackView"
 if OIDC_ENABLED:
     AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "portal.oidc.EIdentityBackend"]
 
@@ -198,6 +227,12 @@ OFFICE_OPENS_AT = env("OFFICE_OPENS_AT", default="07:30")
 OFFICE_CLOSES_AT = env("OFFICE_CLOSES_AT", default="17:00")
 RECEPTION_CUTOFF_AT = env("RECEPTION_CUTOFF_AT", default="15:00")
 
+# --- Client address (portal/client.py) ------------------------------------------------
+# How many reverse proxies we run in front of the portal (nginx, a load balancer): each appends
+# to X-Forwarded-For. 0: the header is ignored, REMOTE_ADDR is the client. Too high a number lets
+# clients choose their own address for every limit (lookups, API, sign-in lockout).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
 # --- REST API -------------------------------------------------------------------------
 # Integrators use per-client tokens (portal.api.authentication); the browser its session (with
 # CSRF). Throttle rates: an API client's own rate overrides API_THROTTLE_CLIENT.
@@ -225,6 +260,8 @@ REST_FRAMEWORK = {
         "anon": env("API_THROTTLE_ANON", default="200/hour"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # DRF's own address logic is not used (portal.api.throttling asks portal.client); kept in step.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Một Cửa API",

@@ -139,6 +139,8 @@ def test_no_fee_to_pay_is_409(office, submitted):
 def test_counter_filing_by_the_desk_is_received_on_submit(office):
     desk = api_for(office["desk"])
     citizen = office["other_citizen"]
+    citizen.personal_id_verified = True  # proved by the e-identity: counter dossiers reach the account
+    citizen.save(update_fields=["personal_id_verified"])
     draft = desk.post("/api/v1/dossiers/", {
         "procedure": office["version"].procedure.code, "channel": "counter",
         "applicant": {"applicant_name": citizen.full_name, "applicant_id_number": citizen.personal_id,

@@ -293,7 +293,8 @@ def test_counter_intake_files_and_receives_for_a_walk_in(office, client):
 
     dossier, people = office
     version = dossier.procedure_version
-    walk_in = CitizenFactory(personal_id="079203004567")  # has an account: the dossier shows up in it
+    walk_in = CitizenFactory(personal_id="079203004567", personal_id_verified=True)  # the dossier shows up in it
+    CitizenFactory(personal_id="079203004567")  # only claims the number (typed at sign-up): gets nothing
     client.force_login(people["desk"])
     draft_url = client.get(f"/can-bo/tiep-nhan/{version.procedure.code}/")["Location"]
     data = {"a-applicant_name": "Bà Ba", "a-applicant_id_number": "079203004567", "a-applicant_phone": "0987654321",

@@ -33,13 +33,18 @@ def files(tmp_path):
 def test_register_submit_with_two_files_and_look_up(live_server, page, catalogue, files):
     pdf, png = files
 
-    # 1. Register: the new citizen is signed in straight away.
+    # 1. Register, then open the link sent by email: the new citizen is signed in.
+    from django.core import mail
+
     page.goto(live_server.url + "/tai-khoan/dang-ky/")
     for name, value in CITIZEN.items():
         page.locator(f"#id_{name}").fill(value)
     page.locator("#id_password1").fill("Mat-khau-2026!")
     page.locator("#id_password2").fill("Mat-khau-2026!")
     page.locator("main button[type=submit]").click()
+    page.wait_for_load_state()
+    link = next(word for message in mail.outbox for word in message.body.split() if "/tai-khoan/kich-hoat/" in word)
+    page.goto(live_server.url + "/tai-khoan/kich-hoat/" + link.split("/tai-khoan/kich-hoat/", 1)[1])
     page.wait_for_url(live_server.url + "/")
     assert page.locator("nav a[href='/ho-so/']").count() == 1  # "My dossiers" in the menu
 

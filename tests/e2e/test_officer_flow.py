@@ -12,7 +12,7 @@ import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "MotCua@2026"
+PASSWORD = "Dich-vu-cong-2026"
 CITIZEN = "congdan@demo.motcua.vn"
 RECEPTIONIST = "tiepnhan@demo.motcua.vn"
 SPECIALIST = "chuyenvien@demo.motcua.vn"

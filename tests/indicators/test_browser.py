@@ -11,7 +11,7 @@ def test_dashboard_draws_its_charts(page, live_server):
     seed_demo()
     page.goto(live_server.url + "/tai-khoan/dang-nhap/")
     page.locator("#id_username").fill("lanhdao@demo.motcua.vn")
-    page.locator("#id_password").fill("MotCua@2026")
+    page.locator("#id_password").fill("Dich-vu-cong-2026")
     with page.expect_navigation():
         page.locator("main form[action='/tai-khoan/dang-nhap/'] button[type=submit]").click()
     page.goto(live_server.url + "/can-bo/chi-so/")

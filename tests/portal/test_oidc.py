@@ -80,22 +80,43 @@ def test_first_sign_in_creates_a_citizen_from_the_eid(client, provider):
     assert response.status_code == 302
     user = User.objects.get()
     assert (user.personal_id, user.full_name, user.email) == ("079203004567", "Võ Thị Sáu", "sau@example.vn")
+    assert user.personal_id_verified
     assert not user.has_usable_password()
     assert client.get("/").context["user"] == user
 
 
-def test_existing_account_is_matched_by_id_number_and_name_updated(client, provider):
+def test_an_account_with_the_verified_id_number_is_signed_into_and_its_name_updated(client, provider):
     existing = User.objects.create_user(email="old@example.vn", password="x-Mat-khau-2026", full_name="Vo Thi Sau",
-                                        personal_id="079203004567")
+                                        personal_id="079203004567", personal_id_verified=True)
     sign_in(client, provider, {"sub": "vneid-1", "personal_id": "079203004567", "name": "Võ Thị Sáu"})
     existing.refresh_from_db()
     assert existing.full_name == "Võ Thị Sáu" and User.objects.count() == 1
+    assert client.get("/").context["user"] == existing
 
 
-def test_claims_without_a_valid_id_number_are_refused(client, provider):
-    sign_in(client, provider, {"sub": "vneid-1", "personal_id": "123", "name": "X", "email": "x@example.vn"})
+def test_claims_without_a_valid_id_number_are_refused_on_the_login_page(client, provider):
+    response = sign_in(client, provider, {"sub": "vneid-1", "personal_id": "123", "name": "X", "email": "x@example.vn"})
+    assert response.status_code == 302 and response["Location"] == settings.LOGIN_REDIRECT_URL_FAILURE
     assert not User.objects.exists()
     assert not client.get("/").context["user"].is_authenticated
+
+
+def test_a_tampered_state_lands_on_the_login_page_with_the_reason_and_a_way_back(client, provider):
+    provider.claims = {"sub": "vneid-1", "personal_id": "079203004567", "name": "Võ Thị Sáu"}
+    start = client.get("/oidc/authenticate/")
+    provider.nonce = parse_qs(urlparse(start["Location"]).query)["nonce"][0]
+    response = client.get("/oidc/callback/", {"code": "good-code", "state": "tampered"}, follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == settings.LOGIN_REDIRECT_URL_FAILURE
+    page = response.content.decode()
+    assert "Đăng nhập bằng định danh điện tử quốc gia (VNeID) không thành công" in page
+    assert 'action="/tai-khoan/dang-nhap/"' in page and "/oidc/authenticate/" in page  # a way back
+    assert not User.objects.exists()
+
+
+def test_a_callback_without_a_started_sign_in_lands_on_the_login_page(client, provider):
+    response = client.get("/oidc/callback/", {"code": "good-code", "state": "whatever"})
+    assert response.status_code == 302 and response["Location"] == settings.LOGIN_REDIRECT_URL_FAILURE
 
 
 def test_a_bad_code_signs_nobody_in(client, provider):
@@ -105,3 +126,13 @@ def test_a_bad_code_signs_nobody_in(client, provider):
 
 def test_login_page_offers_the_eid_button(client):
     assert "/oidc/authenticate/" in client.get("/tai-khoan/dang-nhap/").content.decode()
+
+
+def test_an_id_token_for_another_sign_in_lands_on_the_login_page(client, provider):
+    provider.claims = {"sub": "vneid-1", "personal_id": "079203004567", "name": "Võ Thị Sáu"}
+    start = client.get("/oidc/authenticate/")
+    provider.nonce = "nonce-of-another-sign-in"  # a replayed or injected ID token
+    state = parse_qs(urlparse(start["Location"]).query)["state"][0]
+    response = client.get("/oidc/callback/", {"code": "good-code", "state": state})
+    assert response.status_code == 302 and response["Location"] == settings.LOGIN_REDIRECT_URL_FAILURE
+    assert not User.objects.exists()
