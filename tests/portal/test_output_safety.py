@@ -30,3 +30,43 @@ def test_stored_xss_in_result_custom_body_is_cleaned():
     assert "<h2>Quyết định</h2>" in html and "<b>Ghi rõ</b>" in html
     for bad in ("<script>", "onclick=", "onerror=", "javascript:", "position:fixed"):
         assert bad not in html
+
+
+def _with_result_template(version, text):
+    type(version).objects.filter(pk=version.pk).update(result_template=text)  # as stored before the rule
+    version.refresh_from_db()
+    return version
+
+
+def test_result_template_cannot_read_the_applicants_password_hash():
+    from dossiers import services
+    from dossiers.documents import result_body
+    from tests.dossiers.factories import filled_draft
+
+    citizen = CitizenFactory()
+    version = _with_result_template(birth_procedure(), "<p>{{ dossier.code }}: {{ form.child_name }}</p>"
+                                    "{{ dossier.applicant.password }}{{ dossier.procedure_version.agency.pk }}")
+    dossier = services.dossier_submit(dossier=filled_draft(citizen, version), actor=citizen)
+    body = result_body(dossier)
+    assert f"<p>{dossier.code}: Nguyễn Văn Bé</p>" in body
+    assert citizen.password not in body and "md5$" not in body and "pbkdf2" not in body
+
+
+def test_result_template_with_debug_or_load_is_refused_and_a_stored_one_falls_back():
+    from django.core.exceptions import ValidationError
+
+    from dossiers import services
+    from dossiers.documents import result_body
+    from procedures.services import procedure_draft_create
+    from tests.dossiers.factories import filled_draft
+
+    version = birth_procedure()
+    draft = procedure_draft_create(procedure=version.procedure)
+    for text in ("{% debug %}", "{% load static %}", "{{ dossier.code|safe }}", "{% include 'base.html' %}"):
+        draft.result_template = text
+        with pytest.raises(ValidationError):
+            draft.clean()
+    citizen = CitizenFactory()
+    _with_result_template(version, "{% debug %}")
+    dossier = services.dossier_submit(dossier=filled_draft(citizen, version), actor=citizen)
+    assert result_body(dossier) == ""  # the standard result template is used
