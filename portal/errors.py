@@ -43,10 +43,11 @@ def _page(request, template: str, status: int, **extra) -> HttpResponse:
     return render(request, template, context, status=status)
 
 
-def bad_request(request, exception=None):
+def bad_request(request, exception=None, *, reason: str = ""):
+    """The 400 page; views call it with a `reason` the person can act on."""
     if _is_api(request):
-        return _problem(400, _("The request could not be understood."))
-    return _page(request, "400.html", 400)
+        return _problem(400, reason or _("The request could not be understood."))
+    return _page(request, "400.html", 400, reason=reason)
 
 
 def permission_denied(request, exception=None):

@@ -204,7 +204,9 @@ def test_desk_records_a_counter_payment_and_the_daily_report_lists_it(client):
     rows = list(csv.reader(io.StringIO(report.content.decode("utf-8-sig"))))
     assert rows[0][0] == "Mã thanh toán" and rows[1][0] == payment.reference
     assert ["Tổng đã thu", "10000"] in rows
-    assert client.get("/can-bo/bao-cao-thu/", {"date": "hôm qua"}).status_code == 400
+    bad_date = client.get("/can-bo/bao-cao-thu/", {"date": "hôm qua"})
+    assert bad_date.status_code == 400
+    assert 'class="site-header"' in bad_date.content.decode()  # the portal's 400 page, with the reason
     assert client.get("/can-bo/bao-cao-thu/", {"format": "xlsx"}).status_code == 200
 
 
