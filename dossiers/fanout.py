@@ -9,6 +9,7 @@ import logging
 from django.apps import apps
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal.constants import StaffRole
 from portal.models import User
@@ -35,6 +36,9 @@ def _context(dossier: Dossier, event_label: str, **extra) -> dict:
     return {"dossier": dossier, "event_label": event_label, "base_url": settings.PORTAL_BASE_URL.rstrip("/"), **extra}
 
 
+THRESHOLD_LABELS = {"due_soon": _("Due soon"), "overdue": _("Overdue")}
+
+
 def _when(moment) -> str:
     return timezone.localtime(moment).strftime("%H:%M %d/%m/%Y") if moment else ""
 
@@ -46,7 +50,7 @@ def _placeholders(dossier: Dossier, status: str, *, event: DossierEvent | None =
     page = f"/can-bo/ho-so/{dossier.code}/" if for_officer else f"/ho-so/{dossier.code}/"
     return {
         "dossier_code": dossier.code, "procedure_name": dossier.procedure_version.name,
-        "applicant_name": dossier.applicant_name, "status": str(status),
+        "applicant_name": dossier.applicant_name, "status": status,  # lazy: the recipient's language
         "due_date": _when(dossier.due_at), "step_due_date": _when(dossier.step_due_at),
         "amount": f"{dossier.fee_due:,}".replace(",", "."),
         "comment": event.comment if event is not None and event.public else "",
@@ -90,4 +94,4 @@ def on_deadline(dossier_id: int, threshold: str) -> None:
         notify(key=f"{threshold}:{dossier.pk}:{dossier.due_at:%Y%m%d%H%M}", event=threshold, dossier_code=dossier.code,
                recipient=Recipient(user=officer),
                context=_context(dossier, threshold, for_officer=True, threshold=threshold),
-               placeholders=_placeholders(dossier, threshold, for_officer=True))
+               placeholders=_placeholders(dossier, THRESHOLD_LABELS.get(threshold, threshold), for_officer=True))
