@@ -1,9 +1,11 @@
 """The paper forms of a dossier (Circular 01/2018), rendered through portal.pdf."""
 
 import hashlib
+import logging
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.template import TemplateSyntaxError
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -11,6 +13,7 @@ from portal.pdf import qr_svg, render_to_pdf
 
 from .models import Dossier, DossierDocument
 
+logger = logging.getLogger("dossiers.documents")
 K = DossierDocument.Kind
 FORM_TEMPLATES = {
     K.FORM01: "dossiers/forms/form01.html",
@@ -52,19 +55,40 @@ def form_context(dossier: Dossier, base_url: str) -> dict:
     }
 
 
-def render_result(dossier: Dossier, context: dict) -> bytes:
-    """The result: the procedure's own template (or the standard one), as a signed PDF."""
-    from django.template import Context, Template
-
-    from portal.signing import sign_pdf
+def result_body(dossier: Dossier) -> str:
+    """The procedure's own result template, rendered in the sandbox over plain values only: an
+    admin's template cannot reach the applicant's account, a password hash or settings."""
+    from portal.template_sandbox import sandbox_render
 
     version = dossier.procedure_version
-    body = ""
-    if version.result_template:
-        body = Template(version.result_template).render(Context({
-            "dossier": dossier, "form": dossier.form_data, "today": timezone.localdate(), "version": version,
-        }))
-    pdf = render_to_pdf(FORM_TEMPLATES[K.RESULT], {**context, "custom_body": body})
+    if not version.result_template:
+        return ""
+    local = timezone.localtime
+    plain_dossier = {
+        "code": dossier.code or "", "applicant_name": dossier.applicant_name,
+        "applicant_id_number": dossier.applicant_id_number, "applicant_address": dossier.applicant_address,
+        "applicant_phone": dossier.applicant_phone, "applicant_email": dossier.applicant_email,
+        "received_at": local(dossier.received_at) if dossier.received_at else None,
+        "due_at": local(dossier.due_at) if dossier.due_at else None,
+        "agency": dossier.competent_agency.name, "procedure": version.name,
+    }
+    plain_version = {"name": version.name, "code": version.procedure.code, "legal_basis": version.legal_basis}
+    try:
+        return sandbox_render(version.result_template, {
+            "dossier": plain_dossier, "form": dict(dossier.form_data or {}), "today": timezone.localdate(),
+            "version": plain_version,
+        })
+    except TemplateSyntaxError:
+        # Saved before the sandbox: the standard result template is used instead.
+        logger.warning("result template of %s is not allowed in the sandbox; standard result used", version)
+        return ""
+
+
+def render_result(dossier: Dossier, context: dict) -> bytes:
+    """The result: the procedure's own template (or the standard one), as a signed PDF."""
+    from portal.signing import sign_pdf
+
+    pdf = render_to_pdf(FORM_TEMPLATES[K.RESULT], {**context, "custom_body": result_body(dossier)})
     agency = dossier.competent_agency
     return sign_pdf(pdf, reason=f"Kết quả giải quyết hồ sơ {dossier.code}", location=agency.name)
 

@@ -8,6 +8,8 @@ import logging
 
 from django.apps import apps
 from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal.constants import StaffRole
 from portal.models import User
@@ -34,6 +36,28 @@ def _context(dossier: Dossier, event_label: str, **extra) -> dict:
     return {"dossier": dossier, "event_label": event_label, "base_url": settings.PORTAL_BASE_URL.rstrip("/"), **extra}
 
 
+THRESHOLD_LABELS = {"due_soon": _("Due soon"), "overdue": _("Overdue")}
+
+
+def _when(moment) -> str:
+    return timezone.localtime(moment).strftime("%H:%M %d/%m/%Y") if moment else ""
+
+
+def _placeholders(dossier: Dossier, status: str, *, event: DossierEvent | None = None,
+                  for_officer: bool = False) -> dict[str, str]:
+    """The plain strings admins' templates may use (portal/message_templates.PLACEHOLDERS)."""
+    base = settings.PORTAL_BASE_URL.rstrip("/")
+    page = f"/can-bo/ho-so/{dossier.code}/" if for_officer else f"/ho-so/{dossier.code}/"
+    return {
+        "dossier_code": dossier.code, "procedure_name": dossier.procedure_version.name,
+        "applicant_name": dossier.applicant_name, "status": status,  # lazy: the recipient's language
+        "due_date": _when(dossier.due_at), "step_due_date": _when(dossier.step_due_at),
+        "amount": f"{dossier.fee_due:,}".replace(",", "."),
+        "comment": event.comment if event is not None and event.public else "",
+        "link": base + page, "lookup_link": f"{base}/tc/{dossier.code}",
+    }
+
+
 def on_event(event_id: int) -> None:
     event = DossierEvent.objects.select_related("dossier__procedure_version", "dossier__assigned_to").get(pk=event_id)
     dossier = event.dossier
@@ -42,11 +66,13 @@ def on_event(event_id: int) -> None:
         notify(key=f"event:{event.pk}", event=event.kind, dossier_code=dossier.code,
                recipient=Recipient(user=dossier.applicant, email=dossier.applicant_email,
                                    phone=dossier.applicant_phone),
-               context=_context(dossier, event.get_kind_display(), event=event))
+               context=_context(dossier, event.get_kind_display(), event=event),
+               placeholders=_placeholders(dossier, event.get_kind_display(), event=event))
     if event.kind == K.ASSIGNED and dossier.assigned_to:
         notify(key=f"event:{event.pk}", event="assigned", dossier_code=dossier.code,
                recipient=Recipient(user=dossier.assigned_to),
-               context=_context(dossier, event.get_kind_display(), event=event, for_officer=True))
+               context=_context(dossier, event.get_kind_display(), event=event, for_officer=True),
+               placeholders=_placeholders(dossier, event.get_kind_display(), event=event, for_officer=True))
     if event.kind in FORMS:
         tasks.render_dossier_form.delay(dossier.pk, FORMS[event.kind])
     if apps.is_installed("sync") and dossier.code:
@@ -67,4 +93,5 @@ def on_deadline(dossier_id: int, threshold: str) -> None:
     for officer in {o.pk: o for o in officers}.values():
         notify(key=f"{threshold}:{dossier.pk}:{dossier.due_at:%Y%m%d%H%M}", event=threshold, dossier_code=dossier.code,
                recipient=Recipient(user=officer),
-               context=_context(dossier, threshold, for_officer=True, threshold=threshold))
+               context=_context(dossier, threshold, for_officer=True, threshold=threshold),
+               placeholders=_placeholders(dossier, THRESHOLD_LABELS.get(threshold, threshold), for_officer=True))

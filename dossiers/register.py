@@ -1,12 +1,10 @@
 """Form 06, "Sổ theo dõi hồ sơ": the yearly register of an agency's dossiers, as CSV or XLSX."""
 
-import csv
-import io
-
 from django.db.models import Q
 from django.http import HttpResponse
 from django.utils import timezone
 
+from portal.exports import spreadsheet_response
 from procedures.models import Agency
 
 from .models import Dossier
@@ -39,35 +37,8 @@ def register_rows(*, agency_id: int, year: int):
 
 def register_response(*, agency_id: int, year: int, fmt: str) -> HttpResponse:
     agency = Agency.objects.get(pk=agency_id)
-    name = f"so-theo-doi-ho-so-{agency.code}-{year}"
-    rows = register_rows(agency_id=agency_id, year=year)
-    if fmt == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        response.write("\ufeff")  # so that Excel reads the Vietnamese as UTF-8
-        writer = csv.writer(response)
-        writer.writerow(HEADERS)
-        writer.writerows(rows)
-        return response
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(f"Sổ {year}")
-    sheet.append([f"SỔ THEO DÕI HỒ SƠ — {agency.name} — năm {year}"])
-    header = []
-    for title in HEADERS:
-        from openpyxl.cell import WriteOnlyCell
-
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
+    return spreadsheet_response(
+        name=f"so-theo-doi-ho-so-{agency.code}-{year}", fmt=fmt, headers=HEADERS,
+        rows=register_rows(agency_id=agency_id, year=year), sheet=f"Sổ {year}",
+        title=f"SỔ THEO DÕI HỒ SƠ — {agency.name} — năm {year}" if fmt == "xlsx" else "",
+    )

@@ -1,38 +1,17 @@
 """Every indicators table as CSV (UTF-8 with BOM, for Excel) or XLSX (openpyxl)."""
 
-import csv
-import io
-
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from portal.exports import spreadsheet_response
 
 # The columns of the agency, procedure and indicators tables: indicator key, header.
 SUMMARY_COLUMNS = ["received_online", "ended_on_time", "avg_processing_days", "digitized", "satisfaction"]
 
 
 def table_response(*, name: str, title: str, headers: list, rows: list[list], fmt: str) -> HttpResponse:
-    if fmt == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        response.write("\ufeff")
-        csv.writer(response).writerows([headers, *rows])
-        return response
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = name[:31]
-    sheet.append([title])
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
+    return spreadsheet_response(name=name, fmt=fmt, headers=headers, rows=rows,
+                                title=title if fmt == "xlsx" else "")
 
 
 def _blank(value):

@@ -1,13 +1,12 @@
 """The daily collection report of an agency: paid, refunded and outstanding, CSV or XLSX."""
 
-import csv
-import io
 from datetime import date, datetime, time
 
 from django.db.models import Q, Sum
 from django.http import HttpResponse
 from django.utils import timezone
 
+from portal.exports import spreadsheet_response
 from procedures.models import Agency
 
 from .constants import PaymentStatus
@@ -45,25 +44,8 @@ def report_response(*, agency_id: int, day: date, fmt: str) -> HttpResponse:
             for p in payments]
     footer = [["Tổng đã thu", summary["paid"]], ["Tổng đã hoàn", summary["refunded"]],
               ["Còn phải thu", summary["outstanding"]]]
-    name = f"bao-cao-thu-{agency.code}-{day:%Y%m%d}"
-    if fmt == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        response.write("\ufeff")
-        writer = csv.writer(response)
-        writer.writerows([HEADERS, *rows, [], *footer])
-        return response
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = f"{day:%d-%m-%Y}"
-    sheet.append([f"BÁO CÁO THU PHÍ, LỆ PHÍ — {agency.name} — ngày {day:%d/%m/%Y}"])
-    for row in [HEADERS, *rows, [], *footer]:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
+    return spreadsheet_response(
+        name=f"bao-cao-thu-{agency.code}-{day:%Y%m%d}", fmt=fmt, headers=HEADERS, rows=[*rows, [], *footer],
+        sheet=f"{day:%d-%m-%Y}",
+        title=f"BÁO CÁO THU PHÍ, LỆ PHÍ — {agency.name} — ngày {day:%d/%m/%Y}" if fmt == "xlsx" else "",
+    )

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dossiers import selectors as dossier_selectors
 from portal.client import client_address
+from portal.errors import bad_request
 from portal.pdf import qr_svg
 
 from . import services, vnpay
@@ -48,7 +49,7 @@ def start(request, code: str):
         raise Http404 from None
     method = request.POST.get("method", PaymentMethod.SANDBOX)
     if method not in (PaymentMethod.VNPAY, PaymentMethod.SANDBOX, PaymentMethod.VIETQR):
-        return HttpResponseBadRequest(_("Unknown payment method."))
+        return bad_request(request, reason=_("Unknown payment method."))
     try:
         payment = services.payment_start(dossier=dossier, method=method, actor=request.user)
     except ValidationError as error:
@@ -281,7 +282,7 @@ def daily_report(request):
         agency_id = int(request.GET.get("agency") or min(held))
         day = date.fromisoformat(request.GET.get("date") or timezone.localdate().isoformat())
     except ValueError:
-        return HttpResponseBadRequest(_("Give the date as YYYY-MM-DD."))
+        return bad_request(request, reason=_("Give the date as YYYY-MM-DD."))
     if agency_id not in held:
         raise Http404
     return report_response(agency_id=agency_id, day=day, fmt=request.GET.get("format", "xlsx"))

@@ -62,10 +62,26 @@ class UserAdmin(DjangoUserAdmin):
     ]
 
 
+class NotificationTemplateForm(forms.ModelForm):
+    class Meta:
+        model = NotificationTemplate
+        fields = ["event", "channel", "language", "subject", "body"]
+
+    def __init__(self, *args, **kwargs):
+        from .message_templates import allowed_placeholders_text
+
+        super().__init__(*args, **kwargs)
+        hint = _("Plain text with placeholders only (no tags, filters or dots): %(allowed)s.") % {
+            "allowed": allowed_placeholders_text()}
+        for name in ("subject", "body"):
+            self.fields[name].help_text = hint
+
+
 @admin.register(NotificationTemplate)
 class NotificationTemplateAdmin(admin.ModelAdmin):
-    """Admins edit the texts; a template with a syntax error is refused (model clean)."""
+    """Admins edit the texts; anything but a known placeholder is refused (model clean)."""
 
+    form = NotificationTemplateForm
     list_display = ["event", "channel", "language", "subject"]
     list_filter = ["channel", "language", "event"]
 

@@ -177,7 +177,7 @@ class OutboxMessage(models.Model):
 
 
 class NotificationTemplate(models.Model):
-    """An admin-edited text for one event, channel and language (Django template syntax)."""
+    """An admin-edited text for one event, channel and language, with `{{ placeholder }}`s only."""
 
     event = models.CharField(_("event"), max_length=48)
     channel = models.CharField(_("channel"), max_length=8, choices=NotificationChannel.choices)
@@ -195,13 +195,17 @@ class NotificationTemplate(models.Model):
 
     def clean(self):
         from django.core.exceptions import ValidationError
-        from django.template import Template, TemplateSyntaxError
 
+        from .message_templates import allowed_placeholders_text, template_problems
+
+        errors = {}
         for field in ("subject", "body"):
-            try:
-                Template(getattr(self, field))
-            except TemplateSyntaxError as error:
-                raise ValidationError({field: [_("This template has an error: %(error)s") % {"error": error}]}) from None
+            problems = template_problems(getattr(self, field))
+            if problems:
+                errors[field] = [_("Not allowed here: %(found)s. Use only these placeholders: %(allowed)s.") % {
+                    "found": ", ".join(dict.fromkeys(problems)), "allowed": allowed_placeholders_text()}]
+        if errors:
+            raise ValidationError(errors)
 
 
 class Notification(models.Model):

@@ -6,14 +6,17 @@ same thing is never sent twice; email, SMS and Zalo go out through a Celery task
 with retries; the in-app inbox needs no delivery.
 """
 
+import logging
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.template import Context, Template
 from django.template.loader import select_template
 from django.utils import translation
 
+from .message_templates import render_message, template_problems
 from .models import DeliveryStatus, Notification, NotificationChannel, NotificationTemplate, User
+
+logger = logging.getLogger("portal.notifications")
 
 
 @dataclass(frozen=True)
@@ -40,13 +43,20 @@ class Recipient:
         return found
 
 
-def render(event: str, channel: str, language: str, context: dict) -> tuple[str, str]:
-    """Subject and text of a message: the admin's template if there is one, else the default."""
+def render(event: str, channel: str, language: str, context: dict,
+           placeholders: dict[str, str] | None = None) -> tuple[str, str]:
+    """Subject and text of a message: the admin's template if there is one, else the default.
+
+    The admin's template sees only `placeholders` (plain strings); the default templates are
+    code and get the full context."""
     with translation.override(language):
         custom = NotificationTemplate.objects.filter(event=event, channel=channel, language=language).first()
         if custom is not None:
-            ctx = Context(context)
-            return Template(custom.subject).render(ctx).strip(), Template(custom.body).render(ctx).strip()
+            if not template_problems(custom.subject) and not template_problems(custom.body):
+                values = placeholders or {}
+                return render_message(custom.subject, values).strip(), render_message(custom.body, values).strip()
+            # Saved before placeholders were enforced: never render it, send the default text.
+            logger.warning("notification template %s breaks the placeholder rule; default text used", custom.pk)
         short = channel in (NotificationChannel.SMS, NotificationChannel.ZALO)
         full = {**context, "event": event, "short": short}
         # Events about an account, not a dossier, have their own texts in notifications/<event>/.
@@ -55,13 +65,16 @@ def render(event: str, channel: str, language: str, context: dict) -> tuple[str,
         return subject.strip(), body.strip()
 
 
-def notify(*, key: str, event: str, recipient: Recipient, context: dict, dossier_code: str = "") -> list[Notification]:
-    """Record the messages for one event to one person and send them after commit (idempotent)."""
+def notify(*, key: str, event: str, recipient: Recipient, context: dict, dossier_code: str = "",
+           placeholders: dict[str, str] | None = None) -> list[Notification]:
+    """Record the messages for one event to one person and send them after commit (idempotent).
+
+    `placeholders` are the values admins' templates may use (portal/message_templates.py)."""
     from .tasks import send_notification
 
     made = []
     for channel, address in recipient.channels():
-        subject, body = render(event, channel, recipient.language, context)
+        subject, body = render(event, channel, recipient.language, context, placeholders)
         try:
             with transaction.atomic():
                 notification = Notification.objects.create(

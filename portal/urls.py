@@ -2,9 +2,10 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
 from . import views
+from .api.docs import RedocView, SwaggerView
 from .api.urls import not_found_patterns
 from .forms import LoginForm
 
@@ -24,8 +25,8 @@ urlpatterns = [
     path("api/v1/", include("portal.api.urls")),
     path("", include("indicators.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("api/docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", RedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("healthz", views.healthz, name="healthz"),
     path("thong-bao/", views.inbox, name="inbox"),
     path("admin/", admin.site.urls),
@@ -33,6 +34,12 @@ urlpatterns = [
 
 if settings.OIDC_ENABLED:
     urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))
+
+# Error pages in the portal's layout (problem+json under /api/).
+handler400 = "portal.errors.bad_request"
+handler403 = "portal.errors.permission_denied"
+handler404 = "portal.errors.page_not_found"
+handler500 = "portal.errors.server_error"
 
 # Last: any other path under /api/v1/ is a problem+json 404 (after every app's API routes).
 urlpatterns += not_found_patterns

@@ -177,10 +177,12 @@ class ProcedureVersion(LocalizedNameMixin, models.Model):
         except ValidationError as error:
             raise ValidationError({"form_schema": error.messages}) from None
         if self.result_template:
-            from django.template import Template, TemplateSyntaxError
+            from django.template import TemplateSyntaxError
+
+            from portal.template_sandbox import sandbox_template
 
             try:
-                Template(self.result_template)
+                sandbox_template(self.result_template)  # only the sandbox's tags and filters
             except TemplateSyntaxError as error:
                 raise ValidationError({"result_template": [str(error)]}) from None
 

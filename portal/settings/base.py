@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_celery_beat",
     "axes",
+    "csp",
     "portal",
     "procedures",
     "dossiers",
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -62,6 +64,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "portal.urls"
+CSRF_FAILURE_VIEW = "portal.errors.csrf_failure"  # the portal's layout, not Django's bare page
 WSGI_APPLICATION = "portal.wsgi.application"
 
 TEMPLATES = [
@@ -76,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.features",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -304,6 +308,23 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- Content-Security-Policy (django-csp) ----------------------------------------------
+# Scripts and styles only from our own static files (or with this response's nonce); no inline
+# handlers or style attributes anywhere (tests/portal/test_csp.py scans every page). Forms may
+# post or be redirected only to us, the payment gateway and the e-identity provider.
+def csp_policy(*external_urls: str) -> dict:
+    from urllib.parse import urlsplit
+
+    from csp.constants import NONCE, NONE, SELF
+
+    origins = sorted({f"{u.scheme}://{u.netloc}" for u in map(urlsplit, external_urls) if u.scheme and u.netloc})
+    return {"DIRECTIVES": {
+        "default-src": [SELF], "script-src": [SELF, NONCE], "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"], "font-src": [SELF], "connect-src": [SELF], "object-src": [NONE],
+        "base-uri": [SELF], "frame-ancestors": [NONE], "form-action": [SELF, *origins],
+    }}
+
+
 # --- Celery ---------------------------------------------------------------------------
 # Without REDIS_URL, kombu's filesystem transport carries tasks to a real worker process
 # through folders under var/, so `make run` runs the worker without any server.
@@ -401,3 +422,5 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
+
+CONTENT_SECURITY_POLICY = csp_policy(VNPAY_URL, OIDC_OP_AUTHORIZATION_ENDPOINT)

@@ -42,3 +42,19 @@ def deadline_state(due_at) -> str:
         300,
     )
     return "soon" if due_at <= soon else "ok"
+
+
+@register.filter(name="rich_text")
+def rich_text_filter(value):
+    """Stored HTML (catalogue help) cleaned to an allow-list; never `|safe` on stored data."""
+    from portal.sanitize import rich_text
+
+    return rich_text(value)
+
+
+@register.filter(name="document_html")
+def document_html_filter(value):
+    """An admin's result template body, cleaned to document tags."""
+    from portal.sanitize import document_html
+
+    return document_html(value)

@@ -119,6 +119,11 @@
       sync();
     });
 
+    // A value to copy by hand (a new API token): focusing it selects it all.
+    document.querySelectorAll("[data-select-on-focus]").forEach(function (input) {
+      input.addEventListener("focus", function () { input.select(); });
+    });
+
     // "Copy" next to a dossier code.
     if (navigator.clipboard) {
       document.querySelectorAll("button[data-copy]").forEach(function (button) {

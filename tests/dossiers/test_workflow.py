@@ -324,3 +324,22 @@ def test_queue_views_count_and_list(office):
     assert counts["overdue"] == 1 and counts["needs_apology"] == 1 and qs.get().code == dossier.code
     _, stranger_counts = officer_queue(people["stranger"], view="all")
     assert stranger_counts["all"] == 0
+
+
+FORMULA = '=HYPERLINK("http://x","y")'
+
+
+def test_register_csv_xlsx_formula_injection_is_neutralised(office, client):
+    from openpyxl import load_workbook
+
+    dossier, people = office
+    advance(dossier, people, upto="assign")
+    Dossier.objects.filter(pk=dossier.pk).update(applicant_name=FORMULA)
+    client.force_login(people["desk"])
+    rows = list(csv.reader(io.StringIO(client.get("/can-bo/so-theo-doi/", {"format": "csv"}).content.decode("utf-8-sig"))))
+    assert rows[1][3] == "'" + FORMULA
+    assert rows[1][0] == "1"  # the row number is not touched
+    sheet = load_workbook(io.BytesIO(client.get("/can-bo/so-theo-doi/", {"format": "xlsx"}).content)).active
+    cell = sheet.cell(row=3, column=4)
+    assert cell.data_type == "s" and cell.value == "'" + FORMULA
+    assert sheet.cell(row=3, column=1).value == 1  # numbers stay numbers

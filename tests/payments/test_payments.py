@@ -204,7 +204,9 @@ def test_desk_records_a_counter_payment_and_the_daily_report_lists_it(client):
     rows = list(csv.reader(io.StringIO(report.content.decode("utf-8-sig"))))
     assert rows[0][0] == "Mã thanh toán" and rows[1][0] == payment.reference
     assert ["Tổng đã thu", "10000"] in rows
-    assert client.get("/can-bo/bao-cao-thu/", {"date": "hôm qua"}).status_code == 400
+    bad_date = client.get("/can-bo/bao-cao-thu/", {"date": "hôm qua"})
+    assert bad_date.status_code == 400
+    assert 'class="site-header"' in bad_date.content.decode()  # the portal's 400 page, with the reason
     assert client.get("/can-bo/bao-cao-thu/", {"format": "xlsx"}).status_code == 200
 
 
@@ -255,3 +257,26 @@ def test_officer_waives_the_fee_and_agency_settings_limit_the_methods(client):
     assert dossier.events.filter(kind="fee_exempted", actor=desk).exists()
     with pytest.raises(services.ValidationError):
         services.payment_start(dossier=dossier, method="vietqr")
+
+
+def test_daily_payments_report_csv_xlsx_formula_injection_is_neutralised(client):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from portal.models import AgencyMembership
+
+    formula = '=HYPERLINK("http://x","y")'
+    citizen, dossier = fee_bearing_dossier()
+    Dossier.objects.filter(pk=dossier.pk).update(applicant_name=formula)
+    desk = CitizenFactory()
+    AgencyMembership.objects.create(user=desk, agency=dossier.receiving_agency, role="receptionist")
+    client.force_login(desk)
+    client.post(f"/can-bo/thu-phi/{dossier.code}/")
+    rows = list(csv.reader(io.StringIO(client.get("/can-bo/bao-cao-thu/", {"format": "csv"}).content.decode("utf-8-sig"))))
+    assert rows[1][2] == "'" + formula
+    sheet = load_workbook(io.BytesIO(client.get("/can-bo/bao-cao-thu/", {"format": "xlsx"}).content)).active
+    name, amount = sheet.cell(row=3, column=3), sheet.cell(row=3, column=6)
+    assert name.data_type == "s" and name.value == "'" + formula
+    assert amount.data_type == "n" and amount.value == 10000

@@ -85,11 +85,70 @@ def test_admin_templates_are_used_and_a_malformed_one_is_refused(received):
     with pytest.raises(ValidationError):
         bad.full_clean()
     NotificationTemplate.objects.create(event="received", channel="email", language="vi",
-                                        subject="Đã nhận {{ dossier.code }}", body="Kính gửi {{ dossier.applicant_name }}")
-    made = notify(key="test:tpl", event="received", recipient=Recipient(user=citizen),
-                  context={"dossier": dossier}, dossier_code=dossier.code)
+                                        subject="Đã nhận {{ dossier_code }}", body="Kính gửi {{applicant_name}}")
+    made = notify(key="test:tpl", event="received", recipient=Recipient(user=citizen), context={"dossier": dossier},
+                  placeholders={"dossier_code": dossier.code, "applicant_name": dossier.applicant_name},
+                  dossier_code=dossier.code)
     email = next(n for n in made if n.channel == "email")
     assert email.subject == f"Đã nhận {dossier.code}" and email.body == f"Kính gửi {dossier.applicant_name}"
+
+
+@pytest.mark.parametrize("text", [
+    "{{ event.actor.password }}", "{% debug %}", "{{ dossier_code|upper }}", "{{ dossier.code }}",
+    "{{ secret_key }}", "{# note #}", "{% load i18n %}{{ dossier_code }}", "{{ dossier_code",
+])
+def test_notification_template_that_reads_objects_or_uses_tags_is_refused(text):
+    template = NotificationTemplate(event="received", channel="inbox", language="vi", subject="S", body=text)
+    with pytest.raises(ValidationError) as refused:
+        template.full_clean()
+    message = " ".join(refused.value.message_dict["body"])
+    assert "{{ dossier_code }}" in message and "{{ link }}" in message  # the allowed list is given
+
+
+def test_every_documented_placeholder_is_accepted_and_filled_by_the_fanout(received, django_capture_on_commit_callbacks):
+    from dossiers.fanout import on_event
+    from portal.message_templates import PLACEHOLDERS
+
+    dossier, citizen, *_ = received
+    body = "\n".join(f"{name}={{{{ {name} }}}}" for name in PLACEHOLDERS)
+    NotificationTemplate(event="received", channel="inbox", language="vi", subject="{{ dossier_code }}",
+                         body=body).full_clean()
+    NotificationTemplate.objects.create(event="received", channel="inbox", language="vi",
+                                        subject="{{ dossier_code }}", body=body)
+    Notification.objects.filter(recipient=citizen, event="received").delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        on_event(dossier.events.get(kind="received").pk)
+    inbox = Notification.objects.get(recipient=citizen, event="received", channel="inbox")
+    assert inbox.subject == dossier.code
+    assert f"procedure_name={dossier.procedure_version.name}" in inbox.body
+    assert f"applicant_name={dossier.applicant_name}\n" in inbox.body and f"/ho-so/{dossier.code}/\n" in inbox.body
+
+
+def test_stored_template_reading_the_actors_password_falls_back_to_the_default_text(
+        received, django_capture_on_commit_callbacks, caplog):
+    from dossiers.fanout import on_event
+
+    dossier, citizen, *_ = received
+    # Saved before the rule (no clean): it must never be rendered.
+    NotificationTemplate.objects.create(event="received", channel="inbox", language="vi", subject="{% debug %}",
+                                        body="{{ event.actor.password }} {{ dossier.applicant.password }}")
+    Notification.objects.filter(recipient=citizen, event="received").delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        on_event(dossier.events.get(kind="received").pk)
+    inbox = Notification.objects.get(recipient=citizen, event="received", channel="inbox")
+    assert "pbkdf2" not in inbox.body and "pbkdf2" not in inbox.subject and "csrf" not in inbox.subject.lower()
+    assert dossier.code in inbox.subject and dossier.code in inbox.body  # the default text
+    assert "breaks the placeholder rule" in caplog.text
+
+
+def test_admin_form_lists_the_allowed_placeholders(admin_client):
+    page = admin_client.get("/admin/portal/notificationtemplate/add/")
+    assert page.status_code == 200
+    assert "{{ dossier_code }}" in page.content.decode() and "{{ lookup_link }}" in page.content.decode()
+    refused = admin_client.post("/admin/portal/notificationtemplate/add/", {
+        "event": "received", "channel": "inbox", "language": "vi", "subject": "x", "body": "{{ event.actor.password }}"})
+    assert refused.status_code == 200 and not NotificationTemplate.objects.exists()
+    assert "{{ event.actor.password }}" in refused.content.decode()
 
 
 def test_sweep_notifies_once_per_threshold(received, django_capture_on_commit_callbacks):
