@@ -17,6 +17,7 @@ urlpatterns = [
     # After Django's auth URLs, so that reverse("login") names this page (the last "login" wins).
     path("tai-khoan/dang-nhap/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("tai-khoan/dang-ky/", views.register, name="register"),
+    path("tai-khoan/xac-thuc/", include("portal.second_factor.urls")),
     path("tai-khoan/api/", views.api_tokens, name="api_tokens"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("portal.api.urls")),
