@@ -213,3 +213,17 @@ def test_an_admin_resets_a_staff_members_devices_and_they_enrol_again(officer, a
     assert not TOTPDevice.objects.filter(user=officer).exists()
     assert not StaticToken.objects.filter(device__user=officer).exists()
     assert officer_client.get(QUEUE)["Location"].startswith(ENROL)  # the verified session lost it too
+
+
+def test_seed_demo_enrols_the_demo_secret_only_when_asked_with_debug_off(settings):
+    from portal.demo import DEMO_TOTP_SECRET
+
+    settings.DEBUG = False
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert not TOTPDevice.objects.exists()
+
+    call_command("seed_demo", "--demo-second-factor", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    keys = set(TOTPDevice.objects.values_list("user__email", "key"))
+    demo_key = b32decode(DEMO_TOTP_SECRET).hex()
+    assert keys == {(email, demo_key) for email in ("tiepnhan@demo.motcua.vn", "chuyenvien@demo.motcua.vn",
+                                                    "lanhdao@demo.motcua.vn", "quantri@demo.motcua.vn")}
