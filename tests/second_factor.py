@@ -52,7 +52,13 @@ def totp_code(user_or_device) -> str:
 
 
 def pass_second_factor(page, user):
-    """On the verification (or enrolment) page: type the current code and submit."""
+    """On the verification page the password sign-in led to: type the app's code and submit.
+    `user` may be an email (the demo accounts, enrolled with DEMO_TOTP_SECRET by seed_demo)."""
+    if isinstance(user, str):
+        from portal.models import User
+
+        user = User.objects.get(email=user)
+    assert "/tai-khoan/xac-thuc/" in page.url, page.url
     page.locator("#id_code").fill(totp_code(user))
     with page.expect_navigation():
         page.locator("#second-factor-submit").click()
