@@ -30,7 +30,7 @@ def verify(request):
     user = request.user
     if not services.second_factor_pending(user):
         return redirect(_next_url(request))
-    if services.totp_device_of(user) is None:
+    if request.method == "GET" and services.totp_device_of(user) is None:
         return redirect("second_factor_enrol")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

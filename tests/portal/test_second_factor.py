@@ -1,6 +1,7 @@
 """The second factor for staff: enrolment on the first sign-in, verification with the app's code or
 a recovery code (once), throttled wrong codes, the admin's reset; citizens and tokens unaffected."""
 
+import io
 from base64 import b32decode
 
 import pytest
@@ -219,10 +220,10 @@ def test_seed_demo_enrols_the_demo_secret_only_when_asked_with_debug_off(setting
     from portal.demo import DEMO_TOTP_SECRET
 
     settings.DEBUG = False
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", stdout=io.StringIO())
     assert not TOTPDevice.objects.exists()
 
-    call_command("seed_demo", "--demo-second-factor", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", "--demo-second-factor", stdout=io.StringIO())
     keys = set(TOTPDevice.objects.values_list("user__email", "key"))
     demo_key = b32decode(DEMO_TOTP_SECRET).hex()
     assert keys == {(email, demo_key) for email in ("tiepnhan@demo.motcua.vn", "chuyenvien@demo.motcua.vn",
