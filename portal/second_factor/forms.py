@@ -13,3 +13,27 @@ class CodeForm(forms.Form):
             "spellcheck": "false", "autocapitalize": "off",
         }),
     )
+
+
+class VerifyForm(CodeForm):
+    """The app's code, or (no phone at hand) a recovery code in its own box: it has letters, which
+    a numeric keypad cannot type."""
+
+    recovery_code = forms.CharField(
+        label=_("Recovery code"), max_length=32, strip=True, required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "off"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].required = False
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("code") and not data.get("recovery_code"):
+            self.add_error("code", _("Enter the code."))
+        return data
+
+    @property
+    def given(self) -> str:
+        return self.cleaned_data.get("recovery_code") or self.cleaned_data.get("code") or ""

@@ -93,7 +93,7 @@ def second_factor_enrol_confirm(*, user, code: str) -> tuple[TOTPDevice, list[st
             TOTPDevice.objects.filter(user=user, confirmed=False).delete()
             codes = _new_recovery_codes(user)
     if not verified:  # after the block, so that the failure count is kept
-        raise ValidationError(_wrong_code_message())
+        raise ValidationError(_("This code is wrong or has expired. Enter the 6-digit code the app shows now."))
     return device, codes
 
 

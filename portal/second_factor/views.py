@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from . import services
-from .forms import CodeForm
+from .forms import CodeForm, VerifyForm
 
 
 def _next_url(request) -> str:
@@ -32,12 +32,12 @@ def verify(request):
         return redirect(_next_url(request))
     if request.method == "GET" and services.totp_device_of(user) is None:
         return redirect("second_factor_enrol")
-    form = CodeForm(request.POST or None)
+    form = VerifyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            device = services.second_factor_verify(user=user, code=form.cleaned_data["code"])
+            device = services.second_factor_verify(user=user, code=form.given)
         except ValidationError as error:
-            form.add_error("code", error)
+            form.add_error("recovery_code" if form.cleaned_data.get("recovery_code") else "code", error)
         else:
             services.second_factor_login(request=request, device=device)
             if device.persistent_id.startswith("otp_static."):

@@ -142,12 +142,13 @@ def test_a_recovery_code_works_once(officer):
     _device, codes = enrolled(officer)
 
     first = signed_in(officer)
-    assert first.post(VERIFY, {"code": codes[0].upper(), "next": QUEUE})["Location"] == QUEUE
+    assert first.post(VERIFY, {"recovery_code": codes[0].upper(), "next": QUEUE})["Location"] == QUEUE
     assert first.get(QUEUE).status_code == 200
 
     again = signed_in(officer)
-    refused = again.post(VERIFY, {"code": codes[0]})
+    refused = again.post(VERIFY, {"recovery_code": codes[0]})
     assert refused.status_code == 400
+    assert "This code is wrong or has expired" in refused.content.decode()
     assert again.get(QUEUE).status_code == 302
     assert services.recovery_codes_left(officer) == 9
 
