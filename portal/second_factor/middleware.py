@@ -35,7 +35,7 @@ class SecondFactorMiddleware:
     def _is_open(self, path: str) -> bool:
         if self._open_paths is None:  # reversed once: URLconf is loaded by the first request
             self._open_paths = frozenset(reverse(name) for name in (
-                "second_factor_verify", "second_factor_enrol", "logout", "set_language", "healthz"))
+                "second_factor_verify", "second_factor_enrol", "logout", "admin:logout", "set_language", "healthz"))
         return (path in self._open_paths or path.startswith(OPEN_PREFIXES)
                 or path.startswith("/" + settings.STATIC_URL.lstrip("/")))
 
