@@ -38,7 +38,9 @@ def second_factor_pending(user) -> bool:
 
     Without django-otp's middleware there is no is_verified(): counted as not verified."""
     is_verified = getattr(user, "is_verified", None)
-    return second_factor_required(user) and not (is_verified is not None and is_verified())
+    if is_verified is not None and is_verified():  # first: no query about roles for verified staff
+        return False
+    return second_factor_required(user)
 
 
 def totp_device_of(user) -> TOTPDevice | None:
