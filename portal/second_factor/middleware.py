@@ -26,11 +26,23 @@ class SecondFactorMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or self._is_open(request.path_info):
+        if user is None:
             return self.get_response(request)
-        if not second_factor_pending(user):
+        if not user.is_authenticated:
+            return self._after_sign_in(request, self.get_response(request))
+        if self._is_open(request.path_info) or not second_factor_pending(user):
             return self.get_response(request)
         return self._to_second_factor(request, user)
+
+    def _after_sign_in(self, request, response):
+        """A password sign-in of staff (the login form, the admin's, the e-identity callback)
+        redirects straight to the second factor with the same next page: one round trip less
+        than landing on a page that sends them there."""
+        user = getattr(request, "user", None)  # auth.login() replaced it with the signed-in user
+        if (response.status_code in (301, 302, 303) and user is not None and user.is_authenticated
+                and second_factor_pending(user)):
+            response["Location"] = self._second_factor_url(user, response["Location"])
+        return response
 
     def _is_open(self, path: str) -> bool:
         if self._open_paths is None:  # reversed once: URLconf is loaded by the first request
@@ -39,11 +51,13 @@ class SecondFactorMiddleware:
         return (path in self._open_paths or path.startswith(OPEN_PREFIXES)
                 or path.startswith("/" + settings.STATIC_URL.lstrip("/")))
 
-    def _to_second_factor(self, request, user):
+    @staticmethod
+    def _second_factor_url(user, next_url: str | None) -> str:
         name = "second_factor_verify" if totp_device_of(user) is not None else "second_factor_enrol"
-        url = reverse(name)
-        if request.method == "GET":
-            url += "?" + urlencode({"next": request.get_full_path()})
+        return reverse(name) + ("?" + urlencode({"next": next_url}) if next_url else "")
+
+    def _to_second_factor(self, request, user):
+        url = self._second_factor_url(user, request.get_full_path() if request.method == "GET" else None)
         if request.headers.get("HX-Request"):  # htmx would swap the page into a fragment
             response = HttpResponse(status=204)
             response["HX-Redirect"] = url

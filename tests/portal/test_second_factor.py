@@ -89,12 +89,24 @@ def test_staff_with_a_device_are_sent_to_verification(officer):
     assert client.get(SESSION_API).status_code == 403
 
 
+def test_the_password_sign_in_of_staff_leads_straight_to_the_second_factor(officer):
+    enrolled(officer)
+    client = Client()
+
+    response = client.post("/tai-khoan/dang-nhap/", {"username": officer.email, "password": "Mat-khau-2026",
+                                                     "next": QUEUE})
+    assert response["Location"] == VERIFY + "?next=%2Fcan-bo%2Fho-so%2F"
+    assert client.get(QUEUE).status_code == 302  # signed in, but not through yet
+
+
 def test_a_citizen_is_not_asked():
     citizen = CitizenFactory()
     client = signed_in(citizen)
 
     assert client.get("/ho-so/").status_code == 200
     assert client.get("/tai-khoan/api/").status_code == 200
+    signed = Client().post("/tai-khoan/dang-nhap/", {"username": citizen.email, "password": "Mat-khau-2026"})
+    assert signed["Location"] == "/"
     assert client.get(ENROL)["Location"] == "/"
     assert not TOTPDevice.objects.filter(user=citizen).exists()
 
