@@ -39,8 +39,8 @@ class SecondFactorMiddleware:
         redirects straight to the second factor with the same next page: one round trip less
         than landing on a page that sends them there."""
         user = getattr(request, "user", None)  # auth.login() replaced it with the signed-in user
-        if (response.status_code in (301, 302, 303) and user is not None and user.is_authenticated
-                and second_factor_pending(user)):
+        if (response.status_code in (301, 302, 303) and not self._is_open(request.path_info)
+                and user is not None and user.is_authenticated and second_factor_pending(user)):
             response["Location"] = self._second_factor_url(user, response["Location"])
         return response
 
