@@ -86,6 +86,8 @@ def test_staff_with_a_device_are_sent_to_verification(officer):
 
     assert client.get(QUEUE)["Location"] == VERIFY + "?next=%2Fcan-bo%2Fho-so%2F"
     assert client.get(ENROL)["Location"] == VERIFY  # no second enrolment with the password alone
+    fragment = client.get(QUEUE, headers={"HX-Request": "true"})  # htmx: the whole page goes, not a fragment
+    assert fragment.status_code == 204 and fragment["HX-Redirect"].startswith(VERIFY)
     assert client.get(SESSION_API).status_code == 403
 
 
