@@ -72,10 +72,12 @@ def timed(steps: dict, name: str, call):
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as captured:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         response = call()
         elapsed = (time.perf_counter() - start) * 1000
+        cpu = (time.process_time() - cpu) * 1000
     steps.setdefault(name, []).append((elapsed, len(captured)))
+    steps.setdefault("_cpu", []).append(cpu)
     return response
 
 
@@ -117,6 +119,7 @@ def p95(values):
 def summary(steps: dict) -> dict:
     """Per step: the sum of the step's requests within one sign-in, then p50/p95 over sign-ins."""
     runs = len(steps["login POST"])
+    steps = {name: samples for name, samples in steps.items() if name != "_cpu"}
     out = {}
     for name, samples in steps.items():
         per = len(samples) // runs
@@ -160,6 +163,9 @@ def main():
     delta = with_rows["total"][1] - bare_rows["total"][1]
     print(f"difference at p95: {delta:+.1f} ms (asked: at most +10 ms); at p50: "
           f"{with_rows['total'][0] - bare_rows['total'][0]:+.1f} ms")
+    cpu_with, cpu_bare = (sum(rows["_cpu"]) / args.runs for rows in (with_factor, bare))
+    print(f"CPU time of this process per sign-in (mean; PostgreSQL's own not counted, load on the machine "
+          f"hardly matters): {cpu_with:.1f} ms against {cpu_bare:.1f} ms: {cpu_with - cpu_bare:+.1f} ms")
     verified_queue = with_rows["queue GET"][1] - bare_rows["queue GET"][1]
     print(f"every later page of a verified officer: queue GET p95 {verified_queue:+.1f} ms against the bare one")
 
