@@ -95,7 +95,6 @@ def staff():
 
 def bench_queue(people, repeat):
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from dossiers.selectors import QUEUE_FILTERS, officer_queue
@@ -103,8 +102,7 @@ def bench_queue(people, repeat):
     print(f"{'role':<13} {'view':<12} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}  rows in view")
     worst = 0.0
     for role, user in people.items():
-        client = Client(HTTP_HOST="127.0.0.1")
-        client.force_login(user)
+        client = common.staff_client(user)
         for view in QUEUE_FILTERS:
             client.get("/can-bo/ho-so/", {"view": view})
             times = []

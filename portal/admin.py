@@ -40,12 +40,23 @@ class UserChangeAdminForm(UserChangeForm):
         return data
 
 
+@admin.action(description=_("Reset two-step verification (they set it up again at the next sign-in)"))
+def reset_second_factor(modeladmin, request, queryset):
+    from .second_factor.services import second_factor_reset
+
+    users = list(queryset)
+    for user in users:
+        second_factor_reset(user=user)
+    modeladmin.message_user(request, _("Two-step verification was reset for %(count)d account(s).") % {"count": len(users)})
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     form = UserChangeAdminForm
     add_form = UserCreationAdminForm
     inlines = [MembershipInline]
     readonly_fields = ["password_changed_at"]
+    actions = [reset_second_factor]
     list_display = ["full_name", "email", "phone", "is_staff", "is_active"]
     list_filter = ["is_staff", "is_superuser", "is_active", "memberships__role"]
     search_fields = ["full_name", "email", "phone", "personal_id"]

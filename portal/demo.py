@@ -15,6 +15,12 @@ DEMO_PASSWORD = "Dich-vu-cong-2026"  # passes the password policy (AUTH_PASSWORD
 # The commune that performs most demo procedures, and its one-stop desk.
 DEMO_AGENCY = "000.20.00.H99"
 
+# The demo staff accounts' second factor: ONE shared TOTP secret (base32, 20 bytes), added once to
+# any authenticator app. Demo only: seed_demo creates these devices only with DEBUG on or when
+# asked explicitly (--demo-second-factor); never put it in production settings.
+DEMO_TOTP_SECRET = "MOTCUADEMOMOTCUADEMOMOTCUADEMO22"
+DEMO_TOTP_LABEL = "demo"
+
 DEMO_ACCOUNTS = [
     # (email, phone, full name, role at DEMO_AGENCY or None, admin?)
     ("congdan@demo.motcua.vn", "0912000001", "Nguyễn Văn An", None, False),
@@ -25,9 +31,23 @@ DEMO_ACCOUNTS = [
 ]
 
 
+def demo_totp_uri() -> str:
+    """The otpauth:// URI of the demo secret (the same for every demo staff account)."""
+    from base64 import b32decode
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from .second_factor.services import totp_uri
+
+    return totp_uri(TOTPDevice(key=b32decode(DEMO_TOTP_SECRET).hex()), label=DEMO_TOTP_LABEL)
+
+
 @transaction.atomic
-def seed_demo() -> list[tuple[str, str, str]]:
-    """Load the demo catalogue and accounts (idempotent); return (role, login, password) rows."""
+def seed_demo(*, demo_second_factor: bool = False) -> list[tuple[str, str, str]]:
+    """Load the demo catalogue and accounts (idempotent); return (role, login, password) rows.
+
+    With demo_second_factor, the staff accounts are enrolled with DEMO_TOTP_SECRET; without it
+    they set up their own second factor at their first sign-in."""
     from django.conf import settings
 
     from .signing import ensure_demo_pki
@@ -44,6 +64,10 @@ def seed_demo() -> list[tuple[str, str, str]]:
             user = create(email=email, phone=phone, password=DEMO_PASSWORD, full_name=name)
         if role:
             AgencyMembership.objects.get_or_create(user=user, agency=agency, role=role)
+        if demo_second_factor and (role or is_admin):
+            from .second_factor.services import demo_totp_device_ensure
+
+            demo_totp_device_ensure(user=user, secret=DEMO_TOTP_SECRET)
         label = "admin" if is_admin else (role or "citizen")
         rows.append((str(label), email, DEMO_PASSWORD))
     _seed_dossiers()

@@ -20,6 +20,7 @@ urlpatterns = [
     path("tai-khoan/dang-ky/", views.register, name="register"),
     path("tai-khoan/kich-hoat/<uidb64>/<token>/", views.account_activate, name="account_activate"),
     path("tai-khoan/dinh-danh/lien-ket/", views.eidentity_link_page, name="eidentity_link"),
+    path("tai-khoan/xac-thuc/", include("portal.second_factor.urls")),
     path("tai-khoan/api/", views.api_tokens, name="api_tokens"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("portal.api.urls")),

@@ -88,3 +88,12 @@ def english():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's admin client, past the second factor like every staff client in the tests
+    (tests/second_factor.py)."""
+    from tests.second_factor import staff_login
+
+    return staff_login(client, admin_user)

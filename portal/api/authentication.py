@@ -9,11 +9,13 @@ from datetime import timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework.authentication import BaseAuthentication, get_authorization_header
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.authentication import BaseAuthentication, SessionAuthentication, get_authorization_header
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 
 from portal.models import ApiClient, ApiToken
+from portal.second_factor.services import second_factor_pending
 
 KEYWORDS = (b"bearer", b"token")
 # last_used_at is written at most this often per token, not on every request.
@@ -73,3 +75,19 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "description": "A token of an API client, created in the admin (API clients → Create a token). "
                            "`Authorization: Bearer <token>`; `Token <token>` is accepted too.",
         }
+
+
+class VerifiedSessionAuthentication(SessionAuthentication):
+    """The browser's session, refused for staff who have not given their second factor yet
+    (a token is a factor of its own: ApiTokenAuthentication is not affected)."""
+
+    def authenticate(self, request):
+        found = super().authenticate(request)
+        if found is not None and second_factor_pending(found[0]):
+            raise PermissionDenied(_("Staff must confirm the sign-in with their second factor first "
+                                     "(two-step verification at /tai-khoan/xac-thuc/)."))
+        return found
+
+
+class VerifiedSessionScheme(SessionScheme):
+    target_class = "portal.api.authentication.VerifiedSessionAuthentication"

@@ -5,6 +5,7 @@ from django.core.cache import cache
 
 from dossiers import services
 from dossiers.models import Dossier
+from tests.second_factor import staff_login
 
 from .factories import CitizenFactory, birth_procedure, filled_draft
 
@@ -52,9 +53,9 @@ def test_staff_of_the_agency_see_it_staff_elsewhere_do_not(client, submitted):
     officer, stranger = CitizenFactory(), CitizenFactory()
     AgencyMembership.objects.create(user=officer, agency=dossier.receiving_agency, role="receptionist")
     AgencyMembership.objects.create(user=stranger, agency=AgencyFactory(), role="receptionist")
-    client.force_login(officer)
+    staff_login(client, officer)
     assert client.get(f"/ho-so/{dossier.code}/").status_code == 200
-    client.force_login(stranger)
+    staff_login(client, stranger)
     assert client.get(f"/ho-so/{dossier.code}/").status_code == 404
 
 

@@ -19,6 +19,7 @@ from portal.constants import StaffRole
 from portal.models import AgencyMembership
 from procedures.models import StepTemplate
 from tests.procedures.factories import AgencyFactory
+from tests.second_factor import staff_login
 
 from .factories import CitizenFactory, birth_procedure, filled_draft
 
@@ -273,7 +274,7 @@ def test_steps_get_their_own_deadlines_and_form_05_lists_the_handoffs(office, tm
 def test_register_exports_csv_and_xlsx(office, client):
     dossier, people = office
     advance(dossier, people, upto="assign")
-    client.force_login(people["desk"])
+    staff_login(client, people["desk"])
     response = client.get("/can-bo/so-theo-doi/", {"format": "csv"})
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][1] == "Mã hồ sơ" and rows[1][1] == dossier.code
@@ -295,7 +296,7 @@ def test_counter_intake_files_and_receives_for_a_walk_in(office, client):
     version = dossier.procedure_version
     walk_in = CitizenFactory(personal_id="079203004567", personal_id_verified=True)  # the dossier shows up in it
     CitizenFactory(personal_id="079203004567")  # only claims the number (typed at sign-up): gets nothing
-    client.force_login(people["desk"])
+    staff_login(client, people["desk"])
     draft_url = client.get(f"/can-bo/tiep-nhan/{version.procedure.code}/")["Location"]
     data = {"a-applicant_name": "Bà Ba", "a-applicant_id_number": "079203004567", "a-applicant_phone": "0987654321",
             "a-applicant_email": "", "a-applicant_address": "Xóm 3", "f-child_name": "Bé Tư", "f-child_dob": "2026-10-01",

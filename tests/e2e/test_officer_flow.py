@@ -10,6 +10,8 @@ import re
 
 import pytest
 
+from tests.second_factor import pass_second_factor
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Dich-vu-cong-2026"
@@ -24,17 +26,20 @@ def submitted_code():
     from dossiers.models import Dossier
     from portal.demo import seed_demo
 
-    seed_demo()
+    seed_demo(demo_second_factor=True)
     return Dossier.objects.get(status="submitted", procedure_version__procedure__code="1.004884").code
 
 
 def sign_in(page, live_server, email):
+    """The password, then (staff) the second factor: the code of the demo TOTP secret."""
     page.context.clear_cookies()
     page.goto(live_server.url + "/tai-khoan/dang-nhap/")
     page.locator("#id_username").fill(email)
     page.locator("#id_password").fill(PASSWORD)
     with page.expect_navigation():
         page.locator("main form[action='/tai-khoan/dang-nhap/'] button[type=submit]").click()
+    if email != CITIZEN:
+        pass_second_factor(page, email)
 
 
 def open_desk(page, live_server, code, query="view=all"):

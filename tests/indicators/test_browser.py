@@ -2,18 +2,21 @@
 
 import pytest
 
+from tests.second_factor import pass_second_factor
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_dashboard_draws_its_charts(page, live_server):
     from portal.demo import seed_demo
 
-    seed_demo()
+    seed_demo(demo_second_factor=True)
     page.goto(live_server.url + "/tai-khoan/dang-nhap/")
     page.locator("#id_username").fill("lanhdao@demo.motcua.vn")
     page.locator("#id_password").fill("Dich-vu-cong-2026")
     with page.expect_navigation():
         page.locator("main form[action='/tai-khoan/dang-nhap/'] button[type=submit]").click()
+    pass_second_factor(page, "lanhdao@demo.motcua.vn")
     page.goto(live_server.url + "/can-bo/chi-so/")
     page.wait_for_function("window.Chart && Chart.getChart('chart-trend') && Chart.getChart('chart-groups')")
     # Something was painted: the canvas has a size and non-transparent pixels.

@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 from portal.constants import StaffRole
 from portal.models import AgencyMembership
 from tests.dossiers.factories import CitizenFactory
+from tests.second_factor import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ def leader_of(world):
 
 def test_dashboard_shows_the_officers_figures_within_a_query_bound(client, world, leader_of,
                                                                    django_assert_max_num_queries):
-    client.force_login(leader_of(world["a"]))
+    staff_login(client, leader_of(world["a"]))
     client.get("/can-bo/chi-so/", PERIOD)  # the first request fills the working-day table once
     # A constant number of aggregate queries, however many dossiers: none per dossier or row.
     with django_assert_max_num_queries(32):
@@ -52,14 +53,14 @@ def test_bad_filters_are_a_400_naming_the_parameter(client, world, params, name)
 
 
 def test_drilldown_parameters_are_checked(client, world, leader_of):
-    client.force_login(leader_of(world["a"]))
+    staff_login(client, leader_of(world["a"]))
     assert client.get("/can-bo/chi-so/ho-so/", {**PERIOD, "indicator": "nope"}).status_code == 400
     response = client.get("/can-bo/chi-so/ho-so/", {**PERIOD, "indicator": "ended_on_time", "part": "sideways"})
     assert response.status_code == 400 and b'data-param="part"' in response.content
 
 
 def test_an_officer_sees_neither_another_agencys_figures_nor_its_dossiers(client, world, leader_of):
-    client.force_login(leader_of(world["b"]))
+    staff_login(client, leader_of(world["b"]))
     assert client.get("/can-bo/chi-so/", {**PERIOD, "agency": world["a"].code}).status_code == 403
     assert client.get("/api/v1/indicators/", {**PERIOD, "agency": world["a"].code}).status_code == 403
     response = client.get("/can-bo/chi-so/ho-so/", {**PERIOD, "indicator": "received_online", "part": "denominator"})
@@ -76,7 +77,7 @@ def test_citizens_and_anonymous_users_get_no_leaders_dashboard(client, world):
 
 
 def test_drilldown_lists_the_dossiers_behind_a_number(client, world, leader_of):
-    client.force_login(leader_of(world["a"]))
+    staff_login(client, leader_of(world["a"]))
     response = client.get("/can-bo/chi-so/ho-so/", {**PERIOD, "indicator": "ended_on_time", "part": "numerator"})
     codes = {d.code for d in response.context["page_obj"]}
     assert codes == {world["dossiers"]["d1"].code, world["dossiers"]["d2"].code}
@@ -94,7 +95,7 @@ def test_public_page_has_no_personal_data(client, world):
 
 @pytest.mark.parametrize("table", ["indicators", "agencies", "procedures", "trend"])
 def test_every_table_exports_to_csv_and_xlsx(client, world, leader_of, table):
-    client.force_login(leader_of(world["a"]))
+    staff_login(client, leader_of(world["a"]))
     csv_response = client.get("/can-bo/chi-so/", {**PERIOD, "format": "csv", "table": table})
     assert csv_response.status_code == 200 and csv_response["Content-Type"].startswith("text/csv")
     lines = csv_response.content.decode("utf-8-sig").splitlines()
@@ -119,7 +120,7 @@ def test_public_export_and_api(client, world):
 
 
 def test_api_for_an_officer(client, world, leader_of):
-    client.force_login(leader_of(world["a"]))
+    staff_login(client, leader_of(world["a"]))
     data = client.get("/api/v1/indicators/", PERIOD).json()
     assert {i["key"]: i["denominator"] for i in data["indicators"]}["ended_on_time"] == 4
     rows = client.get("/api/v1/indicators/agencies/", {**PERIOD, "agency": world["a"].code}).json()["rows"]

@@ -20,6 +20,7 @@ from payments.constants import PaymentStatus
 from payments.models import Payment, PaymentEvent, Receipt
 from procedures.models import FeeRule
 from tests.dossiers.factories import CitizenFactory, birth_procedure, filled_draft
+from tests.second_factor import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -193,7 +194,7 @@ def test_desk_records_a_counter_payment_and_the_daily_report_lists_it(client):
     AgencyMembership.objects.create(user=desk, agency=dossier.receiving_agency, role="receptionist")
     client.force_login(citizen)
     assert client.post(f"/can-bo/thu-phi/{dossier.code}/").status_code == 404  # not staff
-    client.force_login(desk)
+    staff_login(client, desk)
     page = client.get(f"/can-bo/ho-so/{dossier.code}/")
     assert 'id="record-payment"' in page.content.decode()
     client.post(f"/can-bo/thu-phi/{dossier.code}/")
@@ -248,7 +249,7 @@ def test_officer_waives_the_fee_and_agency_settings_limit_the_methods(client):
     assert services.payment_start(dossier=dossier, method="vietqr").status == PaymentStatus.PENDING
     desk = CitizenFactory()
     AgencyMembership.objects.create(user=desk, agency=dossier.receiving_agency, role="receptionist")
-    client.force_login(desk)
+    staff_login(client, desk)
     client.post(f"/can-bo/mien-phi/{dossier.code}/", {"ground": ""})
     assert Dossier.objects.get(pk=dossier.pk).fee_due == 10000  # no ground: nothing changed
     client.post(f"/can-bo/mien-phi/{dossier.code}/", {"ground": "poor_household", "note": "Sổ hộ nghèo 2026"})
