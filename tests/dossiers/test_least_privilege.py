@@ -12,6 +12,7 @@ from dossiers.models import Dossier
 from portal.constants import StaffRole
 from portal.models import AgencyMembership
 from tests.procedures.factories import AgencyFactory
+from tests.second_factor import staff_login
 
 from .factories import CitizenFactory, birth_procedure, filled_draft
 
@@ -47,7 +48,7 @@ def reads(user, dossier):
     from django.test import Client
 
     client = Client()
-    client.force_login(user)
+    staff_login(client, user)
     api = APIClient()
     api.force_authenticate(user)
     attachment = dossier.attachments.first()
@@ -68,7 +69,7 @@ def in_queues(user, dossier):
     from django.test import Client
 
     client = Client()
-    client.force_login(user)
+    staff_login(client, user)
     page = client.get("/can-bo/ho-so/").content.decode()
     api = APIClient()
     api.force_authenticate(user)
@@ -111,7 +112,7 @@ def test_least_privilege_the_specialists_queue_costs_no_more_queries(office, dja
     counts = {}
     for who in ("leader", "assigned"):
         client = Client()
-        client.force_login(people[who])
+        staff_login(client, people[who])
         with django_assert_max_num_queries(40) as captured:
             assert client.get("/can-bo/ho-so/").status_code == 200
         counts[who] = len(captured.captured_queries)

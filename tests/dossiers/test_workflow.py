@@ -336,7 +336,7 @@ def test_register_csv_xlsx_formula_injection_is_neutralised(office, client):
     dossier, people = office
     advance(dossier, people, upto="assign")
     Dossier.objects.filter(pk=dossier.pk).update(applicant_name=FORMULA)
-    client.force_login(people["desk"])
+    staff_login(client, people["desk"])
     rows = list(csv.reader(io.StringIO(client.get("/can-bo/so-theo-doi/", {"format": "csv"}).content.decode("utf-8-sig"))))
     assert rows[1][3] == "'" + FORMULA
     assert rows[1][0] == "1"  # the row number is not touched

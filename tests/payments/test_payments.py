@@ -273,7 +273,7 @@ def test_daily_payments_report_csv_xlsx_formula_injection_is_neutralised(client)
     Dossier.objects.filter(pk=dossier.pk).update(applicant_name=formula)
     desk = CitizenFactory()
     AgencyMembership.objects.create(user=desk, agency=dossier.receiving_agency, role="receptionist")
-    client.force_login(desk)
+    staff_login(client, desk)
     client.post(f"/can-bo/thu-phi/{dossier.code}/")
     rows = list(csv.reader(io.StringIO(client.get("/can-bo/bao-cao-thu/", {"format": "csv"}).content.decode("utf-8-sig"))))
     assert rows[1][2] == "'" + formula

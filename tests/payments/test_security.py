@@ -25,6 +25,7 @@ from portal.models import AgencyMembership
 from tests.dossiers.factories import CitizenFactory
 from tests.payments.test_payments import fee_bearing_dossier
 from tests.payments.test_reconciliation import age, through_portal
+from tests.second_factor import staff_login
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db
@@ -233,7 +234,7 @@ def test_stale_payment_the_desk_cannot_confirm_a_fee_no_one_paid():
     desk = CitizenFactory()
     AgencyMembership.objects.create(user=desk, agency=dossier.receiving_agency, role="receptionist")
     client = Client()
-    client.force_login(desk)
+    staff_login(client, desk)
     answer = client.post(f"/can-bo/ho-so/{dossier.code}/confirm_payment/", {"comment": "Đã nộp"})
     assert answer.status_code == 400
     assert Dossier.objects.get(pk=dossier.pk).status == DossierStatus.AWAITING_PAYMENT
@@ -282,7 +283,7 @@ def test_overpayment_card_payment_for_a_dossier_paid_by_transfer_is_kept_not_a_5
     desk = CitizenFactory()
     AgencyMembership.objects.create(user=desk, agency=dossier.receiving_agency, role="receptionist")
     client = Client()
-    client.force_login(desk)
+    staff_login(client, desk)
     over = overpayments().get()
     assert f'id="overpayment-{over.pk}"' in client.get(f"/can-bo/ho-so/{dossier.code}/").content.decode()
     services.overpayment_refund(overpayment=over, actor=desk)

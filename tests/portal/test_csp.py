@@ -7,6 +7,7 @@ from django.test import Client
 
 from dossiers.models import Dossier
 from portal.models import User
+from tests.second_factor import staff_login
 
 from .csp_scan import csp_problems
 
@@ -71,7 +72,7 @@ def test_every_page_sends_a_strict_csp_and_has_no_inline_script_handler_or_style
         if who not in clients:
             clients[who] = Client(raise_request_exception=False)
             if who:
-                clients[who].force_login(User.objects.get(email=who))
+                staff_login(clients[who], User.objects.get(email=who))
         response = clients[who].get(path, follow=True)
         where = f"{who or 'anonymous'} {path}"
         assert response.status_code == status, where

@@ -7,6 +7,7 @@ from django.test import Client
 from portal.models import AgencyMembership
 from tests.dossiers.factories import CitizenFactory
 from tests.procedures.factories import AgencyFactory
+from tests.second_factor import staff_login
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.portal.error_urls")]
 
@@ -79,7 +80,7 @@ def test_500_for_a_signed_in_officer_with_the_database_down(monkeypatch):
     officer = CitizenFactory()
     AgencyMembership.objects.create(user=officer, agency=AgencyFactory(), role="receptionist")
     client = Client(raise_request_exception=False)
-    client.force_login(officer)  # the session is in the database: the page must not read it
+    staff_login(client, officer)  # the session is in the database: the page must not read it
 
     def refuse(self, *args, **kwargs):
         raise AssertionError("the error page queried the database")

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from portal.models import User
+from tests.second_factor import staff_login
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Khong-doan-duoc-2026"
@@ -65,7 +66,7 @@ def test_an_admin_unlocks_from_the_admin_site(client, hoa):
     from django.test import Client
 
     admin_client = Client()
-    admin_client.force_login(admin)
+    staff_login(admin_client, admin)
     assert admin_client.get("/admin/axes/accessattempt/").status_code == 200
     ids = [str(pk) for pk in AccessAttempt.objects.values_list("pk", flat=True)]
     response = admin_client.post("/admin/axes/accessattempt/",

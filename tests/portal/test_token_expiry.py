@@ -18,6 +18,7 @@ from portal.middleware import SEEN, SINCE
 from portal.models import AgencyMembership, ApiClient, ApiToken, User
 from tests.dossiers.factories import CitizenFactory
 from tests.procedures.factories import AgencyFactory
+from tests.second_factor import staff_login
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Khong-doan-duoc-2026"
@@ -97,7 +98,7 @@ def test_a_staff_members_personal_token_reaches_only_their_agencies(client):
     mine, other = AgencyFactory(), AgencyFactory()
     officer = CitizenFactory()
     AgencyMembership.objects.create(user=officer, agency=mine, role=StaffRole.RECEPTIONIST)
-    client.force_login(officer)
+    staff_login(client, officer)
     assert client.post("/tai-khoan/api/", {"name": "kịch bản"}).status_code == 201
     made = ApiClient.objects.get(user=officer)
     assert set(made.agencies.all()) == {mine}
@@ -106,7 +107,7 @@ def test_a_staff_members_personal_token_reaches_only_their_agencies(client):
 
 def test_an_admin_without_an_agency_role_gets_no_province_wide_personal_token(client):
     admin = CitizenFactory(is_staff=True)
-    client.force_login(admin)
+    staff_login(client, admin)
     response = client.post("/tai-khoan/api/", {"name": "toàn tỉnh"})
     assert response.status_code == 200 and not ApiClient.objects.exists()
 
@@ -122,7 +123,7 @@ def _officer_browser():
     officer = CitizenFactory()
     AgencyMembership.objects.create(user=officer, agency=AgencyFactory(), role=StaffRole.SPECIALIST)
     browser = Client()
-    browser.force_login(officer)
+    staff_login(browser, officer)
     assert is_signed_in(browser)  # the first request stamps the session
     return officer, browser
 
@@ -167,7 +168,7 @@ def test_the_token_page_does_not_show_a_token_again():
     browser = Client()
     officer = CitizenFactory()
     AgencyMembership.objects.create(user=officer, agency=AgencyFactory(), role=StaffRole.LEADER)
-    browser.force_login(officer)
+    staff_login(browser, officer)
     made = browser.post("/tai-khoan/api/", {"name": "x"}).content.decode()
     raw = re.search(r'id="new-token"[^>]*value="([^"]+)"', made).group(1)
     assert raw not in browser.get("/tai-khoan/api/").content.decode() and api_status(raw) == 200
