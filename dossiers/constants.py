@@ -109,6 +109,15 @@ class EventKind(models.TextChoices):
     WITHDRAWAL_REQUESTED = "withdrawal_requested", _("Withdrawal requested")
     WITHDRAWAL_CONFIRMED = "withdrawal_confirmed", _("Withdrawal confirmed")
     RATED = "rated", _("Rated")
+    FILE_QUARANTINED = "file_quarantined", _("A file was removed: a virus was found in it")
+
+
+class ScanStatus(models.TextChoices):
+    """Where a stored file stands with the virus scanner; only PENDING files cannot be opened."""
+
+    PENDING = "pending", _("Being checked for viruses")
+    CLEAN = "clean", _("Checked: no virus found")
+    UNSCANNED = "unscanned", _("Not scanned: no virus scanner configured")
 
 
 class DocumentSource(models.TextChoices):
