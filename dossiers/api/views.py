@@ -166,7 +166,10 @@ class AttachmentView(APIView):
         tags=["Dossiers"], parameters=[DOSSIER_REF, IDEMPOTENCY_KEY],
         request={"multipart/form-data": s.AttachmentUploadSerializer},
         responses=responses({201: s.AttachmentSerializer}, 400, 401, 404, 409, 422),
-        description="Attach one file (PDF, JPEG or PNG) to a draft for a required document, or as \"other\".",
+        description="Attach one file (PDF, JPEG or PNG; Word and Excel too) to a draft for a required document, or "
+                    "as \"other\". It is scanned for viruses: `scan_status` is `pending` until the scanner has "
+                    "checked it (nobody can open it meanwhile). A file refused for its content (a virus, its type, "
+                    "an archive that unpacks too large, a PDF with JavaScript or a launch action): 422.",
     )
     @idempotent
     def post(self, request, ref):
