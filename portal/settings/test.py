@@ -32,3 +32,7 @@ PKI_DIR = VAR_DIR / "test-pki"  # noqa: F405
 RESULT_SIGNING_CERT = str(PKI_DIR / "agency.pem")
 RESULT_SIGNING_KEY = str(PKI_DIR / "agency.key")
 RESULT_SIGNING_CA = str(PKI_DIR / "ca.pem")
+
+# Uploads are scanned when CLAMD_SOCKET is set (CI): a loaded machine must not turn a slow
+# answer into a "pending" file that a test then cannot download.
+CLAMD_TIMEOUT = 30.0
