@@ -3,9 +3,6 @@ bare machine they skip with the reason; in CI (CI=true) a missing service fails 
 
 import os
 import shutil
-import subprocess
-import time
-from pathlib import Path
 
 import pytest
 
@@ -48,58 +45,21 @@ def pytest_runtest_setup(item):
         _need(shutil.which(CHROMIUM) is not None, f"needs Debian's Chromium at {CHROMIUM} (apt-get install chromium)")
 
 
-# The EICAR test file: what every antivirus must detect, harmless by design.
-EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
-
-
 @pytest.fixture(scope="session")
 def clamd_socket(tmp_path_factory):
     """clamd's Unix socket: CLAMD_SOCKET when set (CI starts one), else a private clamd started
-    here when ClamAV is installed, with a signature database made from the EICAR string only
-    (Debian ships no signatures); None when neither exists."""
+    here when ClamAV is installed (tests/clamd.py); None when neither exists."""
+    from tests.clamd import clamd_installed, start_clamd, stop_clamd
+
     configured = os.environ.get("CLAMD_SOCKET")
-    if configured:
+    if configured or not clamd_installed():
         yield configured
         return
-    clamd = shutil.which("clamd") or ("/usr/sbin/clamd" if os.path.exists("/usr/sbin/clamd") else None)
-    sigtool = shutil.which("sigtool")
-    if not clamd or not sigtool:
-        yield None
-        return
-    home = tmp_path_factory.mktemp("clamd")
-    (home / "db").mkdir()
-    (home / "eicar.com").write_bytes(EICAR)
-    signature = subprocess.run([sigtool, "--md5", "eicar.com"], cwd=home, check=True, capture_output=True).stdout
-    (home / "db" / "test.hdb").write_bytes(signature)
-    socket_path = home / "clamd.sock"
-    (home / "clamd.conf").write_text(
-        f"LocalSocket {socket_path}\nDatabaseDirectory {home / 'db'}\nForeground yes\n"
-        f"TemporaryDirectory {home}\nLogFile {home / 'clamd.log'}\n"
-    )
-    process = subprocess.Popen([clamd, "-c", str(home / "clamd.conf")], stdin=subprocess.DEVNULL,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    process, socket_path = start_clamd(tmp_path_factory.mktemp("clamd"))
     try:
-        yield str(socket_path) if _wait_for_clamd(socket_path, process) else None
+        yield str(socket_path) if socket_path else None
     finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def _wait_for_clamd(socket_path: Path, process, seconds: float = 30) -> bool:
-    import socket
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-                sock.settimeout(1)
-                sock.connect(str(socket_path))
-                sock.sendall(b"zPING\0")
-                if sock.recv(16).startswith(b"PONG"):
-                    return True
-        except OSError:
-            time.sleep(0.1)
-    return False
+        stop_clamd(process)
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,7 @@ from dossiers.constants import EventKind, ScanStatus
 from dossiers.files import FileRefused
 from dossiers.models import Attachment, Dossier, StoredDocument
 from portal.models import AgencyMembership, Notification
-from tests.conftest import EICAR
+from tests.clamd import EICAR
 
 from .factories import CitizenFactory, birth_procedure, filled_draft
 
