@@ -16,7 +16,7 @@ from portal.scanner import scan_stream, scanner_configured
 from .constants import EventKind, ScanStatus
 from .models import Attachment, StoredDocument
 
-logger = logging.getLogger("dossiers.files")
+logger = logging.getLogger("dossiers.scanning")
 
 
 def _set_status(file_name: str, status: str) -> None:

@@ -91,7 +91,7 @@ def officer_of(dossier):
 @pytest.mark.clamav
 @pytest.mark.parametrize("name, content", [("eicar.pdf", EICAR), ("don.docx", docx({"word/media/eicar.com": EICAR}))])
 def test_a_virus_is_refused_named_logged_and_not_stored(draft, english, caplog, name, content):
-    with caplog.at_level(logging.WARNING, logger="dossiers.files"), pytest.raises(FileRefused) as error:
+    with caplog.at_level(logging.WARNING), pytest.raises(FileRefused) as error:
         services.dossier_attach(dossier=draft, requirement_id="other", upload=upload(content, name))
     assert "contains a virus" in error.value.messages[0] and name in error.value.messages[0]
     assert any("virus" in r.getMessage() and name in r.getMessage() for r in caplog.records)
@@ -279,7 +279,7 @@ def test_a_virus_found_by_the_worker_is_quarantined(
     assert storage.exists(file_name) and StoredDocument.objects.filter(file=file_name).exists()
 
     settings.CLAMD_SOCKET = clamd_socket
-    with caplog.at_level(logging.WARNING, logger="dossiers.files"), \
+    with caplog.at_level(logging.WARNING), \
             django_capture_on_commit_callbacks(execute=True):
         assert tasks.scan_file(infected.pk) == "infected"
     assert not Attachment.objects.filter(pk=infected.pk).exists()
@@ -290,3 +290,30 @@ def test_a_virus_found_by_the_worker_is_quarantined(
     assert Notification.objects.filter(recipient=citizen, event=EventKind.FILE_QUARANTINED).exists()
     assert any("quarantined" in r.getMessage() for r in caplog.records)
     assert tasks.scan_file(infected.pk) is None  # run again (a redelivery): nothing left to do
+
+
+@pytest.mark.clamav
+def test_a_procedure_blank_form_with_a_virus_is_refused_in_the_admin(english):
+    from procedures.admin import DocumentRequirementForm
+
+    fields = {"position": 1, "name": "Tờ khai", "originals": 1, "copies": 0, "required": True}
+    form = DocumentRequirementForm(fields, {"template": upload(docx({"word/media/x.com": EICAR}), "to-khai.docx")})
+    assert not form.is_valid() and "contains a virus" in form.errors["template"][0]
+    form = DocumentRequirementForm(fields, {"template": upload(pdf(JAVASCRIPT), "to-khai.pdf")})
+    assert not form.is_valid() and "JavaScript" in form.errors["template"][0]
+    assert DocumentRequirementForm(fields, {"template": upload(docx(), "to-khai.docx")}).is_valid()
+
+
+def test_a_procedure_blank_form_is_refused_while_the_scanner_does_not_answer(clamd_down, english):
+    from procedures.admin import DocumentRequirementForm
+
+    fields = {"position": 1, "name": "Tờ khai", "originals": 1, "copies": 0, "required": True}
+    form = DocumentRequirementForm(fields, {"template": upload(docx(), "to-khai.docx")})
+    assert not form.is_valid() and "did not answer" in form.errors["template"][0]
+
+
+def test_the_admin_says_when_no_scanner_is_configured(admin_client, settings, english):
+    settings.CLAMD_SOCKET = settings.CLAMD_HOST = ""
+    admin_client.cookies["django_language"] = "en"
+    page = admin_client.get("/admin/dossiers/attachment/").content.decode()
+    assert "Not scanned: no virus scanner configured" in page

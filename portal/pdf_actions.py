@@ -10,7 +10,7 @@ import logging
 import re
 import zlib
 
-logger = logging.getLogger("dossiers.files")
+logger = logging.getLogger("portal.uploads")
 
 # Keys that carry a script or launch a program, and the action types that do.
 ACTIVE_KEYS = {"/JS", "/JavaScript", "/Launch"}
