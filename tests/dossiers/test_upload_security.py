@@ -118,13 +118,14 @@ def test_without_a_scanner_files_are_stored_and_say_not_scanned(client, citizen,
 
 # --- Archives -----------------------------------------------------------------------------------
 
-def test_a_docx_that_inflates_past_the_limit_is_refused(draft, settings, english):
+def test_a_docx_that_inflates_past_the_limit_is_refused(draft, settings, english, clamd_down, caplog):
     settings.ATTACHMENT_ARCHIVE_MAX_UNCOMPRESSED = 4 * 1024 * 1024
     bomb = docx({"word/media/image1.bin": b"\0" * (5 * 1024 * 1024)})  # 5 MB of zeros: ~5 KB compressed
     assert len(bomb) < 64 * 1024
-    with pytest.raises(FileRefused, match="unpacks to 5 MB"):
+    with caplog.at_level(logging.WARNING), pytest.raises(FileRefused, match="unpacks to 5 MB"):
         services.dossier_attach(dossier=draft, requirement_id="other", upload=upload(bomb, "bom.docx"))
     assert not Attachment.objects.exists()
+    assert not any("scanner" in r.getMessage() for r in caplog.records)  # refused before clamd inflates it
 
 
 def test_a_docx_with_too_many_parts_is_refused(draft, settings, english):
