@@ -318,3 +318,13 @@ def test_the_admin_says_when_no_scanner_is_configured(admin_client, settings, en
     admin_client.cookies["django_language"] = "en"
     page = admin_client.get("/admin/dossiers/attachment/").content.decode()
     assert "Not scanned: no virus scanner configured" in page
+
+
+@pytest.mark.clamav
+def test_the_health_check_shows_the_scanner_without_failing_for_it(client, clamd_socket, settings):
+    assert client.get("/healthz").json()["checks"]["virus_scanner"] == "ok"
+    settings.CLAMD_SOCKET = "/nonexistent/clamd.sock"
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json()["checks"]["virus_scanner"] == "not answering"
+    settings.CLAMD_SOCKET = ""
+    assert client.get("/healthz").json()["checks"]["virus_scanner"] == "not configured"
