@@ -225,8 +225,9 @@ class Attachment(models.Model):
             # "Reusing a stored document" (Decision 766): a small index the indicators read
             # instead of every attachment.
             models.Index(fields=["dossier"], condition=Q(reused_from__isnull=False), name="attachment_reused_idx"),
-            # The beat sweep's "what is still waiting for the scanner".
-            models.Index(fields=["uploaded_at"], condition=Q(scan_status="pending"), name="attachment_scan_pending_idx"),
+            # The beat sweep's "what is still waiting for the scanner" (unscanned: stored while there was none).
+            models.Index(fields=["uploaded_at"], condition=Q(scan_status__in=["pending", "unscanned"]),
+                         name="attachment_scan_pending_idx"),
         ]
 
     def __str__(self):

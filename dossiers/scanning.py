@@ -9,7 +9,6 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 
 from portal.scanner import scan_stream, scanner_configured
 
@@ -26,10 +25,8 @@ def _set_status(file_name: str, status: str) -> None:
 
 def attachments_to_scan():
     """Pending files; and with a scanner configured, those stored while there was none."""
-    wanted = Q(scan_status=ScanStatus.PENDING)
-    if scanner_configured():
-        wanted |= Q(scan_status=ScanStatus.UNSCANNED)
-    return Attachment.objects.filter(wanted).order_by("uploaded_at", "pk")
+    wanted = [ScanStatus.PENDING, ScanStatus.UNSCANNED] if scanner_configured() else [ScanStatus.PENDING]
+    return Attachment.objects.filter(scan_status__in=wanted).order_by("uploaded_at", "pk")
 
 
 def attachment_scan(*, attachment_id: int) -> str | None:

@@ -37,6 +37,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='attachment',
-            index=models.Index(condition=models.Q(('scan_status', 'pending')), fields=['uploaded_at'], name='attachment_scan_pending_idx'),
+            index=models.Index(condition=models.Q(('scan_status__in', ['pending', 'unscanned'])), fields=['uploaded_at'], name='attachment_scan_pending_idx'),
         ),
     ]
