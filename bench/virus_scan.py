@@ -5,7 +5,7 @@ A 2 MB PDF (one page and a 2 MB image of random bytes, like a phone scan) is, N 
 2. scanned through clamd (portal/scanner.py's client): CLAMD_SOCKET, or a private clamd started
    here with the EICAR-only database of the tests (a production database of several million
    signatures costs more: run with CLAMD_SOCKET pointing at the real one to see it);
-3. checked for JavaScript and launch actions (dossiers/pdf_actions.py);
+3. checked for JavaScript and launch actions (portal/pdf_actions.py);
 4. put through the whole check_upload (size, SHA-256, scan, type, PDF actions) with the scanner,
    and without one (the embedded default).
 p50/p95 in milliseconds for each.
@@ -92,9 +92,9 @@ def main() -> None:
     from django.conf import settings
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from dossiers.files import check_upload
-    from dossiers.pdf_actions import pdf_active_content
+    from portal.pdf_actions import pdf_active_content
     from portal.scanner import scan_stream
+    from portal.uploads import check_upload
     from tests.clamd import clamd_installed, start_clamd, stop_clamd
 
     data = make_pdf(int(args.size_mb * 1024 * 1024))
