@@ -40,6 +40,7 @@ bench: $(VENV)/.installed
 	$(PY) bench/indicators.py
 	$(PY) bench/api_lists.py
 	$(PY) bench/sign_in.py
+	$(PY) bench/virus_scan.py
 
 # Regenerate the committed OpenAPI schema (tests/api/test_schema.py fails when it is stale).
 schema: $(VENV)/.installed

@@ -1,6 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext as _
 
-from .models import Dossier, DossierEvent, Rating, StoredDocument, SupplementRequest
+from portal.scanner import scanner_configured
+
+from .models import Attachment, Dossier, DossierEvent, Rating, StoredDocument, SupplementRequest
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -14,6 +17,16 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ScannerNotice:
+    """Say on the file lists when uploads are not being scanned (the embedded default)."""
+
+    def changelist_view(self, request, extra_context=None):
+        if not scanner_configured():
+            messages.warning(request, _("Not scanned: no virus scanner configured. Set CLAMD_SOCKET or CLAMD_HOST "
+                                        "so that uploaded files are scanned with ClamAV."))
+        return super().changelist_view(request, extra_context)
 
 
 class EventInline(admin.TabularInline):
@@ -36,9 +49,18 @@ class DossierAdmin(ReadOnlyAdmin):
     inlines = [EventInline]
 
 
+@admin.register(Attachment)
+class AttachmentAdmin(ScannerNotice, ReadOnlyAdmin):
+    list_display = ["name", "dossier", "content_type", "size", "scan_status", "uploaded_at"]
+    list_filter = ["scan_status", "content_type"]
+    search_fields = ["dossier__code", "name", "sha256"]
+    list_select_related = ["dossier"]
+
+
 @admin.register(StoredDocument)
-class StoredDocumentAdmin(ReadOnlyAdmin):
-    list_display = ["owner", "document_type", "name", "size", "created_at"]
+class StoredDocumentAdmin(ScannerNotice, ReadOnlyAdmin):
+    list_display = ["owner", "document_type", "name", "size", "scan_status", "created_at"]
+    list_filter = ["scan_status", "source"]
     search_fields = ["owner__email", "document_type", "name"]
 
 

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.constants import ScanStatus  # noqa: F401 - files of dossiers carry it (portal/uploads.py)
+
 
 class DossierStatus(models.TextChoices):
     """Where a dossier is in its lifecycle; each maps to one of the national portal's 10 statuses."""
@@ -109,6 +111,7 @@ class EventKind(models.TextChoices):
     WITHDRAWAL_REQUESTED = "withdrawal_requested", _("Withdrawal requested")
     WITHDRAWAL_CONFIRMED = "withdrawal_confirmed", _("Withdrawal confirmed")
     RATED = "rated", _("Rated")
+    FILE_QUARANTINED = "file_quarantined", _("A file was removed: a virus was found in it")
 
 
 class DocumentSource(models.TextChoices):

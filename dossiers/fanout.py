@@ -25,7 +25,7 @@ logger = logging.getLogger("dossiers.fanout")
 TO_APPLICANT = {
     K.SUBMITTED, K.RECEIVED, K.RECEPTION_REFUSED, K.SUPPLEMENT_REQUESTED, K.RESUBMITTED, K.REFUSED,
     K.PAYMENT_REQUESTED, K.PAYMENT_CONFIRMED, K.RESULT_ISSUED, K.RESULT_RETURNED, K.STOPPED, K.EXTENDED,
-    K.WITHDRAWAL_CONFIRMED,
+    K.WITHDRAWAL_CONFIRMED, K.FILE_QUARANTINED,
 }
 # Paper forms rendered ahead of their first download.
 FORMS = {K.RECEIVED: "form01", K.RECEPTION_REFUSED: "form03", K.REFUSED: "form03", K.EXTENDED: "form04",
@@ -62,7 +62,8 @@ def on_event(event_id: int) -> None:
     event = DossierEvent.objects.select_related("dossier__procedure_version", "dossier__assigned_to").get(pk=event_id)
     dossier = event.dossier
     logger.info("dossier=%s event=%s fan-out", dossier.code, event.kind)
-    if event.kind in TO_APPLICANT and dossier.code:
+    # A virus found later concerns drafts too: their applicant must attach the file again.
+    if event.kind in TO_APPLICANT and (dossier.code or event.kind == K.FILE_QUARANTINED):
         notify(key=f"event:{event.pk}", event=event.kind, dossier_code=dossier.code,
                recipient=Recipient(user=dossier.applicant, email=dossier.applicant_email,
                                    phone=dossier.applicant_phone),

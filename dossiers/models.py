@@ -15,6 +15,7 @@ from .constants import (
     DocumentSource,
     DossierStatus,
     EventKind,
+    ScanStatus,
     Timeliness,
 )
 from .workflow import DossierWorkflow
@@ -174,6 +175,9 @@ class StoredDocument(models.Model):
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
+    # Uploads carry their attachment's status; documents the portal made itself are not scanned.
+    scan_status = models.CharField(_("virus scan"), max_length=16, choices=ScanStatus.choices,
+                                   default=ScanStatus.UNSCANNED)
     source = models.CharField(_("source"), max_length=16, choices=DocumentSource.choices)
     source_dossier = models.ForeignKey(Dossier, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("stored"), auto_now_add=True)
@@ -204,6 +208,9 @@ class Attachment(models.Model):
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
+    # PENDING until clamd answered: the file is listed but nobody can open it (dossiers/scanning.py).
+    scan_status = models.CharField(_("virus scan"), max_length=16, choices=ScanStatus.choices,
+                                   default=ScanStatus.PENDING)
     reused_from = models.ForeignKey(
         StoredDocument, null=True, blank=True, on_delete=models.SET_NULL, related_name="reuses"
     )
@@ -218,6 +225,9 @@ class Attachment(models.Model):
             # "Reusing a stored document" (Decision 766): a small index the indicators read
             # instead of every attachment.
             models.Index(fields=["dossier"], condition=Q(reused_from__isnull=False), name="attachment_reused_idx"),
+            # The beat sweep's "what is still waiting for the scanner" (unscanned: stored while there was none).
+            models.Index(fields=["uploaded_at"], condition=Q(scan_status__in=["pending", "unscanned"]),
+                         name="attachment_scan_pending_idx"),
         ]
 
     def __str__(self):

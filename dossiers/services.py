@@ -18,8 +18,9 @@ from procedures.calendar import WorkingCalendar, due_date
 from procedures.constants import VersionStatus
 from procedures.models import DocumentRequirement, ProcedureVersion
 
+from . import tasks
 from .codes import next_dossier_code
-from .constants import WITHDRAWABLE, Channel, Delivery, DocumentSource, DossierStatus, EventKind
+from .constants import WITHDRAWABLE, Channel, Delivery, DocumentSource, DossierStatus, EventKind, ScanStatus
 from .files import check_upload
 from .forms import ApplicantForm, DeliveryForm, application_form_class, form_data_to_json
 from .models import Attachment, Dossier, DossierEvent, Rating, StoredDocument, SupplementRequest
@@ -166,9 +167,12 @@ def dossier_attach(*, dossier: Dossier, requirement_id, upload, supplement_round
     attachment = Attachment(
         dossier=dossier, requirement=requirement, name=checked.name, content_type=checked.content_type,
         size=checked.size, sha256=checked.sha256, supplement_round=supplement_round,
+        scan_status=checked.scan_status,
     )
     attachment.file.save(checked.name, upload, save=False)
     attachment.save()
+    if attachment.scan_status == ScanStatus.PENDING:  # clamd was slow or down: the worker scans it
+        transaction.on_commit(lambda pk=attachment.pk: tasks.scan_file.delay(pk))
     return attachment
 
 
@@ -187,6 +191,7 @@ def dossier_attach_stored(*, dossier: Dossier, requirement_id, stored_id) -> Att
     return Attachment.objects.create(
         dossier=dossier, requirement=requirement, file=stored.file.name, name=stored.name,
         content_type=stored.content_type, size=stored.size, sha256=stored.sha256, reused_from=stored,
+        scan_status=stored.scan_status,
     )
 
 
@@ -276,7 +281,8 @@ def _keep_in_store(dossier: Dossier) -> None:
         StoredDocument.objects.get_or_create(
             owner_id=dossier.applicant_id, sha256=attachment.sha256, document_type=document_type,
             defaults={"name": attachment.name, "file": attachment.file.name, "content_type": attachment.content_type,
-                      "size": attachment.size, "source": DocumentSource.UPLOAD, "source_dossier": dossier},
+                      "size": attachment.size, "source": DocumentSource.UPLOAD, "source_dossier": dossier,
+                      "scan_status": attachment.scan_status},
         )
 
 

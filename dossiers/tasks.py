@@ -4,6 +4,8 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import translation
 
+from portal.scanner import ScannerUnavailable
+
 
 @shared_task(acks_late=True, max_retries=3, retry_backoff=True)
 def render_dossier_form(dossier_id: int, kind: str) -> str:
@@ -27,3 +29,27 @@ def deadline_sweep() -> dict:
     logging.getLogger("dossiers.tasks").info("deadline sweep: %s due soon, %s overdue", result.due_soon,
                                               result.overdue)
     return {"due_soon": result.due_soon, "overdue": result.overdue}
+
+
+@shared_task(acks_late=True, autoretry_for=(ScannerUnavailable,), max_retries=6, retry_backoff=30, retry_backoff_max=900)
+def scan_file(attachment_id: int) -> str | None:
+    """Scan an attachment clamd could not scan at upload; retried while clamd is unavailable."""
+    from .scanning import attachment_scan
+
+    return attachment_scan(attachment_id=attachment_id)
+
+
+@shared_task(acks_late=True)
+def scan_pending_files(batch: int = 500) -> int:
+    """Beat: queue a scan for files still waiting (their own task gave up, or was lost)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .scanning import attachments_to_scan
+
+    ids = list(attachments_to_scan().filter(uploaded_at__lt=timezone.now() - timedelta(minutes=1))
+               .values_list("pk", flat=True)[:batch])
+    for pk in ids:
+        scan_file.delay(pk)
+    return len(ids)

@@ -18,7 +18,7 @@ from procedures import selectors as catalogue
 from procedures.models import ProcedureVersion
 
 from . import selectors, services
-from .constants import Channel, DossierStatus, EventKind
+from .constants import Channel, DossierStatus, EventKind, ScanStatus
 from .documents import dossier_document
 from .forms import (
     ApplicantForm,
@@ -253,9 +253,18 @@ def dossier_detail(request, code: str):
     })
 
 
+def _still_scanning(request, item):
+    """A file the virus scanner has not checked yet is opened by nobody, staff or applicant."""
+    if item.scan_status != ScanStatus.PENDING:
+        return None
+    return render(request, "dossiers/file_pending.html", {"name": item.name}, status=403)
+
+
 @login_required
 def attachment_download(request, public_id):
     attachment = _get_or_404(selectors.attachment_for, user=request.user, public_id=public_id)
+    if refused := _still_scanning(request, attachment):
+        return refused
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name,
                         content_type=attachment.content_type)
 
@@ -265,6 +274,8 @@ def stored_download(request, public_id):
     document = selectors.stored_documents(request.user).filter(public_id=public_id).first()
     if document is None:
         raise Http404
+    if refused := _still_scanning(request, document):
+        return refused
     return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.name,
                         content_type=document.content_type)
 

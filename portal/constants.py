@@ -8,3 +8,11 @@ class StaffRole(models.TextChoices):
     RECEPTIONIST = "receptionist", _("One-stop desk officer")
     SPECIALIST = "specialist", _("Specialist")
     LEADER = "leader", _("Leader")
+
+
+class ScanStatus(models.TextChoices):
+    """Where a stored file stands with the virus scanner; only PENDING files cannot be opened."""
+
+    PENDING = "pending", _("Being checked for viruses")
+    CLEAN = "clean", _("Checked: no virus found")
+    UNSCANNED = "unscanned", _("Not scanned: no virus scanner configured")

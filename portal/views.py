@@ -105,6 +105,10 @@ def healthz(request):
 
         age = oldest_unpublished_age()
         checks["outbox_oldest_unpublished_seconds"] = round(age, 1) if age is not None else None
+    # Shown, never a 503: while clamd is down uploads wait as pending and the worker scans them later.
+    from .scanner import scanner_configured, scanner_ping
+
+    checks["virus_scanner"] = ("ok" if scanner_ping() else "not answering") if scanner_configured() else "not configured"
     status = 200 if healthy else 503
     return JsonResponse({"status": "ok" if healthy else "unavailable", "checks": checks}, status=status)
 

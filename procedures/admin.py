@@ -1,8 +1,13 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+
+from portal.constants import ScanStatus
+from portal.uploads import check_upload
 
 from . import services
 from .constants import VersionStatus
@@ -48,8 +53,24 @@ class VersionChildInline(admin.TabularInline):
         return self._editable(obj) and super().has_delete_permission(request, obj)
 
 
+class DocumentRequirementForm(forms.ModelForm):
+    class Meta:
+        model = DocumentRequirement
+        fields = ["position", "name", "originals", "copies", "required", "template"]
+
+    def clean_template(self):
+        """A blank form citizens download passes the same checks as their uploads, virus scan
+        included; public files cannot wait unopened for the worker, so no answer is a refusal."""
+        template = self.cleaned_data.get("template")
+        if isinstance(template, UploadedFile):
+            if check_upload(template).scan_status == ScanStatus.PENDING:
+                raise ValidationError(_("The virus scanner did not answer; upload the form again in a few minutes."))
+        return template
+
+
 class DocumentInline(VersionChildInline):
     model = DocumentRequirement
+    form = DocumentRequirementForm
     fields = ["position", "name", "originals", "copies", "required", "template"]
 
 

@@ -1,5 +1,5 @@
-"""Shared fixtures. Tests marked postgres / redis / browser need a real service: on a bare
-machine they skip with the reason; in CI (CI=true) a missing service fails them instead."""
+"""Shared fixtures. Tests marked postgres / redis / browser / clamav need a real service: on a
+bare machine they skip with the reason; in CI (CI=true) a missing service fails them instead."""
 
 import os
 import shutil
@@ -43,6 +43,36 @@ def pytest_runtest_setup(item):
         _need(_redis_available(), "needs Redis: set REDIS_URL=redis://127.0.0.1:6379/0")
     if item.get_closest_marker("browser"):
         _need(shutil.which(CHROMIUM) is not None, f"needs Debian's Chromium at {CHROMIUM} (apt-get install chromium)")
+
+
+@pytest.fixture(scope="session")
+def clamd_socket(tmp_path_factory):
+    """clamd's Unix socket: CLAMD_SOCKET when set (CI starts one), else a private clamd started
+    here when ClamAV is installed (tests/clamd.py); None when neither exists."""
+    from tests.clamd import clamd_installed, start_clamd, stop_clamd
+
+    configured = os.environ.get("CLAMD_SOCKET")
+    if configured or not clamd_installed():
+        yield configured
+        return
+    process, socket_path = start_clamd(tmp_path_factory.mktemp("clamd"))
+    try:
+        yield str(socket_path) if socket_path else None
+    finally:
+        stop_clamd(process)
+
+
+@pytest.fixture(autouse=True)
+def _clamav(request):
+    """Tests marked clamav scan through a real clamd (see clamd_socket)."""
+    if not request.node.get_closest_marker("clamav"):
+        yield
+        return
+    socket_path = request.getfixturevalue("clamd_socket")
+    _need(socket_path is not None, "needs ClamAV: apt-get install clamav-daemon, or set CLAMD_SOCKET")
+    settings = request.getfixturevalue("settings")
+    settings.CLAMD_SOCKET, settings.CLAMD_HOST = socket_path, ""
+    yield
 
 
 @pytest.fixture(scope="session")

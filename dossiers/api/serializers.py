@@ -60,7 +60,8 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Attachment
-        fields = ["id", "requirement", "name", "content_type", "size", "sha256", "supplement_round", "uploaded_at"]
+        fields = ["id", "requirement", "name", "content_type", "size", "sha256", "scan_status", "supplement_round",
+                  "uploaded_at"]
 
 
 class ProblemsSerializer(serializers.Serializer):

@@ -23,6 +23,7 @@ from dossiers import selectors, services
 from dossiers.actions import FORMS, LABELS, AssignForm, TransitionConflict, action_form, dossier_act
 from dossiers.constants import Channel, DossierStatus
 from dossiers.documents import dossier_document
+from dossiers.files import FileRefused
 from dossiers.forms import ApplicantForm
 from dossiers.models import Dossier, DossierDocument, Rating
 from dossiers.permissions import available_transitions
@@ -154,12 +155,21 @@ class DossierDetailView(APIView):
         return _detail(request, _save_draft(dossier, serializer.validated_data))
 
 
+class FileUnprocessable(ValidationError):
+    """A file refused for its content (virus, type, archive or PDF limits): 422, nothing stored."""
+
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+
+
 class AttachmentView(APIView):
     @extend_schema(
         tags=["Dossiers"], parameters=[DOSSIER_REF, IDEMPOTENCY_KEY],
         request={"multipart/form-data": s.AttachmentUploadSerializer},
         responses=responses({201: s.AttachmentSerializer}, 400, 401, 404, 409, 422),
-        description="Attach one file (PDF, JPEG or PNG) to a draft for a required document, or as \"other\".",
+        description="Attach one file (PDF, JPEG or PNG; Word and Excel too) to a draft for a required document, or "
+                    "as \"other\". It is scanned for viruses: `scan_status` is `pending` until the scanner has "
+                    "checked it (nobody can open it meanwhile). A file refused for its content (a virus, its type, "
+                    "an archive that unpacks too large, a PDF with JavaScript or a launch action): 422.",
     )
     @idempotent
     def post(self, request, ref):
@@ -169,6 +179,8 @@ class AttachmentView(APIView):
         try:
             attachment = services.dossier_attach(dossier=dossier, requirement_id=serializer.validated_data["requirement"],
                                                  upload=serializer.validated_data["file"])
+        except FileRefused as error:
+            raise FileUnprocessable({"file": error.messages}) from None
         except DjangoValidationError as error:
             raise ValidationError({"file": error.messages}) from None
         return Response(s.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
@@ -246,8 +258,11 @@ class SupplementResponseView(APIView):
         serializer.is_valid(raise_exception=True)
         uploads = [(key.removeprefix("files-"), f) for key in request.FILES if key.startswith("files-")
                    for f in request.FILES.getlist(key)]
-        services.dossier_resubmit(dossier=dossier, actor=request.user, uploads=uploads,
-                                  answer=serializer.validated_data["answer"])
+        try:
+            services.dossier_resubmit(dossier=dossier, actor=request.user, uploads=uploads,
+                                      answer=serializer.validated_data["answer"])
+        except FileRefused as error:
+            raise FileUnprocessable({"files": error.messages}) from None
         return _detail(request, dossier)
 
 

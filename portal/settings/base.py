@@ -215,6 +215,19 @@ STORAGES = {
 ATTACHMENT_MAX_FILE_SIZE = env.int("ATTACHMENT_MAX_FILE_SIZE", default=10 * 1024 * 1024)
 ATTACHMENT_MAX_DOSSIER_SIZE = env.int("ATTACHMENT_MAX_DOSSIER_SIZE", default=50 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Word/Excel files are zip archives: refuse ones that inflate past this or hold too many parts
+# (a "zip bomb" fills the disk of whoever opens it).
+ATTACHMENT_ARCHIVE_MAX_UNCOMPRESSED = env.int("ATTACHMENT_ARCHIVE_MAX_UNCOMPRESSED", default=100 * 1024 * 1024)
+ATTACHMENT_ARCHIVE_MAX_MEMBERS = env.int("ATTACHMENT_ARCHIVE_MAX_MEMBERS", default=1000)
+# Virus scanning with ClamAV's clamd (portal/scanner.py): a Unix socket or host and port. Neither
+# set (the embedded default): files are stored and shown as "not scanned". At upload clamd gets
+# CLAMD_TIMEOUT seconds; when it is slower or down the file waits, unopenable by staff, for the
+# worker (CLAMD_WORKER_TIMEOUT) and the beat sweep (CLAMD_SWEEP_SECONDS).
+CLAMD_SOCKET = env("CLAMD_SOCKET", default="")
+CLAMD_HOST = env("CLAMD_HOST", default="")
+CLAMD_PORT = env.int("CLAMD_PORT", default=3310)
+CLAMD_TIMEOUT = env.float("CLAMD_TIMEOUT", default=3.0)
+CLAMD_WORKER_TIMEOUT = env.float("CLAMD_WORKER_TIMEOUT", default=60.0)
 # Supplement requests are allowed at reception or within this many working days of it.
 SUPPLEMENT_WINDOW_WORKING_DAYS = env.int("SUPPLEMENT_WINDOW_WORKING_DAYS", default=3)
 # An apology with a new appointment date (Form 04) must be sent this many working days before
@@ -369,6 +382,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "portal.tasks.send_notification": {"queue": "notifications"},
     "dossiers.tasks.render_dossier_form": {"queue": "documents"},
+    "dossiers.tasks.scan_file": {"queue": "documents"},
 }
 CELERY_WORKER_TASK_LOG_FORMAT = "%(asctime)s %(levelname)s %(task_name)s[%(task_id)s] %(message)s"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -380,6 +394,8 @@ CELERY_BEAT_SCHEDULE = {
     "payments-reconcile": {"task": "payments.tasks.reconcile_payments", "schedule": 600.0},
     "indicators-snapshot": {"task": "indicators.tasks.refresh_snapshot", "schedule": 86400.0},
     "api-idempotency-purge": {"task": "portal.tasks.idempotency_purge", "schedule": 3600.0},
+    "attachments-scan-pending": {"task": "dossiers.tasks.scan_pending_files",
+                                 "schedule": env.float("CLAMD_SWEEP_SECONDS", 300.0)},
 }
 
 # --- Payments (payments/) ---------------------------------------------------------------------

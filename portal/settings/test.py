@@ -35,3 +35,7 @@ RESULT_SIGNING_CA = str(PKI_DIR / "ca.pem")
 
 # The stand-in e-identity provider above is a form-action target too.
 CONTENT_SECURITY_POLICY = csp_policy(VNPAY_URL, OIDC_OP_AUTHORIZATION_ENDPOINT)  # noqa: F405
+
+# Uploads are scanned when CLAMD_SOCKET is set (CI): a loaded machine must not turn a slow
+# answer into a "pending" file that a test then cannot download.
+CLAMD_TIMEOUT = 30.0
