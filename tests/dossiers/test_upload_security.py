@@ -16,6 +16,7 @@ from dossiers.files import FileRefused
 from dossiers.models import Attachment, Dossier, StoredDocument
 from portal.models import AgencyMembership, Notification
 from tests.clamd import EICAR
+from tests.second_factor import staff_login
 
 from .factories import CitizenFactory, birth_procedure, filled_draft
 
@@ -236,7 +237,7 @@ def test_clamd_down_leaves_the_file_pending_until_the_worker_scans_it(
         attachment = services.dossier_attach(dossier=dossier, requirement_id="other", upload=upload(pdf(), "to-khai.pdf"))
     assert attachment.scan_status == ScanStatus.PENDING
     officer = officer_of(dossier)
-    client.force_login(officer)
+    staff_login(client, officer)
     refused = client.get(f"/ho-so/tep/{attachment.public_id}/")
     assert refused.status_code == 403 and "to-khai.pdf" in refused.content.decode()
     client.force_login(citizen)
@@ -249,7 +250,7 @@ def test_clamd_down_leaves_the_file_pending_until_the_worker_scans_it(
         callback()
     attachment.refresh_from_db()
     assert attachment.scan_status == ScanStatus.CLEAN
-    client.force_login(officer)
+    staff_login(client, officer)
     response = client.get(f"/ho-so/tep/{attachment.public_id}/")
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
 
