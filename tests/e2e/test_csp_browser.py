@@ -4,9 +4,10 @@ swaps the catalogue results and Chart.js still draws the indicators."""
 
 import pytest
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+from portal.demo import DEMO_PASSWORD
+from tests.second_factor import pass_second_factor
 
-PASSWORD = "MotCua@2026"
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def sign_in(page, live_server, email):
@@ -14,9 +15,11 @@ def sign_in(page, live_server, email):
     page.context.clear_cookies()
     page.goto(live_server.url + "/tai-khoan/dang-nhap/")
     page.locator("#id_username").fill(email)
-    page.locator("#id_password").fill(PASSWORD)
+    page.locator("#id_password").fill(DEMO_PASSWORD)
     with page.expect_navigation():
         page.locator("main form[action='/tai-khoan/dang-nhap/'] button[type=submit]").click()
+    if email != "congdan@demo.motcua.vn":  # staff: the demo second factor (seed_demo enrols them)
+        pass_second_factor(page, email)
 
 
 @pytest.fixture
@@ -31,7 +34,7 @@ def violations(page):
 def test_pages_load_under_the_csp_without_violations_and_charts_draw(page, live_server, violations):
     from portal.demo import seed_demo
 
-    seed_demo()
+    seed_demo(demo_second_factor=True)
     base = live_server.url
     home = page.goto(base + "/")
     assert "script-src 'self'" in home.headers["content-security-policy"]
