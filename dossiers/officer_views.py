@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from payments.models import FeeExemption
+from portal.memberships import memberships
 from procedures import selectors as catalogue
 from procedures.models import ProcedureVersion
 
@@ -19,7 +20,7 @@ from . import selectors, services
 from .actions import LABELS, TransitionConflict, action_form, dossier_act
 from .constants import DossierStatus
 from .models import Dossier
-from .permissions import available_transitions, memberships
+from .permissions import available_transitions
 from .register import register_response
 
 

@@ -2,6 +2,8 @@
 
 from django.db.models import Q, QuerySet
 
+from portal.memberships import memberships
+
 from .constants import DossierStatus
 from .models import Attachment, Dossier, StoredDocument
 
@@ -13,8 +15,6 @@ def staff_read_scope(user) -> Q | None:
     specialist reads only what their work needs: the dossiers assigned to them at their agency and
     those waiting for their agency's opinion."""
     from portal.constants import StaffRole
-
-    from .permissions import memberships
 
     held = memberships(user)
     if not held:
@@ -175,8 +175,6 @@ def specialists_for(user):
     """Specialists of the agencies this officer works for (for assignment)."""
     from portal.constants import StaffRole
     from portal.models import User
-
-    from .permissions import memberships
 
     agencies = {agency for agency, _ in memberships(user)}
     return (User.objects.filter(memberships__agency_id__in=agencies, memberships__role=StaffRole.SPECIALIST,

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dossiers.constants import DossierStatus
+from portal.memberships import memberships
 
 from .constants import OverpaymentReason, OverpaymentStatus, PaymentMethod, PaymentStatus
 from .models import Overpayment, Payment, PaymentEvent
@@ -183,7 +184,6 @@ def payments_void_pending(*, dossier, actor=None) -> int:
 @transaction.atomic
 def overpayment_refund(*, overpayment, actor, note: str = "") -> Overpayment:
     """The desk paid an over-payment back (at the counter or by transfer)."""
-    from dossiers.permissions import memberships
     from portal.constants import StaffRole
 
     overpayment = Overpayment.objects.select_for_update().select_related("dossier", "payment").get(pk=overpayment.pk)
@@ -329,7 +329,6 @@ def payment_refund(*, payment: Payment, amount: int, actor, reason: str) -> Paym
 
 def payment_record_at_counter(*, dossier, actor) -> Payment:
     """The desk took the fee in cash (or saw the transfer arrive): record and confirm it."""
-    from dossiers.permissions import memberships
     from portal.constants import StaffRole
 
     if (dossier.receiving_agency_id, StaffRole.RECEPTIONIST) not in memberships(actor):
@@ -346,7 +345,6 @@ def fee_exempt(*, dossier, actor, ground: str, note: str = ""):
     """An officer waives the fee on a ground the law lists; recorded in the dossier's trail."""
     from dossiers.constants import EventKind
     from dossiers.models import Dossier
-    from dossiers.permissions import memberships
     from dossiers.services import record_event
 
     from .models import FeeExemption

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from dossiers import selectors as dossier_selectors
 from portal.client import client_address
 from portal.errors import bad_request
+from portal.memberships import memberships
 from portal.pdf import qr_svg
 
 from . import services, vnpay
@@ -270,8 +271,6 @@ def exempt(request, code: str):
 def daily_report(request):
     """The agency's collection report for a day (CSV or XLSX)."""
     from datetime import date
-
-    from dossiers.permissions import memberships
 
     from .report import report_response
 

@@ -108,7 +108,8 @@ class DossierDetailSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_transitions(self, dossier):
-        from dossiers.permissions import available_transitions, memberships
+        from dossiers.permissions import available_transitions
+        from portal.memberships import memberships
 
         user = self.context["request"].user
         return available_transitions(user, dossier) if memberships(user) else []
