@@ -24,6 +24,10 @@ class DossierStatus(models.TextChoices):
     FINISHED = "finished", _("Result ready")
     RETURNED = "returned", _("Result returned")
 
+# The states in which the applicant (or the desk, at the counter) may pay the fee owed.
+PAYABLE_STATES = (DossierStatus.SUBMITTED, DossierStatus.RECEIVED, DossierStatus.IN_PROCESSING,
+                  DossierStatus.AWAITING_PAYMENT, DossierStatus.APPROVED)
+
 
 # The national public-service portal's status codes (DOMAIN.md).
 NATIONAL_STATUS = {

@@ -18,7 +18,7 @@ from procedures import selectors as catalogue
 from procedures.models import ProcedureVersion
 
 from . import selectors, services
-from .constants import Channel, DossierStatus, EventKind, ScanStatus
+from .constants import PAYABLE_STATES, Channel, DossierStatus, EventKind, ScanStatus
 from .documents import dossier_document
 from .forms import (
     ApplicantForm,
@@ -235,8 +235,6 @@ def dossier_detail(request, code: str):
     if dossier.status == S.SUPPLEMENT_REQUESTED:
         open_request = dossier.supplement_requests.filter(answered_at__isnull=True).order_by("-round").first()
     rating = Rating.objects.filter(dossier=dossier).first()
-    from payments.services import PAYABLE_STATES
-
     paid_payment = dossier.payments.filter(status="paid").first()
     return render(request, "dossiers/dossier_detail.html", {
         "paid_payment": paid_payment, "sandbox_enabled": settings.PAYMENT_SANDBOX_ENABLED,

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dossiers.constants import DossierStatus
+from dossiers.constants import PAYABLE_STATES
 from portal.memberships import memberships
 
 from .constants import OverpaymentReason, OverpaymentStatus, PaymentMethod, PaymentStatus
@@ -20,8 +20,6 @@ from .models import Overpayment, Payment, PaymentEvent
 
 logger = logging.getLogger("payments")
 P = PaymentStatus
-PAYABLE_STATES = (DossierStatus.SUBMITTED, DossierStatus.RECEIVED, DossierStatus.IN_PROCESSING,
-                  DossierStatus.AWAITING_PAYMENT, DossierStatus.APPROVED)
 
 
 class CallbackRejected(Exception):

@@ -3,7 +3,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from dossiers.constants import Channel, Delivery, DossierStatus, EventKind
+from dossiers.constants import PAYABLE_STATES, Channel, Delivery, DossierStatus, EventKind
 from dossiers.forms import ApplicantForm
 from dossiers.models import Attachment, Dossier, DossierEvent, Rating
 from dossiers.services import MAX_FEE_QUANTITY, RATING_CRITERIA
@@ -117,7 +117,6 @@ class DossierDetailSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_applicant_actions(self, dossier):
         from dossiers.services import WITHDRAWABLE_STATES
-        from payments.services import PAYABLE_STATES
 
         user = self.context["request"].user
         S = DossierStatus
