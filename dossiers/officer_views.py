@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from portal.constants import StaffRole
 from portal.memberships import memberships
 from procedures import selectors as catalogue
 from procedures.models import ProcedureVersion
@@ -85,8 +86,6 @@ def _render_desk(request, dossier, *, bound=None, status=200):
 
 def _can_record_payment(user, dossier) -> bool:
     """The desk may record a fee paid at the counter while one is owed and unpaid."""
-    from portal.constants import StaffRole
-
     return (dossier.fee_due > 0 and dossier.status in PAYABLE_STATES
             and (dossier.receiving_agency_id, StaffRole.RECEPTIONIST) in memberships(user)
             and not dossier.payments.filter(status="paid").exists())

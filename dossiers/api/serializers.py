@@ -7,6 +7,7 @@ from dossiers.constants import PAYABLE_STATES, Channel, Delivery, DossierStatus,
 from dossiers.forms import ApplicantForm
 from dossiers.models import Attachment, Dossier, DossierEvent, Rating
 from dossiers.services import MAX_FEE_QUANTITY, RATING_CRITERIA
+from portal.memberships import memberships
 
 
 class ChoiceLabelField(serializers.CharField):
@@ -109,7 +110,6 @@ class DossierDetailSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_transitions(self, dossier):
         from dossiers.permissions import available_transitions
-        from portal.memberships import memberships
 
         user = self.context["request"].user
         return available_transitions(user, dossier) if memberships(user) else []
