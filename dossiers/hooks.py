@@ -1,11 +1,13 @@
 """Hooks the apps above dossiers register from their AppConfig.ready(), so that dossiers never
 imports them: payments voids a dossier's open payments when an officer requests a new amount
-and tells the pages what a fee may be waived for; sync hears of every event of a filed dossier."""
+and gives the officers' desk page the grounds a fee may be waived on; sync hears of every event
+of a filed dossier."""
 
 from collections.abc import Callable
 
 _fee_requested: list[Callable] = []
 _event_subscribers: list[Callable] = []
+_desk_context: list[Callable] = []
 
 
 def _add(handlers: list[Callable], handler: Callable) -> Callable:
@@ -33,9 +35,6 @@ def on_dossier_event(handler: Callable) -> Callable:
 def dossier_event_published(*, event) -> None:
     for handler in _event_subscribers:
         handler(event=event)
-
-
-_desk_context: list[Callable] = []
 
 
 def on_desk_context(provider: Callable) -> Callable:
