@@ -24,10 +24,6 @@ class DossierStatus(models.TextChoices):
     FINISHED = "finished", _("Result ready")
     RETURNED = "returned", _("Result returned")
 
-# The states in which the applicant (or the desk, at the counter) may pay the fee owed.
-PAYABLE_STATES = (DossierStatus.SUBMITTED, DossierStatus.RECEIVED, DossierStatus.IN_PROCESSING,
-                  DossierStatus.AWAITING_PAYMENT, DossierStatus.APPROVED)
-
 
 # The national public-service portal's status codes (DOMAIN.md).
 NATIONAL_STATUS = {
@@ -55,6 +51,11 @@ OPEN = [
     DossierStatus.AWAITING_APPROVAL, DossierStatus.SUPPLEMENT_REQUESTED, DossierStatus.AWAITING_PAYMENT,
 ]
 WITHDRAWABLE = OPEN
+# A fee owed can be paid (online, or at the desk) while the dossier is in one of these.
+PAYABLE = (
+    DossierStatus.SUBMITTED, DossierStatus.RECEIVED, DossierStatus.IN_PROCESSING, DossierStatus.AWAITING_PAYMENT,
+    DossierStatus.APPROVED,
+)
 # Processing has ended: these are classified early / on time / late.
 ENDED = [
     DossierStatus.NOT_RECEIVED, DossierStatus.WITHDRAWN, DossierStatus.REFUSED, DossierStatus.STOPPED,

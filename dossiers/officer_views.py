@@ -18,7 +18,7 @@ from procedures.models import ProcedureVersion
 
 from . import hooks, selectors, services
 from .actions import LABELS, TransitionConflict, action_form, dossier_act
-from .constants import PAYABLE_STATES, DossierStatus
+from .constants import PAYABLE, DossierStatus
 from .models import Dossier
 from .permissions import available_transitions
 from .register import register_response
@@ -86,7 +86,7 @@ def _render_desk(request, dossier, *, bound=None, status=200):
 
 def _can_record_payment(user, dossier) -> bool:
     """The desk may record a fee paid at the counter while one is owed and unpaid."""
-    return (dossier.fee_due > 0 and dossier.status in PAYABLE_STATES
+    return (dossier.fee_due > 0 and dossier.status in PAYABLE
             and (dossier.receiving_agency_id, StaffRole.RECEPTIONIST) in memberships(user)
             and not dossier.payments.filter(status="paid").exists())
 

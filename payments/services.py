@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dossiers.actions import dossier_act_as_system
-from dossiers.constants import PAYABLE_STATES, EventKind
+from dossiers.constants import PAYABLE, EventKind
 from dossiers.models import Dossier
 from dossiers.services import fee_quantity, record_event
 from portal.constants import StaffRole
@@ -63,7 +63,7 @@ def payment_start(*, dossier, method: str, actor=None) -> Payment:
         raise ValidationError(_("This dossier has no fee to pay."))
     if dossier.payments.filter(status=P.PAID).exists():
         raise ValidationError(_("This dossier is already paid."))
-    if dossier.status not in PAYABLE_STATES:
+    if dossier.status not in PAYABLE:
         raise ValidationError(_("This dossier cannot be paid in its current state."))
     accepted = getattr(dossier.receiving_agency, "payment_settings", None)
     if accepted is not None and ((method == PaymentMethod.VNPAY and not accepted.online_gateway)

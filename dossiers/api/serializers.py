@@ -3,7 +3,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from dossiers.constants import PAYABLE_STATES, Channel, Delivery, DossierStatus, EventKind
+from dossiers.constants import PAYABLE, Channel, Delivery, DossierStatus, EventKind
 from dossiers.forms import ApplicantForm
 from dossiers.models import Attachment, Dossier, DossierEvent, Rating
 from dossiers.services import MAX_FEE_QUANTITY, RATING_CRITERIA
@@ -131,7 +131,7 @@ class DossierDetailSerializer(serializers.ModelSerializer):
             actions.append("supplement_response")
         if dossier.status == S.RETURNED:
             actions.append("rate")
-        if dossier.fee_due > 0 and dossier.status in PAYABLE_STATES:
+        if dossier.fee_due > 0 and dossier.status in PAYABLE:
             actions.append("pay")
         return actions
 
