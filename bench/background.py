@@ -302,7 +302,7 @@ def main():
     django.setup()
     from django.core.management import call_command
 
-    from portal.demo import seed_demo
+    from demo.seed import seed_demo
 
     call_command("migrate", verbosity=0)
     seed_demo()  # the catalogue, agencies, staff and a few demo dossiers (idempotent)

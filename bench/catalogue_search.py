@@ -21,7 +21,7 @@ def fill(target: int):
 
     from django.db import transaction
 
-    from portal.demo import DEMO_CATALOGUE
+    from demo.seed import DEMO_CATALOGUE
     from procedures.catalogue_io import import_catalogue
     from procedures.constants import VersionStatus
     from procedures.models import DocumentRequirement, FeeRule, Procedure, ProcedureVersion

@@ -29,7 +29,7 @@ PNG_200K = b"\x89PNG\r\n\x1a\n" + b"\x00" * (200 * 1024)
 
 
 def setup_data():
-    from portal.demo import DEMO_CATALOGUE
+    from demo.seed import DEMO_CATALOGUE
     from portal.models import User
     from procedures.catalogue_io import import_catalogue
     from procedures.models import Agency, Field, Procedure, ProcedureVersion

@@ -79,7 +79,7 @@ def generate(total: int):
 
 def staff():
     """A desk officer, 50 specialists and a leader at the demo commune (created once)."""
-    from portal.demo import DEMO_AGENCY, seed_demo
+    from demo.seed import DEMO_AGENCY, seed_demo
     from portal.models import AgencyMembership, User
     from procedures.models import Agency
 
@@ -129,9 +129,9 @@ def bench_queue(people, repeat):
 def bench_transition(people, repeat):
     from django.db import connection
 
+    from demo.seed import DEMO_AGENCY
     from dossiers.actions import dossier_act
     from dossiers.models import Dossier
-    from portal.demo import DEMO_AGENCY
 
     candidates = list(Dossier.objects.filter(status="submitted", receiving_agency__code=DEMO_AGENCY,
                                              code__startswith="Q").select_related("procedure_version")[:repeat])

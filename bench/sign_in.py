@@ -25,7 +25,7 @@ def officers(count: int):
     """`count` desk officers of the demo commune, each with a TOTP device (made once, reset each run)."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from portal.demo import DEMO_AGENCY, seed_demo
+    from demo.seed import DEMO_AGENCY, seed_demo
     from portal.models import AgencyMembership, User
     from procedures.models import Agency
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.constants import StaffRole
+from portal.memberships import memberships
 from portal.models import User
 from procedures.models import Agency
 
@@ -24,7 +25,7 @@ from . import hooks, services
 from .constants import DossierStatus, EventKind
 from .deadlines import classify, latest_extension_day, step_due
 from .models import Dossier
-from .permissions import acting_role, memberships
+from .permissions import acting_role
 
 S = DossierStatus
 

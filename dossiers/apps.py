@@ -1,7 +1,15 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from portal.outbox_handlers import outbox_handler_register
+
 
 class DossiersConfig(AppConfig):
     name = "dossiers"
     verbose_name = _("Dossiers")
+
+    def ready(self):
+        from . import fanout  # reads the models: only once the app registry is ready
+
+        outbox_handler_register("dossier.event", fanout.on_event)
+        outbox_handler_register("dossier.deadline", fanout.on_deadline)

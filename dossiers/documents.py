@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from portal.pdf import qr_svg, render_to_pdf
+from portal.signing import sign_pdf
+from portal.template_sandbox import sandbox_render
 
 from .models import Dossier, DossierDocument
 
@@ -58,8 +60,6 @@ def form_context(dossier: Dossier, base_url: str) -> dict:
 def result_body(dossier: Dossier) -> str:
     """The procedure's own result template, rendered in the sandbox over plain values only: an
     admin's template cannot reach the applicant's account, a password hash or settings."""
-    from portal.template_sandbox import sandbox_render
-
     version = dossier.procedure_version
     if not version.result_template:
         return ""
@@ -86,8 +86,6 @@ def result_body(dossier: Dossier) -> str:
 
 def render_result(dossier: Dossier, context: dict) -> bytes:
     """The result: the procedure's own template (or the standard one), as a signed PDF."""
-    from portal.signing import sign_pdf
-
     pdf = render_to_pdf(FORM_TEMPLATES[K.RESULT], {**context, "custom_body": result_body(dossier)})
     agency = dossier.competent_agency
     return sign_pdf(pdf, reason=f"Kết quả giải quyết hồ sơ {dossier.code}", location=agency.name)

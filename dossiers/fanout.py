@@ -1,12 +1,11 @@
 """What follows a dossier event, after commit: notifications, paper forms, national sync.
 
-Called from the outbox (portal/outbox_handlers.py); every step is idempotent, so a message
+Called from the outbox (registered in dossiers/apps.py); every step is idempotent, so a message
 handled twice after a crash notifies once, renders once and syncs once.
 """
 
 import logging
 
-from django.apps import apps
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +14,7 @@ from portal.constants import StaffRole
 from portal.models import User
 from portal.notifications import Recipient, notify
 
-from . import tasks
+from . import hooks, tasks
 from .constants import EventKind as K
 from .models import Dossier, DossierEvent
 
@@ -76,10 +75,8 @@ def on_event(event_id: int) -> None:
                placeholders=_placeholders(dossier, event.get_kind_display(), event=event, for_officer=True))
     if event.kind in FORMS:
         tasks.render_dossier_form.delay(dossier.pk, FORMS[event.kind])
-    if apps.is_installed("sync") and dossier.code:
-        from sync.tasks import sync_event
-
-        sync_event.delay(event.pk)
+    if dossier.code:
+        hooks.dossier_event_published(event=event)  # the national portal and webhooks (sync)
 
 
 def on_deadline(dossier_id: int, threshold: str) -> None:

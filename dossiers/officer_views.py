@@ -11,15 +11,16 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from payments.models import FeeExemption
+from portal.constants import StaffRole
+from portal.memberships import memberships
 from procedures import selectors as catalogue
 from procedures.models import ProcedureVersion
 
-from . import selectors, services
+from . import hooks, selectors, services
 from .actions import LABELS, TransitionConflict, action_form, dossier_act
-from .constants import DossierStatus
+from .constants import PAYABLE, DossierStatus
 from .models import Dossier
-from .permissions import available_transitions, memberships
+from .permissions import available_transitions
 from .register import register_response
 
 
@@ -79,16 +80,13 @@ def _render_desk(request, dossier, *, bound=None, status=200):
         "payments": dossier.payments.all(),
         # Money received but not owed, for the desk to refund (payments' model, by its relation).
         "overpayments": dossier.overpayments.select_related("payment"),
-        "exemption_grounds": FeeExemption.choices,
+        **hooks.desk_context(dossier=dossier, user=request.user),  # e.g. payments' fee waiver grounds
     }, status=status)
 
 
 def _can_record_payment(user, dossier) -> bool:
     """The desk may record a fee paid at the counter while one is owed and unpaid."""
-    from payments.services import PAYABLE_STATES
-    from portal.constants import StaffRole
-
-    return (dossier.fee_due > 0 and dossier.status in PAYABLE_STATES
+    return (dossier.fee_due > 0 and dossier.status in PAYABLE
             and (dossier.receiving_agency_id, StaffRole.RECEPTIONIST) in memberships(user)
             and not dossier.payments.filter(status="paid").exists())
 

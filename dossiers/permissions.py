@@ -9,6 +9,7 @@ only on dossiers assigned to them.
 from dataclasses import dataclass
 
 from portal.constants import StaffRole
+from portal.memberships import memberships
 
 from .constants import DossierStatus
 
@@ -41,17 +42,6 @@ RULES = {
     "extend": Rule(((L, COMPETENT), (R, RECEIVING))),
     "confirm_withdrawal": Rule(((R, RECEIVING),)),
 }
-
-
-def memberships(user) -> frozenset[tuple[int, str]]:
-    """(agency id, role) pairs of a user, read once per request."""
-    if not getattr(user, "is_authenticated", False):
-        return frozenset()
-    cached = getattr(user, "_membership_cache", None)
-    if cached is None:
-        cached = frozenset(user.memberships.values_list("agency_id", "role"))
-        user._membership_cache = cached
-    return cached
 
 
 def acting_role(user, dossier, name: str) -> str | None:

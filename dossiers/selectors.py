@@ -2,6 +2,11 @@
 
 from django.db.models import Q, QuerySet
 
+from portal.constants import StaffRole
+from portal.memberships import memberships
+from portal.models import User
+from procedures.calendar import WorkingCalendar, office_time
+
 from .constants import DossierStatus
 from .models import Attachment, Dossier, StoredDocument
 
@@ -12,10 +17,6 @@ def staff_read_scope(user) -> Q | None:
     receives, handles or is consulted on (the desk also cross-boundary ones awaiting any desk); a
     specialist reads only what their work needs: the dossiers assigned to them at their agency and
     those waiting for their agency's opinion."""
-    from portal.constants import StaffRole
-
-    from .permissions import memberships
-
     held = memberships(user)
     if not held:
         return None
@@ -140,8 +141,6 @@ def officer_queue(user, *, view: str = "all", status: str = "", procedure: str =
     from django.db.models import Count, F
     from django.utils import timezone
 
-    from procedures.calendar import WorkingCalendar, office_time
-
     from .constants import IN_QUEUE
 
     now = timezone.localtime()
@@ -173,11 +172,6 @@ def officer_queue(user, *, view: str = "all", status: str = "", procedure: str =
 
 def specialists_for(user):
     """Specialists of the agencies this officer works for (for assignment)."""
-    from portal.constants import StaffRole
-    from portal.models import User
-
-    from .permissions import memberships
-
     agencies = {agency for agency, _ in memberships(user)}
     return (User.objects.filter(memberships__agency_id__in=agencies, memberships__role=StaffRole.SPECIALIST,
                                 is_active=True).distinct().order_by("full_name").only("pk", "full_name"))

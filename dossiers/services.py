@@ -12,8 +12,10 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.constants import StaffRole
 from portal.models import User
 from portal.outbox import outbox_write
+from portal.signing import verify_pdf
 from procedures.calendar import WorkingCalendar, due_date
 from procedures.constants import VersionStatus
 from procedures.models import DocumentRequirement, ProcedureVersion
@@ -111,8 +113,6 @@ def _profile_answers(user) -> dict:
 @transaction.atomic
 def dossier_counter_draft(*, officer, version: ProcedureVersion) -> Dossier:
     """A receptionist files a dossier for a walk-in applicant: a draft of their own desk's."""
-    from portal.constants import StaffRole
-
     desk = officer.memberships.filter(role=StaffRole.RECEPTIONIST).select_related("agency").first()
     if desk is None:
         raise ValidationError(_("Only one-stop desk officers file dossiers at the counter."))
@@ -449,8 +449,6 @@ def available_documents(dossier: Dossier, *, staff: bool) -> list[dict]:
 def result_verify(pdf: bytes) -> dict:
     """Is this PDF a result the portal issued (same bytes as stored) with an intact signature?"""
     import hashlib
-
-    from portal.signing import verify_pdf
 
     from .models import DossierDocument
 

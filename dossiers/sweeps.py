@@ -8,6 +8,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from portal.models import OutboxMessage
+from portal.outbox import outbox_dispatch
 from procedures.calendar import WorkingCalendar, office_time
 
 from .constants import IN_QUEUE, DossierStatus
@@ -28,13 +29,11 @@ class SweepResult:
 def _mark_and_queue(column: str, condition: str, params: list, now, threshold: str) -> int:
     """PostgreSQL: mark and write the outbox rows in ONE statement (a data-modifying CTE), so a
     million dossiers never travel to Python and back."""
-    from portal.models import OutboxMessage as Outbox
-
     placeholders = ", ".join(["%s"] * len(_SWEPT))
     sql = (
         f"WITH marked AS (UPDATE {_TABLE} SET {column} = %s WHERE {column} IS NULL "  # noqa: S608
         f"AND status IN ({placeholders}) AND {condition} RETURNING id) "
-        f"INSERT INTO {Outbox._meta.db_table} (topic, payload, created_at, attempts, last_error) "
+        f"INSERT INTO {OutboxMessage._meta.db_table} (topic, payload, created_at, attempts, last_error) "
         f"SELECT 'dossier.deadline', json_build_object('dossier_id', id, 'threshold', %s)::jsonb, %s, 0, '' "
         f"FROM marked"
     )
@@ -62,8 +61,6 @@ def deadline_sweep(now=None) -> SweepResult:
             due_soon = _mark_and_queue("due_soon_notified_at", "due_at >= %s AND due_at <= %s", [now, soon], now,
                                        "due_soon")
             if overdue or due_soon:
-                from portal.outbox import outbox_dispatch
-
                 transaction.on_commit(lambda: outbox_dispatch())
             return SweepResult(due_soon=due_soon, overdue=overdue)
         overdue = _mark("overdue_notified_at", "due_at < %s", [now], now)
@@ -75,8 +72,6 @@ def deadline_sweep(now=None) -> SweepResult:
             batch_size=2000,
         )
         if overdue or due_soon:
-            from portal.outbox import outbox_dispatch
-
             transaction.on_commit(lambda: outbox_dispatch())
     return SweepResult(due_soon=len(due_soon), overdue=len(overdue))
 

@@ -18,7 +18,7 @@ from procedures import selectors as catalogue
 from procedures.models import ProcedureVersion
 
 from . import selectors, services
-from .constants import Channel, DossierStatus, EventKind, ScanStatus
+from .constants import PAYABLE, Channel, DossierStatus, EventKind, ScanStatus
 from .documents import dossier_document
 from .forms import (
     ApplicantForm,
@@ -235,12 +235,10 @@ def dossier_detail(request, code: str):
     if dossier.status == S.SUPPLEMENT_REQUESTED:
         open_request = dossier.supplement_requests.filter(answered_at__isnull=True).order_by("-round").first()
     rating = Rating.objects.filter(dossier=dossier).first()
-    from payments.services import PAYABLE_STATES
-
     paid_payment = dossier.payments.filter(status="paid").first()
     return render(request, "dossiers/dossier_detail.html", {
         "paid_payment": paid_payment, "sandbox_enabled": settings.PAYMENT_SANDBOX_ENABLED,
-        "can_pay": is_applicant and not paid_payment and dossier.fee_due > 0 and dossier.status in PAYABLE_STATES,
+        "can_pay": is_applicant and not paid_payment and dossier.fee_due > 0 and dossier.status in PAYABLE,
         "dossier": dossier, "version": dossier.procedure_version, "events": events,
         "attachments": dossier.attachments.select_related("requirement"),
         "is_applicant": is_applicant, "supplement_request": open_request, "rating": rating,

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.memberships import memberships
 from procedures.models import Agency, Procedure
 
 from .selectors import DOSSIER_INDICATORS, Scope, agency_tree, subtree_ids
@@ -58,8 +59,6 @@ def officer_agency_ids(user, *, scope: frozenset[int] | None = None) -> tuple[in
     ``scope``: an API token's agencies (portal.api.scope), which narrow staff too."""
     if user.is_superuser or user.is_staff:
         return None if scope is None else subtree_ids(scope)
-    from dossiers.permissions import memberships
-
     own = {agency for agency, _role in memberships(user)}
     if not own:
         raise PermissionDenied(_("Only officers may see these figures."))

@@ -70,7 +70,7 @@ from dossiers.models import Attachment, Dossier, DossierDocument, Rating, Supple
 from payments.constants import PaymentMethod, PaymentStatus
 from payments.models import Payment
 from procedures.constants import ServiceLevel, VersionStatus
-from procedures.models import Agency, FeeRule, ProcedureVersion
+from procedures.models import Agency, FeeRule, Procedure, ProcedureVersion
 from sync.models import NATIONAL_TARGET, Delivery, DeliveryStatus
 
 from .calendar_table import ensure_calendar
@@ -507,8 +507,6 @@ def breakdown_by_agency(scope: Scope, *, parent_id: int | None) -> list[dict]:
 
 def breakdown_by_procedure(scope: Scope) -> list[dict]:
     """One row per procedure that had dossiers in the period."""
-    from procedures.models import Procedure
-
     counts = dossier_counts(scope, group="procedure")
     progress = in_progress_counts(scope, group="procedure")
     ids = [k for k in set(counts) | set(progress) if k is not None]

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from portal.memberships import memberships
 from procedures.models import Agency
 
 from . import exports, selectors
@@ -75,8 +76,6 @@ def _single_top_agency(user, allowed) -> int | None:
     """An officer of one agency (with its subtree) sees that agency's sub-agencies by default."""
     if allowed is None:
         return None
-    from dossiers.permissions import memberships
-
     own = {agency for agency, _role in memberships(user)}
     tops = [pk for pk in own if not any(pk != other and pk in selectors.subtree_ids([other]) for other in own)]
     return tops[0] if len(tops) == 1 else None

@@ -7,6 +7,8 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
+from dossiers.constants import DocumentSource
+from dossiers.models import StoredDocument
 from portal.pdf import qr_svg, render_to_pdf
 
 from .models import Payment, Receipt
@@ -41,9 +43,6 @@ def receipt_for(payment_id: int) -> Receipt:
         receipt.file.delete(save=False)
         return Receipt.objects.get(payment=payment)
     if dossier.applicant_id:
-        from dossiers.constants import DocumentSource
-        from dossiers.models import StoredDocument
-
         StoredDocument.objects.get_or_create(
             owner_id=dossier.applicant_id, sha256=receipt.sha256, document_type=f"Biên lai: {dossier.code}",
             defaults={"name": f"{number}.pdf", "file": receipt.file.name, "content_type": "application/pdf",

@@ -12,15 +12,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dossiers.constants import DossierStatus
+from dossiers.actions import dossier_act_as_system
+from dossiers.constants import PAYABLE, EventKind
+from dossiers.models import Dossier
+from dossiers.services import fee_quantity, record_event
+from portal.constants import StaffRole
+from portal.memberships import memberships
+from portal.outbox import outbox_write
 
 from .constants import OverpaymentReason, OverpaymentStatus, PaymentMethod, PaymentStatus
 from .models import Overpayment, Payment, PaymentEvent
 
 logger = logging.getLogger("payments")
 P = PaymentStatus
-PAYABLE_STATES = (DossierStatus.SUBMITTED, DossierStatus.RECEIVED, DossierStatus.IN_PROCESSING,
-                  DossierStatus.AWAITING_PAYMENT, DossierStatus.APPROVED)
 
 
 class CallbackRejected(Exception):
@@ -39,8 +43,6 @@ def _event(payment, kind, *, from_status="", actor=None, source="", data=None):
 def fee_lines(dossier) -> list[dict]:
     """What is owed, line by line: the catalogue's fees for the quantities asked, when they make
     up the amount due; otherwise (an officer set the amount) one line."""
-    from dossiers.services import fee_quantity
-
     lines = []
     for fee in dossier.procedure_version.fees.all():
         quantity = fee_quantity(dossier.fee_quantities, fee) if fee.unit != "dossier" else 1
@@ -56,14 +58,12 @@ def fee_lines(dossier) -> list[dict]:
 @transaction.atomic
 def payment_start(*, dossier, method: str, actor=None) -> Payment:
     """Open a payment for what the dossier owes (the pending one of this method if it exists)."""
-    from dossiers.models import Dossier
-
     dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
     if dossier.fee_due <= 0:
         raise ValidationError(_("This dossier has no fee to pay."))
     if dossier.payments.filter(status=P.PAID).exists():
         raise ValidationError(_("This dossier is already paid."))
-    if dossier.status not in PAYABLE_STATES:
+    if dossier.status not in PAYABLE:
         raise ValidationError(_("This dossier cannot be paid in its current state."))
     accepted = getattr(dossier.receiving_agency, "payment_settings", None)
     if accepted is not None and ((method == PaymentMethod.VNPAY and not accepted.online_gateway)
@@ -94,9 +94,6 @@ def payment_confirm(*, reference: str, amount: int, gateway_transaction: str, so
     It settles the dossier only when it pays what the dossier owes now. Money for a voided
     payment, a dossier already paid or a fee since changed is kept as an over-payment for the
     desk to refund (the returned payment is then not paid): the sender is told it was received."""
-    from dossiers.actions import dossier_act_as_system
-    from dossiers.models import Dossier
-
     rejection = None
     gateway_transaction = str(gateway_transaction)[:64]
     with transaction.atomic():
@@ -137,8 +134,6 @@ def payment_confirm(*, reference: str, amount: int, gateway_transaction: str, so
                    data={"gateway_transaction": gateway_transaction})
             dossier_act_as_system(dossier=dossier, name="confirm_payment",
                                   data={"comment": _("Paid online: %(ref)s") % {"ref": reference}})
-            from portal.outbox import outbox_write
-
             outbox_write("payment.paid", {"payment_id": payment.pk})  # the receipt, after commit
             return payment
     # Recorded outside the refused change, so the trail keeps what was tried.
@@ -183,9 +178,6 @@ def payments_void_pending(*, dossier, actor=None) -> int:
 @transaction.atomic
 def overpayment_refund(*, overpayment, actor, note: str = "") -> Overpayment:
     """The desk paid an over-payment back (at the counter or by transfer)."""
-    from dossiers.permissions import memberships
-    from portal.constants import StaffRole
-
     overpayment = Overpayment.objects.select_for_update().select_related("dossier", "payment").get(pk=overpayment.pk)
     if not actor.is_superuser and (overpayment.dossier.receiving_agency_id, StaffRole.RECEPTIONIST) not in memberships(actor):
         raise ValidationError(_("Only the one-stop desk of the receiving agency refunds over-payments."))
@@ -329,9 +321,6 @@ def payment_refund(*, payment: Payment, amount: int, actor, reason: str) -> Paym
 
 def payment_record_at_counter(*, dossier, actor) -> Payment:
     """The desk took the fee in cash (or saw the transfer arrive): record and confirm it."""
-    from dossiers.permissions import memberships
-    from portal.constants import StaffRole
-
     if (dossier.receiving_agency_id, StaffRole.RECEPTIONIST) not in memberships(actor):
         raise ValidationError(_("Only the one-stop desk of the receiving agency records payments."))
     with transaction.atomic():
@@ -344,11 +333,6 @@ def payment_record_at_counter(*, dossier, actor) -> Payment:
 @transaction.atomic
 def fee_exempt(*, dossier, actor, ground: str, note: str = ""):
     """An officer waives the fee on a ground the law lists; recorded in the dossier's trail."""
-    from dossiers.constants import EventKind
-    from dossiers.models import Dossier
-    from dossiers.permissions import memberships
-    from dossiers.services import record_event
-
     from .models import FeeExemption
 
     if ground not in FeeExemption.values:

@@ -19,8 +19,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from dossiers import selectors as dossier_selectors
+from dossiers.selectors import officer_scope
 from portal.client import client_address
 from portal.errors import bad_request
+from portal.memberships import memberships
 from portal.pdf import qr_svg
 
 from . import services, vnpay
@@ -233,8 +235,6 @@ def receipt(request, reference: str):
 @require_POST
 def record_at_counter(request, code: str):
     """The desk records a fee paid in cash or by a transfer it has seen arrive."""
-    from dossiers.selectors import officer_scope
-
     dossier = officer_scope(request.user).filter(code=code).first()
     if dossier is None:
         raise Http404
@@ -251,8 +251,6 @@ def record_at_counter(request, code: str):
 @require_POST
 def exempt(request, code: str):
     """An officer waives the fee of a dossier, with the legal ground."""
-    from dossiers.selectors import officer_scope
-
     dossier = officer_scope(request.user).filter(code=code).first()
     if dossier is None:
         raise Http404
@@ -270,8 +268,6 @@ def exempt(request, code: str):
 def daily_report(request):
     """The agency's collection report for a day (CSV or XLSX)."""
     from datetime import date
-
-    from dossiers.permissions import memberships
 
     from .report import report_response
 

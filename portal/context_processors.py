@@ -1,13 +1,13 @@
 from django.conf import settings
 
+from .memberships import memberships
+
 
 def features(request):
     """Switches templates need: e-identity sign-in, and whether the user is an officer."""
     user = getattr(request, "user", None)
     is_officer = False
     if user is not None and user.is_authenticated:
-        from dossiers.permissions import memberships
-
         is_officer = bool(memberships(user))
     unread = 0
     if user is not None and user.is_authenticated:

@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .constants import StaffRole
+from .memberships import memberships
 from .validators import normalize_phone, validate_personal_id, validate_phone
 
 
@@ -108,11 +109,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         """Admin-site access or a staff role at any agency: the shorter session rules apply."""
         if self.is_staff:
             return True
-        # Shares dossiers.permissions.memberships()' per-request cache: officers' pages read it anyway.
-        cached = getattr(self, "_membership_cache", None)
-        if cached is None:
-            cached = self._membership_cache = frozenset(self.memberships.values_list("agency_id", "role"))
-        return bool(cached)
+        # memberships() is read once per request: officers' pages read it anyway.
+        return bool(memberships(self))
 
     @property
     def is_citizen(self) -> bool:

@@ -45,10 +45,10 @@ def send_notification(self, notification_id: int) -> str:
 def handle_outbox(message_id: int) -> str:
     """Do the work an outbox row stands for (each handler is idempotent)."""
     from .models import OutboxMessage
-    from .outbox_handlers import HANDLERS
+    from .outbox_handlers import outbox_handler_for
 
     message = OutboxMessage.objects.get(pk=message_id)
-    HANDLERS[message.topic](**message.payload)
+    outbox_handler_for(message.topic)(**message.payload)
     return message.topic
 
 

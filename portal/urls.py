@@ -10,7 +10,7 @@ from .api.urls import not_found_patterns
 from .forms import LoginForm
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", include("procedures.home_urls")),  # the front page ("home"), the catalogue's
     path("", include("dossiers.urls")),
     path("", include("payments.urls")),
     path("thu-tuc/", include("procedures.urls")),

@@ -10,15 +10,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from procedures import selectors
-
 from . import services
 from .forms import RegistrationForm
-
-
-def home(request):
-    """The portal's front page: search the catalogue, browse by field."""
-    return render(request, "home.html", {"fields": selectors.fields_with_counts()})
 
 
 @require_http_methods(["GET", "POST"])

@@ -7,6 +7,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from portal.constants import StaffRole
+from portal.template_sandbox import sandbox_template
 
 from .constants import CalendarDayKind, FeeUnit, Level, ResultType, ServiceLevel, VersionStatus
 from .search import normalize_search
@@ -178,8 +179,6 @@ class ProcedureVersion(LocalizedNameMixin, models.Model):
             raise ValidationError({"form_schema": error.messages}) from None
         if self.result_template:
             from django.template import TemplateSyntaxError
-
-            from portal.template_sandbox import sandbox_template
 
             try:
                 sandbox_template(self.result_template)  # only the sandbox's tags and filters

@@ -11,6 +11,11 @@ from .models import DocumentRequirement, ProcedureVersion
 PAGE_SIZE = 20
 
 
+def home(request):
+    """The portal's front page: search the catalogue, browse by field."""
+    return render(request, "home.html", {"fields": selectors.fields_with_counts()})
+
+
 def procedure_list(request):
     """The public catalogue: search, filters and pages."""
     form = CatalogueFilterForm(request.GET)

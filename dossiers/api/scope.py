@@ -8,8 +8,8 @@ from rest_framework.exceptions import NotFound
 
 from dossiers import selectors
 from dossiers.models import Dossier
-from dossiers.permissions import memberships
 from portal.api.scope import within_scope
+from portal.memberships import memberships
 
 DETAIL_RELATED = ("procedure_version__procedure", "procedure_version__agency", "receiving_agency",
                   "competent_agency", "assigned_to", "consulted_agency")

@@ -3,10 +3,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from dossiers.constants import Channel, Delivery, DossierStatus, EventKind
+from dossiers.constants import PAYABLE, Channel, Delivery, DossierStatus, EventKind
 from dossiers.forms import ApplicantForm
 from dossiers.models import Attachment, Dossier, DossierEvent, Rating
 from dossiers.services import MAX_FEE_QUANTITY, RATING_CRITERIA
+from portal.memberships import memberships
 
 
 class ChoiceLabelField(serializers.CharField):
@@ -108,7 +109,7 @@ class DossierDetailSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_transitions(self, dossier):
-        from dossiers.permissions import available_transitions, memberships
+        from dossiers.permissions import available_transitions
 
         user = self.context["request"].user
         return available_transitions(user, dossier) if memberships(user) else []
@@ -116,7 +117,6 @@ class DossierDetailSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_applicant_actions(self, dossier):
         from dossiers.services import WITHDRAWABLE_STATES
-        from payments.services import PAYABLE_STATES
 
         user = self.context["request"].user
         S = DossierStatus
@@ -131,7 +131,7 @@ class DossierDetailSerializer(serializers.ModelSerializer):
             actions.append("supplement_response")
         if dossier.status == S.RETURNED:
             actions.append("rate")
-        if dossier.fee_due > 0 and dossier.status in PAYABLE_STATES:
+        if dossier.fee_due > 0 and dossier.status in PAYABLE:
             actions.append("pay")
         return actions
 

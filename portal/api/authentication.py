@@ -2,7 +2,7 @@
 
 A token belongs to an ApiClient, which acts as one user. When the client is scoped to agencies,
 the user's staff roles are narrowed to those agencies for the request, so the permission rules
-(dossiers.permissions) and the API's dossier scope (portal.api.scope) see the same narrowing.
+(portal.memberships) and the API's dossier scope (portal.api.scope) see the same narrowing.
 """
 
 from datetime import timedelta
@@ -14,6 +14,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 
+from portal.memberships import memberships_narrow
 from portal.models import ApiClient, ApiToken
 from portal.second_factor.services import second_factor_pending
 
@@ -55,13 +56,10 @@ class ApiTokenAuthentication(BaseAuthentication):
 
 def _narrow_to_client_scope(client: ApiClient) -> None:
     """Agencies of the client (empty: all of the user's); staff roles kept only at those agencies."""
-    from dossiers.permissions import memberships
-
     agencies = frozenset(client.agencies.values_list("pk", flat=True))
     client.scope_agencies = agencies or None
     if agencies:
-        user = client.user
-        user._membership_cache = frozenset(m for m in memberships(user) if m[0] in agencies)
+        memberships_narrow(user=client.user, agencies=agencies)
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):

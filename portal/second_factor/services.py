@@ -12,6 +12,8 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from portal.memberships import memberships
+
 RECOVERY_CODES = 10
 TOTP_DEVICE_NAME = "authenticator"
 RECOVERY_DEVICE_NAME = "recovery"
@@ -25,12 +27,8 @@ def second_factor_required(user) -> bool:
         return False
     if user.is_staff:
         return True
-    roles = getattr(user, "_membership_cache", None)
-    if roles is None:
-        # The same per-request cache dossiers.permissions.memberships() reads: no second query.
-        roles = frozenset(user.memberships.values_list("agency_id", "role"))
-        user._membership_cache = roles
-    return bool(roles)
+    # Read once per request (portal.memberships): no second query on the officers' pages.
+    return bool(memberships(user))
 
 
 def second_factor_pending(user) -> bool:

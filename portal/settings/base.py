@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "payments",
     "sync",
     "indicators",
+    "demo",  # manage.py seed_demo (make run); no models
 ]
 
 MIDDLEWARE = [

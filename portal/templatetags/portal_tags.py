@@ -22,28 +22,6 @@ def elided_pages(page_obj, on_each_side=2, on_ends=1):
     return list(page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=on_each_side, on_ends=on_ends))
 
 
-@register.filter
-def deadline_state(due_at) -> str:
-    """'overdue', 'soon' (due within 1 working day) or 'ok' for a due time; '' without one."""
-    if not due_at:
-        return ""
-    from django.core.cache import cache
-    from django.utils import timezone
-
-    from procedures.calendar import WorkingCalendar, office_time
-
-    now = timezone.localtime()
-    if due_at < now:
-        return "overdue"
-    # One calendar look-up per day and process, not one per row of a queue.
-    soon = cache.get_or_set(
-        f"due-soon-boundary:{now.date()}",
-        lambda: office_time(WorkingCalendar.around(now.date(), days_ahead=30).next_working_day(now.date()), "23:59"),
-        300,
-    )
-    return "soon" if due_at <= soon else "ok"
-
-
 @register.filter(name="rich_text")
 def rich_text_filter(value):
     """Stored HTML (catalogue help) cleaned to an allow-list; never `|safe` on stored data."""

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from portal.demo import DEMO_CATALOGUE
+from demo.seed import DEMO_CATALOGUE
 from procedures.catalogue_io import import_catalogue
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -32,7 +32,7 @@ def violations(page):
 
 
 def test_pages_load_under_the_csp_without_violations_and_charts_draw(page, live_server, violations):
-    from portal.demo import seed_demo
+    from demo.seed import seed_demo
 
     seed_demo(demo_second_factor=True)
     base = live_server.url

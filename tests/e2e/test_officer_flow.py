@@ -23,8 +23,8 @@ LEADER = "lanhdao@demo.motcua.vn"
 
 @pytest.fixture
 def submitted_code():
+    from demo.seed import seed_demo
     from dossiers.models import Dossier
-    from portal.demo import seed_demo
 
     seed_demo(demo_second_factor=True)
     return Dossier.objects.get(status="submitted", procedure_version__procedure__code="1.004884").code

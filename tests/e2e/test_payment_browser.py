@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
+from demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

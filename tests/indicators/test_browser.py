@@ -8,7 +8,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_dashboard_draws_its_charts(page, live_server):
-    from portal.demo import seed_demo
+    from demo.seed import seed_demo
 
     seed_demo(demo_second_factor=True)
     page.goto(live_server.url + "/tai-khoan/dang-nhap/")

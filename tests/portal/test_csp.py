@@ -36,7 +36,7 @@ def assert_strict(response, *, where: str):
 
 @pytest.fixture
 def demo():
-    from portal.demo import seed_demo
+    from demo.seed import seed_demo
 
     seed_demo()
     citizen = User.objects.get(email=CITIZEN)

@@ -34,7 +34,7 @@ def test_the_help_text_states_the_policy(client):
 
 
 def test_the_demo_accounts_passwords_pass_the_policy():
-    from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+    from demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORD
 
     for email, phone, name, _role, _admin in DEMO_ACCOUNTS:
         validate_password(DEMO_PASSWORD, User(email=email, phone=phone, full_name=name))

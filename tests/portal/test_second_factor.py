@@ -232,7 +232,7 @@ def test_an_admin_resets_a_staff_members_devices_and_they_enrol_again(officer, a
 
 
 def test_seed_demo_enrols_the_demo_secret_only_when_asked_with_debug_off(settings):
-    from portal.demo import DEMO_TOTP_SECRET
+    from demo.seed import DEMO_TOTP_SECRET
 
     settings.DEBUG = False
     call_command("seed_demo", stdout=io.StringIO())

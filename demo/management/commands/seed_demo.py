@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from portal.demo import DEMO_TOTP_SECRET, demo_totp_uri, seed_demo
+from demo.seed import DEMO_TOTP_SECRET, demo_totp_uri, seed_demo
 
 
 class Command(BaseCommand):

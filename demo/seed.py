@@ -1,14 +1,27 @@
 """Demo data for `make run`: the bundled catalogue and one account per role."""
 
+from base64 import b32decode
+from datetime import timedelta
 from pathlib import Path
 
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from dossiers import services
+from dossiers.actions import dossier_act
+from dossiers.deadlines import classify
+from dossiers.models import Dossier
+from portal.constants import StaffRole
+from portal.models import AgencyMembership, User
+from portal.second_factor.services import demo_totp_device_ensure, totp_uri
+from portal.signing import ensure_demo_pki
+from procedures.calendar import WorkingCalendar, due_date, office_time
 from procedures.catalogue_io import import_catalogue
 from procedures.models import Agency
-
-from .constants import StaffRole
-from .models import AgencyMembership, User
+from procedures.selectors import procedure_detail
 
 DEMO_CATALOGUE = Path(__file__).resolve().parent.parent / "procedures" / "fixtures" / "catalogue.json"
 DEMO_PASSWORD = "Dich-vu-cong-2026"  # passes the password policy (AUTH_PASSWORD_VALIDATORS)
@@ -33,12 +46,6 @@ DEMO_ACCOUNTS = [
 
 def demo_totp_uri() -> str:
     """The otpauth:// URI of the demo secret (the same for every demo staff account)."""
-    from base64 import b32decode
-
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from .second_factor.services import totp_uri
-
     return totp_uri(TOTPDevice(key=b32decode(DEMO_TOTP_SECRET).hex()), label=DEMO_TOTP_LABEL)
 
 
@@ -48,10 +55,6 @@ def seed_demo(*, demo_second_factor: bool = False) -> list[tuple[str, str, str]]
 
     With demo_second_factor, the staff accounts are enrolled with DEMO_TOTP_SECRET; without it
     they set up their own second factor at their first sign-in."""
-    from django.conf import settings
-
-    from .signing import ensure_demo_pki
-
     # The demo CA that signs results; its key encrypted when a passphrase is configured (production).
     ensure_demo_pki(settings.PKI_DIR, passphrase=settings.RESULT_SIGNING_KEY_PASSPHRASE)
     import_catalogue(DEMO_CATALOGUE.read_text(encoding="utf-8"))
@@ -65,8 +68,6 @@ def seed_demo(*, demo_second_factor: bool = False) -> list[tuple[str, str, str]]
         if role:
             AgencyMembership.objects.get_or_create(user=user, agency=agency, role=role)
         if demo_second_factor and (role or is_admin):
-            from .second_factor.services import demo_totp_device_ensure
-
             demo_totp_device_ensure(user=user, secret=DEMO_TOTP_SECRET)
         label = "admin" if is_admin else (role or "citizen")
         rows.append((str(label), email, DEMO_PASSWORD))
@@ -129,10 +130,6 @@ def _answers(version, citizen) -> dict:
 
 def _submitted(citizen, version, pdf: bytes):
     """A dossier the demo citizen filled in and submitted online, like anyone would."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from dossiers import services
-
     draft = services.dossier_draft_start(applicant=citizen, version=version)
     services.dossier_draft_update(
         dossier=draft, form_data=_answers(version, citizen), delivery="online", delivery_address="",
@@ -149,15 +146,6 @@ def _submitted(citizen, version, pdf: bytes):
 def _seed_dossiers() -> None:
     """Dossiers of the demo citizen in every state, some due today and some overdue, so the
     citizen's pages and the officers' queues show a living journey."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from dossiers import services
-    from dossiers.actions import dossier_act
-    from dossiers.models import Dossier
-    from procedures.selectors import procedure_detail
-
     citizen = User.objects.get(email=DEMO_ACCOUNTS[0][0])
     if Dossier.objects.filter(applicant=citizen).exists():
         return
@@ -213,17 +201,6 @@ HISTORY_JOURNEYS = {
 
 def _seed_indicator_history() -> None:
     """Ended dossiers spread over the last months (idempotent: skipped once any ended before this month)."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from dossiers import services
-    from dossiers.actions import dossier_act
-    from dossiers.deadlines import classify
-    from dossiers.models import Dossier
-    from procedures.calendar import WorkingCalendar, due_date, office_time
-    from procedures.selectors import procedure_detail
-
     now = timezone.localtime()
     first_of_month = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     citizen = User.objects.get(email=DEMO_ACCOUNTS[0][0])
