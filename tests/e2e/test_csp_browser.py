@@ -4,7 +4,7 @@ swaps the catalogue results and Chart.js still draws the indicators."""
 
 import pytest
 
-from portal.demo import DEMO_PASSWORD
+from demo.seed import DEMO_PASSWORD
 from tests.second_factor import pass_second_factor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
