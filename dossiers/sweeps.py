@@ -80,8 +80,3 @@ def deadline_sweep(now=None) -> SweepResult:
             transaction.on_commit(lambda: outbox_dispatch())
     return SweepResult(due_soon=len(due_soon), overdue=len(overdue))
 
-
-def needing_apology(queryset=None):
-    """Open dossiers past or near their due date that have not been rescheduled yet (Form 04)."""
-    qs = queryset if queryset is not None else Dossier.objects.all()
-    return qs.filter(status__in=_SWEPT, overdue_notified_at__isnull=False, extended_at__isnull=True)

@@ -12,6 +12,7 @@ from dossiers import services
 from dossiers.constants import DossierStatus
 from dossiers.documents import dossier_document
 from dossiers.models import Dossier, DossierDocument, DossierEvent, Rating
+from tests.conftest import _need
 
 from .factories import CitizenFactory, birth_procedure, filled_draft, pdf_upload
 
@@ -111,8 +112,8 @@ def test_status_cannot_be_assigned_directly(submitted):
         dossier.status = DossierStatus.RETURNED
 
 
-@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils (pdftotext)")
 def test_form01_pdf_has_the_receipt_and_a_scannable_qr(submitted, tmp_path, django_capture_on_commit_callbacks):
+    _need(shutil.which("pdftotext") is not None, "needs poppler-utils (pdftotext)")
     citizen, dossier = submitted
     with django_capture_on_commit_callbacks(execute=True):  # the task renders it after commit
         dossier = services.dossier_receive(dossier=dossier, actor=None)
@@ -129,11 +130,11 @@ def test_form01_pdf_has_the_receipt_and_a_scannable_qr(submitted, tmp_path, djan
     assert "DejaVu" in fonts and all(" yes " in line for line in fonts.splitlines()[2:])  # embedded
     # Rendered once: asking again returns the stored file.
     assert dossier_document(dossier, "form01", base_url="http://x").pk == document.pk
-    if shutil.which("zbarimg") and shutil.which("pdftoppm"):
-        subprocess.run(["pdftoppm", "-r", "200", "-png", "-singlefile", str(pdf), str(tmp_path / "page")], check=True)
-        decoded = subprocess.run(["zbarimg", "-q", "--raw", str(tmp_path / "page.png")],
-                                 capture_output=True, text=True).stdout.strip()
-        assert decoded.endswith(f"/tc/{dossier.code}")
+    _need(bool(shutil.which("zbarimg") and shutil.which("pdftoppm")), "needs zbar-tools and poppler-utils (pdftoppm)")
+    subprocess.run(["pdftoppm", "-r", "200", "-png", "-singlefile", str(pdf), str(tmp_path / "page")], check=True)
+    decoded = subprocess.run(["zbarimg", "-q", "--raw", str(tmp_path / "page.png")],
+                             capture_output=True, text=True).stdout.strip()
+    assert decoded.endswith(f"/tc/{dossier.code}")
 
 
 def test_form01_download_only_after_reception(client, submitted):

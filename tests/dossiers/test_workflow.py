@@ -18,6 +18,7 @@ from dossiers.permissions import available_transitions
 from portal.constants import StaffRole
 from portal.models import AgencyMembership
 from procedures.models import StepTemplate
+from tests.conftest import _need
 from tests.procedures.factories import AgencyFactory
 from tests.second_factor import staff_login
 
@@ -259,8 +260,7 @@ def test_steps_get_their_own_deadlines_and_form_05_lists_the_handoffs(office, tm
     from dossiers.documents import dossier_document
 
     document = dossier_document(dossier, "form05", base_url="http://x")
-    if not shutil.which("pdftotext"):
-        pytest.skip("needs poppler-utils")
+    _need(shutil.which("pdftotext") is not None, "needs poppler-utils (pdftotext)")
     pdf = tmp_path / "f05.pdf"
     pdf.write_bytes(document.file.read())
     raw = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
