@@ -140,13 +140,12 @@ def officer_queue(user, *, view: str = "all", status: str = "", procedure: str =
     from django.db.models import Count, F
     from django.utils import timezone
 
-    from procedures.calendar import WorkingCalendar, office_time
+    from procedures.calendar import due_soon_boundary
 
     from .constants import IN_QUEUE
 
     now = timezone.localtime()
-    calendar = WorkingCalendar.around(now.date(), days_ahead=30)
-    soon = office_time(calendar.next_working_day(now.date()), "23:59")  # within 1 working day
+    soon = due_soon_boundary(now)
     conditions = _queue_conditions(user, now, soon)
     scope = officer_scope(user)
     # Every view counts open dossiers only: aggregate over those (the partial indexes), not the

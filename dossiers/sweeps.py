@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from portal.models import OutboxMessage
-from procedures.calendar import WorkingCalendar, office_time
+from procedures.calendar import due_soon_boundary
 
 from .constants import IN_QUEUE, DossierStatus
 from .models import Dossier
@@ -54,8 +54,7 @@ def _mark(column: str, condition: str, params: list, now) -> list[int]:
 
 def deadline_sweep(now=None) -> SweepResult:
     now = now or timezone.now()
-    local = timezone.localtime(now)
-    soon = office_time(WorkingCalendar.around(local.date(), days_ahead=30).next_working_day(local.date()), "23:59")
+    soon = due_soon_boundary(now)
     with transaction.atomic():
         if connection.vendor == "postgresql":
             overdue = _mark_and_queue("overdue_notified_at", "due_at < %s", [now], now, "overdue")
