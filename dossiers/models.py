@@ -266,6 +266,9 @@ class Rating(models.Model):
     """The applicant's rating of the service (Decree 61 Art. 31), one per dossier."""
 
     SCALE = [(2, _("Satisfied")), (1, _("Acceptable")), (0, _("Not satisfied"))]
+    # The five criteria of Decree 61 Art. 31, one field each: the form, the API, the admin and
+    # the indicators all read this list.
+    CRITERIA = ("time_to_result", "contacts", "published_information", "staff_attitude", "online_service")
 
     dossier = models.OneToOneField(Dossier, on_delete=models.PROTECT, related_name="rating")
     time_to_result = models.PositiveSmallIntegerField(_("time to get the result"), choices=SCALE)

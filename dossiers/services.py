@@ -395,7 +395,7 @@ def dossier_confirm_withdrawal(*, dossier: Dossier, actor, role: str = "receptio
     return dossier
 
 
-RATING_CRITERIA = ["time_to_result", "contacts", "published_information", "staff_attitude", "online_service"]
+RATING_CRITERIA = Rating.CRITERIA
 
 
 @transaction.atomic

@@ -83,7 +83,7 @@ IN_PROGRESS = [S.RECEIVED, S.IN_PROCESSING, S.CONSULTING, S.AWAITING_APPROVAL, S
                S.SUPPLEMENT_REQUESTED, S.AWAITING_PAYMENT, S.WITHDRAWAL_REQUESTED]
 ONLINE_METHODS = [PaymentMethod.VNPAY, PaymentMethod.SANDBOX, PaymentMethod.VIETQR]
 PAID = [PaymentStatus.PAID, PaymentStatus.REFUNDED]
-CRITERIA = ["time_to_result", "contacts", "published_information", "staff_attitude", "online_service"]
+CRITERIA = Rating.CRITERIA
 
 RECEIVED_COUNTS = ["received", "received_online", "paid", "paid_online", "digitized", "reused", "synced"]
 ENDED_COUNTS = ["ended", "ended_late", "working_days", "with_result", "electronic_result", "rated", "disliked"]

@@ -146,3 +146,8 @@ def test_form01_download_only_after_reception(client, submitted):
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     client.force_login(CitizenFactory())
     assert client.get(f"/ho-so/{dossier.code}/phieu-tiep-nhan.pdf").status_code == 404
+
+
+def test_rating_criteria_are_the_models_scored_fields():
+    scored = [f.name for f in Rating._meta.get_fields() if getattr(f, "choices", None) == Rating.SCALE]
+    assert list(Rating.CRITERIA) == scored and services.RATING_CRITERIA is Rating.CRITERIA
