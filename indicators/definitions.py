@@ -64,8 +64,16 @@ from .models import WorkingDay
 S = DossierStatus
 ENDED_FOR_STATS = [S.REFUSED, S.STOPPED, S.FINISHED, S.RETURNED]
 WITH_RESULT = [S.FINISHED, S.RETURNED]
-IN_PROGRESS = [S.RECEIVED, S.IN_PROCESSING, S.CONSULTING, S.AWAITING_APPROVAL, S.APPROVED,
-               S.SUPPLEMENT_REQUESTED, S.AWAITING_PAYMENT, S.WITHDRAWAL_REQUESTED]
+IN_PROGRESS = [
+    S.RECEIVED,
+    S.IN_PROCESSING,
+    S.CONSULTING,
+    S.AWAITING_APPROVAL,
+    S.APPROVED,
+    S.SUPPLEMENT_REQUESTED,
+    S.AWAITING_PAYMENT,
+    S.WITHDRAWAL_REQUESTED,
+]
 ONLINE_METHODS = [PaymentMethod.VNPAY, PaymentMethod.SANDBOX, PaymentMethod.VIETQR]
 PAID = [PaymentStatus.PAID, PaymentStatus.REFUNDED]
 CRITERIA = Rating.CRITERIA
@@ -115,10 +123,22 @@ INDICATORS = [
     ("avg_processing_days", "progress", _("Average processing time (working days)"), "working_days", "ended", "days"),
     ("procedures_online", "online", _("Procedures offered full-process online"), "procedures_full", "procedures", "%"),
     ("procedures_partial", "online", _("Procedures offered partially online"), "procedures_partial", "procedures", "%"),
-    ("online_procedures_used", "online", _("Full-process procedures that received online dossiers"),
-     "full_used_online", "procedures_full", "%"),
-    ("fee_procedures_online_payment", "online", _("Fee-bearing procedures payable online"), "fee_bearing_online",
-     "fee_bearing", "%"),
+    (
+        "online_procedures_used",
+        "online",
+        _("Full-process procedures that received online dossiers"),
+        "full_used_online",
+        "procedures_full",
+        "%",
+    ),
+    (
+        "fee_procedures_online_payment",
+        "online",
+        _("Fee-bearing procedures payable online"),
+        "fee_bearing_online",
+        "fee_bearing",
+        "%",
+    ),
     ("paid_online", "online", _("Paid dossiers paid online"), "paid_online", "paid", "%"),
     ("electronic_result", "digitization", _("Results issued electronically"), "electronic_result", "with_result", "%"),
     ("digitized", "digitization", _("Dossiers digitized (files and result)"), "digitized", "received", "%"),
@@ -128,16 +148,30 @@ INDICATORS = [
 ]
 INDICATOR_KEYS = [row[0] for row in INDICATORS]
 # Which indicators are counts of dossiers (and so can be drilled down to the dossiers behind them).
-DOSSIER_INDICATORS = {"synced_national", "received_online", "ended_on_time", "in_progress_on_time",
-                      "avg_processing_days", "paid_online", "electronic_result", "digitized", "reused", "ratings_satisfied", "satisfaction"}
+DOSSIER_INDICATORS = {
+    "synced_national",
+    "received_online",
+    "ended_on_time",
+    "in_progress_on_time",
+    "avg_processing_days",
+    "paid_online",
+    "electronic_result",
+    "digitized",
+    "reused",
+    "ratings_satisfied",
+    "satisfaction",
+}
 
 
 # --- Conditions shared by the live counts, the snapshot and the drill-down ----------------------
 
+
 def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
     tz = timezone.get_default_timezone()
-    return (timezone.make_aware(datetime.combine(start, time.min), tz),
-            timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min), tz))
+    return (
+        timezone.make_aware(datetime.combine(start, time.min), tz),
+        timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min), tz),
+    )
 
 
 def _has_result():
@@ -168,8 +202,13 @@ def received_conditions() -> dict[str, Q]:
         "digitized": Q(files) & (~Q(status__in=WITH_RESULT) | Q(_has_result())),
         "reused": Q(Exists(Attachment.objects.filter(dossier=OuterRef("pk"), reused_from__isnull=False))),
         # Transparency: at least one status change of the dossier reached the national portal.
-        "synced": Q(Exists(Delivery.objects.filter(event__dossier=OuterRef("pk"), target_key=NATIONAL_TARGET,
-                                                   status=DeliveryStatus.DELIVERED))),
+        "synced": Q(
+            Exists(
+                Delivery.objects.filter(
+                    event__dossier=OuterRef("pk"), target_key=NATIONAL_TARGET, status=DeliveryStatus.DELIVERED
+                )
+            )
+        ),
     }
 
 
@@ -196,13 +235,17 @@ def working_days_taken():
     waiting for the applicant's supplements asked after reception (Decision 766 guidance; the
     legal deadline instead counts again from the supplement: both are kept). 0 = the same day."""
     waited = Subquery(
-        SupplementRequest.objects.filter(dossier=OuterRef("pk"), answered_at__isnull=False,
-                                         requested_at__gte=OuterRef("received_at"))
+        SupplementRequest.objects.filter(
+            dossier=OuterRef("pk"), answered_at__isnull=False, requested_at__gte=OuterRef("received_at")
+        )
         .values("dossier")
         .annotate(days=Sum(_ordinal(OuterRef("answered_at")) - _ordinal(OuterRef("requested_at"))))
         .values("days")[:1],
         output_field=IntegerField(),
     )
     started = Coalesce(OuterRef("received_at"), OuterRef("counting_from"), output_field=DateTimeField())
-    return Greatest(_ordinal(OuterRef("finished_at")) - _ordinal(started) - Coalesce(waited, Value(0)), Value(0),
-                    output_field=IntegerField())
+    return Greatest(
+        _ordinal(OuterRef("finished_at")) - _ordinal(started) - Coalesce(waited, Value(0)),
+        Value(0),
+        output_field=IntegerField(),
+    )

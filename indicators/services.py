@@ -12,6 +12,7 @@ from .selectors import live_counts
 
 # --- The nightly snapshot -----------------------------------------------------------------------
 
+
 @transaction.atomic
 def snapshot_refresh(*, start: date, end: date | None = None) -> int:
     """Recount days [start, end] (default: up to yesterday) into DailyCounts; return the rows written."""
@@ -22,8 +23,11 @@ def snapshot_refresh(*, start: date, end: date | None = None) -> int:
     ensure_calendar(start, end)
     counts = live_counts(Scope(start, end), "day_agency_procedure")
     DailyCounts.objects.filter(day__gte=start, day__lte=end).delete()
-    rows = [DailyCounts(day=day, agency_id=agency_id, procedure_id=procedure_id, **values)
-            for (day, agency_id, procedure_id), values in counts.items() if any(values.values())]
+    rows = [
+        DailyCounts(day=day, agency_id=agency_id, procedure_id=procedure_id, **values)
+        for (day, agency_id, procedure_id), values in counts.items()
+        if any(values.values())
+    ]
     DailyCounts.objects.bulk_create(rows, batch_size=5000)
     state = SnapshotState.objects.first()
     if state is None:

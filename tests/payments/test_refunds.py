@@ -19,11 +19,11 @@ def paid(office):
     """A dossier in the specialist's hands whose 10 000 đ online fee was paid by card."""
     # bulk_create, as the other payment tests do: the published version's fees are otherwise frozen.
     FeeRule.objects.bulk_create([FeeRule(version=office["version"], name="Lệ phí", amount=20000, online_amount=10000)])
-    dossier = DossierFactory(state="in_processing", applicant=office["citizen"], version=office["version"],
-                             people=office)
+    dossier = DossierFactory(
+        state="in_processing", applicant=office["citizen"], version=office["version"], people=office
+    )
     payment = services.payment_start(dossier=dossier, method="vnpay")
-    services.payment_confirm(reference=payment.reference, amount=payment.amount, gateway_transaction="1",
-                             source="ipn")
+    services.payment_confirm(reference=payment.reference, amount=payment.amount, gateway_transaction="1", source="ipn")
     return dossier, Payment.objects.get(pk=payment.pk)
 
 
@@ -57,12 +57,15 @@ def test_a_specialist_cannot_refund_and_another_agency_does_not_see_the_payment(
     assert (payment.status, payment.refunded_amount) == (PaymentStatus.PAID, 0)
 
 
-@pytest.mark.parametrize(("amount", "reason", "message"), [
-    ("mười nghìn", "Lý do", "Give the amount to refund as a whole number of đồng."),
-    ("0", "Lý do", "The refund must be between 1 đồng and the amount paid."),
-    ("10001", "Lý do", "The refund must be between 1 đồng and the amount paid."),
-    ("4000", "  ", "Give the reason for the refund."),
-])
+@pytest.mark.parametrize(
+    ("amount", "reason", "message"),
+    [
+        ("mười nghìn", "Lý do", "Give the amount to refund as a whole number of đồng."),
+        ("0", "Lý do", "The refund must be between 1 đồng and the amount paid."),
+        ("10001", "Lý do", "The refund must be between 1 đồng and the amount paid."),
+        ("4000", "  ", "Give the reason for the refund."),
+    ],
+)
 def test_a_wrong_refund_is_explained_and_changes_nothing(client, office, paid, amount, reason, message):
     dossier, payment = paid
     staff_login(client, office["desk"])
@@ -76,15 +79,17 @@ def test_a_wrong_refund_is_explained_and_changes_nothing(client, office, paid, a
 def test_the_desk_marks_an_over_payment_refunded_from_the_dossier_page(client, office, paid):
     dossier, payment = paid
     # The same reference paid a second time by transfer: kept as an over-payment.
-    services.payment_confirm(reference=payment.reference, amount=payment.amount, gateway_transaction="FT2",
-                             source="bank")
+    services.payment_confirm(
+        reference=payment.reference, amount=payment.amount, gateway_transaction="FT2", source="bank"
+    )
     over = Overpayment.objects.get(dossier=dossier)
     staff_login(client, office["specialist"])
     client.post(f"/can-bo/hoan-tien-thua/{over.pk}/", {"note": "x"})
     assert Overpayment.objects.get(pk=over.pk).status == OverpaymentStatus.TO_REFUND
     staff_login(client, office["desk"])
-    response = client.post(f"/can-bo/hoan-tien-thua/{over.pk}/", {"note": "Trả tiền mặt"}, follow=True,
-                           HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        f"/can-bo/hoan-tien-thua/{over.pk}/", {"note": "Trả tiền mặt"}, follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert "The over-payment was marked as refunded." in response.content.decode()
     over.refresh_from_db()
     assert (over.status, over.refunded_by) == (OverpaymentStatus.REFUNDED, office["desk"])
