@@ -14,15 +14,20 @@ from dossiers.documents import dossier_document
 from dossiers.models import Dossier, DossierDocument, DossierEvent, Rating
 from tests.conftest import _need
 
-from .factories import CitizenFactory, birth_procedure, filled_draft, pdf_upload
+from .factories import CitizenFactory, pdf_upload
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def submitted():
-    citizen = CitizenFactory(full_name="Phạm Văn Đức")
-    return citizen, services.dossier_submit(dossier=filled_draft(citizen, birth_procedure()), actor=citizen)
+def citizen_name():
+    return "Phạm Văn Đức"  # Form 01 must show it
+
+
+@pytest.fixture
+def submitted(office, submitted):
+    """The shared submitted dossier (tests/conftest.py), as (applicant, dossier)."""
+    return office["citizen"], submitted
 
 
 def test_receive_sets_the_legal_due_date(submitted):
