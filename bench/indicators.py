@@ -165,15 +165,15 @@ def main():
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
+    from indicators.definitions import Scope
     from indicators.models import SnapshotState
     from indicators.selectors import (
-        Scope,
         breakdown_by_agency,
         indicator_report,
         monthly_trend,
-        snapshot_refresh,
         subtree_ids,
     )
+    from indicators.services import snapshot_refresh
     from procedures.models import Agency
 
     call_command("migrate", verbosity=0)

@@ -71,5 +71,4 @@ class SupplementRequestAdmin(ReadOnlyAdmin):
 
 @admin.register(Rating)
 class RatingAdmin(ReadOnlyAdmin):
-    list_display = ["dossier", "time_to_result", "contacts", "published_information", "staff_attitude",
-                    "online_service", "created_at"]
+    list_display = ["dossier", *Rating.CRITERIA, "created_at"]

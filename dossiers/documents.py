@@ -122,7 +122,7 @@ def dossier_document(dossier: Dossier, kind: str, *, base_url: str) -> DossierDo
             storage.delete(path)
         document.file.name = storage.save(path, ContentFile(pdf))
         document.sha256 = hashlib.sha256(pdf).hexdigest()
-        document.save()
+        document.save(update_fields=["file", "sha256"] if existing else None)  # a live form is re-rendered
         if kind == K.RESULT and existing is None:
             _keep_result_in_store(dossier, document)
     return document

@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.constants import StaffRole
+
 from .constants import (
     IN_QUEUE,
     NATIONAL_STATUS,
@@ -137,7 +139,8 @@ class DossierEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    role = models.CharField(_("role"), max_length=20, blank=True)
+    # The role the actor acted in (blank for the applicant and the system).
+    role = models.CharField(_("role"), max_length=20, blank=True, choices=StaffRole.choices)
     agency = models.ForeignKey(
         "procedures.Agency", verbose_name=_("agency"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -266,6 +269,9 @@ class Rating(models.Model):
     """The applicant's rating of the service (Decree 61 Art. 31), one per dossier."""
 
     SCALE = [(2, _("Satisfied")), (1, _("Acceptable")), (0, _("Not satisfied"))]
+    # The five criteria of Decree 61 Art. 31, one field each: the form, the API, the admin and
+    # the indicators all read this list.
+    CRITERIA = ("time_to_result", "contacts", "published_information", "staff_attitude", "online_service")
 
     dossier = models.OneToOneField(Dossier, on_delete=models.PROTECT, related_name="rating")
     time_to_result = models.PositiveSmallIntegerField(_("time to get the result"), choices=SCALE)

@@ -5,7 +5,7 @@ from django.db.models import Q, QuerySet
 from portal.constants import StaffRole
 from portal.memberships import memberships
 from portal.models import User
-from procedures.calendar import WorkingCalendar, office_time
+from procedures.calendar import due_soon_boundary
 
 from .constants import DossierStatus
 from .models import Attachment, Dossier, StoredDocument
@@ -144,8 +144,7 @@ def officer_queue(user, *, view: str = "all", status: str = "", procedure: str =
     from .constants import IN_QUEUE
 
     now = timezone.localtime()
-    calendar = WorkingCalendar.around(now.date(), days_ahead=30)
-    soon = office_time(calendar.next_working_day(now.date()), "23:59")  # within 1 working day
+    soon = due_soon_boundary(now)
     conditions = _queue_conditions(user, now, soon)
     scope = officer_scope(user)
     # Every view counts open dossiers only: aggregate over those (the partial indexes), not the

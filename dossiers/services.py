@@ -143,7 +143,8 @@ def dossier_draft_update(*, dossier: Dossier, applicant_data: dict, form_data: d
     if fee_quantities is not None:
         unit_fees = [fee for fee in dossier.procedure_version.fees.all() if fee.unit != "dossier"]
         dossier.fee_quantities = {str(fee.pk): fee_quantity(fee_quantities, fee) for fee in unit_fees}
-    dossier.save()
+    dossier.save(update_fields=[*ApplicantForm.base_fields, "form_data", "delivery", "delivery_address",
+                                "fee_quantities", "updated_at"])
     return dossier
 
 
@@ -266,7 +267,8 @@ def dossier_submit(*, dossier: Dossier, actor) -> Dossier:
     dossier.submitted_at = now
     dossier.cross_boundary = dossier.procedure_version.cross_boundary
     dossier.submit()
-    dossier.save()
+    dossier.save(update_fields=["status", "form_data", "applicant", "code", "fee_due", "submitted_at",
+                                "cross_boundary", "updated_at"])
     record_event(dossier, kind=EventKind.SUBMITTED, actor=actor, from_status=S.DRAFT)
     _keep_in_store(dossier)
     return dossier
@@ -304,7 +306,8 @@ def dossier_receive(*, dossier: Dossier, actor, role: str = "receptionist", desk
     step = next((s for s in dossier.procedure_version.steps.all() if s.role == "receptionist"), None)
     dossier.step_started_at = now
     dossier.step_due_at = step_due(now, step.working_days, settings.OFFICE_CLOSES_AT) if step else deadline.due_at
-    dossier.save()
+    dossier.save(update_fields=["status", "receiving_agency", "received_at", "counting_from", "due_at",
+                                "step_started_at", "step_due_at", "updated_at"])
     record_event(dossier, kind=EventKind.RECEIVED, actor=actor, from_status=S.SUBMITTED, role=role,
                          agency=dossier.receiving_agency, data={"due_at": deadline.due_at.isoformat()})
     return dossier
@@ -329,7 +332,7 @@ def dossier_request_supplement(*, dossier: Dossier, actor, items: list[dict], me
             )
     from_status = dossier.status
     dossier.request_supplement()
-    dossier.save()
+    dossier.save(update_fields=["status", "updated_at"])
     request = SupplementRequest.objects.create(
         dossier=dossier, round=dossier.supplement_requests.count() + 1, requested_by=actor, items=items,
         message=message,
@@ -357,7 +360,8 @@ def dossier_resubmit(*, dossier: Dossier, actor, uploads: list[tuple], answer: s
     dossier.resubmit()
     dossier.counting_from, dossier.due_at = deadline.counting_from, deadline.due_at
     dossier.due_soon_notified_at = dossier.overdue_notified_at = None
-    dossier.save()
+    dossier.save(update_fields=["status", "counting_from", "due_at", "due_soon_notified_at", "overdue_notified_at",
+                                "updated_at"])
     if request:
         request.answered_at, request.answer = now, answer
         request.save(update_fields=["answered_at", "answer"])
@@ -380,7 +384,7 @@ def dossier_request_withdrawal(*, dossier: Dossier, actor, reason: str) -> Dossi
         raise ValidationError(_("This dossier can no longer be withdrawn."))
     dossier.request_withdrawal()
     dossier.withdrawal_reason = reason.strip()
-    dossier.save()
+    dossier.save(update_fields=["status", "status_before_interruption", "withdrawal_reason", "updated_at"])
     record_event(dossier, kind=EventKind.WITHDRAWAL_REQUESTED, actor=actor, from_status=from_status, comment=reason)
     return dossier
 
@@ -390,12 +394,12 @@ def dossier_confirm_withdrawal(*, dossier: Dossier, actor, role: str = "receptio
     dossier = _locked(dossier)
     dossier.confirm_withdrawal()
     dossier.finished_at = timezone.now()
-    dossier.save()
+    dossier.save(update_fields=["status", "finished_at", "updated_at"])
     record_event(dossier, kind=EventKind.WITHDRAWAL_CONFIRMED, actor=actor, from_status=S.WITHDRAWAL_REQUESTED, role=role)
     return dossier
 
 
-RATING_CRITERIA = ["time_to_result", "contacts", "published_information", "staff_attitude", "online_service"]
+RATING_CRITERIA = Rating.CRITERIA
 
 
 @transaction.atomic
@@ -416,7 +420,8 @@ def dossier_rate(*, dossier: Dossier, actor, scores: dict, comment: str = "") ->
     for name, value in values.items():
         setattr(rating, name, value)
     rating.comment = (comment or "")[:2000]
-    rating.save()
+    # A first rating is an insert; a changed one writes only the scores.
+    rating.save(update_fields=[*Rating.CRITERIA, "comment", "updated_at"] if rating.pk else None)
     record_event(dossier, kind=EventKind.RATED, actor=actor, from_status=dossier.status, public=False, data=values)
     return rating
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from portal.models import OutboxMessage
 from portal.outbox import outbox_dispatch
-from procedures.calendar import WorkingCalendar, office_time
+from procedures.calendar import due_soon_boundary
 
 from .constants import IN_QUEUE, DossierStatus
 from .models import Dossier
@@ -53,8 +53,7 @@ def _mark(column: str, condition: str, params: list, now) -> list[int]:
 
 def deadline_sweep(now=None) -> SweepResult:
     now = now or timezone.now()
-    local = timezone.localtime(now)
-    soon = office_time(WorkingCalendar.around(local.date(), days_ahead=30).next_working_day(local.date()), "23:59")
+    soon = due_soon_boundary(now)
     with transaction.atomic():
         if connection.vendor == "postgresql":
             overdue = _mark_and_queue("overdue_notified_at", "due_at < %s", [now], now, "overdue")
@@ -75,8 +74,3 @@ def deadline_sweep(now=None) -> SweepResult:
             transaction.on_commit(lambda: outbox_dispatch())
     return SweepResult(due_soon=len(due_soon), overdue=len(overdue))
 
-
-def needing_apology(queryset=None):
-    """Open dossiers past or near their due date that have not been rescheduled yet (Form 04)."""
-    qs = queryset if queryset is not None else Dossier.objects.all()
-    return qs.filter(status__in=_SWEPT, overdue_notified_at__isnull=False, extended_at__isnull=True)

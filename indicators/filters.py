@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from portal.memberships import memberships
 from procedures.models import Agency, Procedure
 
-from .selectors import DOSSIER_INDICATORS, Scope, agency_tree, subtree_ids
+from .definitions import DOSSIER_INDICATORS, Scope
+from .selectors import agency_tree, subtree_ids
 
 MAX_YEARS = 5
 FORMATS = ("html", "csv", "xlsx")

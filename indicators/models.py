@@ -34,7 +34,7 @@ class DailyCounts(models.Model):
     """One day's indicator counts for one competent agency and one procedure.
 
     Counts about reception are attributed to the day a dossier was received, counts about its
-    end to the day it ended (see indicators.selectors for each definition). Every column is
+    end to the day it ended (see indicators.definitions for each definition). Every column is
     additive, so a period's figures are one SUM over these rows.
     """
 

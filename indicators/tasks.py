@@ -11,7 +11,7 @@ from django.utils import timezone
 def refresh_snapshot() -> int:
     """Recount the last INDICATORS_REFRESH_DAYS days up to yesterday (idempotent)."""
     from .models import SnapshotState
-    from .selectors import snapshot_refresh
+    from .services import snapshot_refresh
 
     days = getattr(settings, "INDICATORS_REFRESH_DAYS", 62)
     start = timezone.localdate() - timedelta(days=days)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from portal.memberships import memberships
 from procedures.models import Agency
 
-from . import exports, selectors
+from . import definitions, exports, selectors
 from .filters import FilterError, officer_agency_ids, parse_drilldown, parse_filters
 
 PUBLIC_CACHE_SECONDS = 300
@@ -23,7 +23,7 @@ def _error(request, error: FilterError):
 
 
 def _groups() -> dict:
-    return {key: str(label) for key, label in selectors.GROUPS}
+    return {key: str(label) for key, label in definitions.GROUPS}
 
 
 def _export(filters, *, parent_id, title: str, public: bool):
@@ -68,7 +68,7 @@ def _context(filters, *, parent_id, with_procedures: bool) -> dict:
         "summary_columns": exports.SUMMARY_COLUMNS,
         "labels": {i["key"]: i["label"] for i in report["indicators"]},
         "chart_data": _chart_data(report, trend),
-        "drillable": selectors.DOSSIER_INDICATORS,
+        "drillable": definitions.DOSSIER_INDICATORS,
     }
 
 
@@ -116,7 +116,7 @@ def drilldown(request):
                 "competent_agency__name_en")
           .order_by("-received_at", "-pk"))
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    labels = {row[0]: row[2] for row in selectors.INDICATORS}
+    labels = {row[0]: row[2] for row in definitions.INDICATORS}
     return render(request, "indicators/drilldown.html", {
         "filters": filters, "page_obj": page, "indicator": labels[key], "key": key, "part": part,
     })

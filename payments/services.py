@@ -129,7 +129,7 @@ def payment_confirm(*, reference: str, amount: int, gateway_transaction: str, so
         else:
             payment.pay()
             payment.paid_at, payment.gateway_transaction = timezone.now(), gateway_transaction
-            payment.save()
+            payment.save(update_fields=["status", "paid_at", "gateway_transaction"])
             _event(payment, "paid", from_status=P.PENDING, actor=actor, source=source,
                    data={"gateway_transaction": gateway_transaction})
             dossier_act_as_system(dossier=dossier, name="confirm_payment",
@@ -175,12 +175,23 @@ def payments_void_pending(*, dossier, actor=None) -> int:
     return count
 
 
+def refund_allowed(*, actor, dossier) -> bool:
+    """Who pays money back, a fee or an over-payment: the one-stop desk of the receiving agency,
+    a leader of the receiving or the competent agency, or an administrator (the admin action)."""
+    if actor.is_superuser:
+        return True
+    held = memberships(actor)
+    return ((dossier.receiving_agency_id, StaffRole.RECEPTIONIST) in held
+            or any((agency, StaffRole.LEADER) in held
+                   for agency in (dossier.receiving_agency_id, dossier.competent_agency_id)))
+
+
 @transaction.atomic
 def overpayment_refund(*, overpayment, actor, note: str = "") -> Overpayment:
     """The desk paid an over-payment back (at the counter or by transfer)."""
     overpayment = Overpayment.objects.select_for_update().select_related("dossier", "payment").get(pk=overpayment.pk)
-    if not actor.is_superuser and (overpayment.dossier.receiving_agency_id, StaffRole.RECEPTIONIST) not in memberships(actor):
-        raise ValidationError(_("Only the one-stop desk of the receiving agency refunds over-payments."))
+    if not refund_allowed(actor=actor, dossier=overpayment.dossier):
+        raise ValidationError(_("Only the one-stop desk or a leader of the agency refunds money."))
     if overpayment.status == OverpaymentStatus.REFUNDED:
         return overpayment
     overpayment.status, overpayment.refunded_at, overpayment.refunded_by = (
@@ -198,7 +209,7 @@ def payment_close(*, payment: Payment, outcome: str, source: str, actor=None) ->
     if payment.status != P.PENDING:
         return payment
     {"failed": payment.fail, "cancelled": payment.cancel, "expired": payment.expire}[outcome]()
-    payment.save()
+    payment.save(update_fields=["status"])
     _event(payment, outcome, from_status=P.PENDING, actor=actor, source=source)
     return payment
 
@@ -303,8 +314,11 @@ def payments_expire_overdue() -> int:
 
 @transaction.atomic
 def payment_refund(*, payment: Payment, amount: int, actor, reason: str) -> Payment:
-    """Refund all or part of a paid payment (a refused or withdrawn dossier, where rules say so)."""
-    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    """Refund all or part of a paid payment (a refused or withdrawn dossier, where rules say so).
+    `actor` None is the portal itself; an officer needs refund_allowed."""
+    payment = Payment.objects.select_for_update().select_related("dossier").get(pk=payment.pk)
+    if actor is not None and not refund_allowed(actor=actor, dossier=payment.dossier):
+        raise ValidationError(_("Only the one-stop desk or a leader of the agency refunds money."))
     if payment.status != P.PAID:
         raise ValidationError(_("Only a paid payment can be refunded."))
     if not reason.strip():
@@ -313,7 +327,7 @@ def payment_refund(*, payment: Payment, amount: int, actor, reason: str) -> Paym
         raise ValidationError({"amount": [_("The refund must be between 1 đồng and the amount paid.")]})
     payment.refund()
     payment.refunded_amount = amount
-    payment.save()
+    payment.save(update_fields=["status", "refunded_amount"])
     _event(payment, "refunded", from_status=P.PAID, actor=actor, source="officer",
            data={"amount": amount, "reason": reason})
     return payment

@@ -15,4 +15,6 @@ urlpatterns = [
     path("can-bo/thu-phi/<str:code>/", views.record_at_counter, name="record_at_counter"),
     path("can-bo/bao-cao-thu/", views.daily_report, name="daily_report"),
     path("can-bo/mien-phi/<str:code>/", views.exempt, name="exempt"),
+    path("can-bo/hoan-phi/<str:reference>/", views.refund, name="refund"),
+    path("can-bo/hoan-tien-thua/<int:pk>/", views.overpayment_refund, name="overpayment_refund"),
 ]

@@ -18,15 +18,14 @@ Layout (EMVCo QRCPS-MPM; NAPAS "VietQR" IBFT profile). Every data object is ID (
     62                  additional data: 08 purpose of transaction = the reference (dossier code)
     63                  CRC-16/CCITT-FALSE over everything before it, "6304" included, 4 uppercase hex
 
-Pure Python apart from segno for the picture; no Django imports, so it is usable anywhere.
+Pure Python, no Django imports, so it is usable anywhere; the page draws the code with
+portal.pdf.qr_svg.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-
-import segno
 
 NAPAS_GUID = "A000000727"
 SERVICE_TRANSFER_TO_ACCOUNT = "QRIBFTTA"
@@ -156,9 +155,3 @@ def parse_tlv(payload: str) -> dict[str, str]:
         pos += 4 + length
     return fields
 
-
-def vietqr_svg(payload: str) -> str:
-    """The payload as an inline <svg> element (no XML declaration): a regular QR code (never Micro
-    QR, which banking apps do not read) at error correction level M with the standard quiet zone."""
-    qr = segno.make_qr(payload, error="m", boost_error=False)
-    return qr.svg_inline(scale=4, svgclass="vietqr", title="VietQR")

@@ -27,7 +27,7 @@ from portal.pdf import qr_svg
 
 from . import services, vnpay
 from .constants import PaymentMethod, PaymentStatus
-from .models import Payment, SandboxTransaction
+from .models import Overpayment, Payment, SandboxTransaction
 from .vietqr import vietqr_payload
 
 logger = logging.getLogger("payments")
@@ -262,6 +262,49 @@ def exempt(request, code: str):
     else:
         messages.success(request, _("The fee was waived."))
     return redirect("dossiers:desk", code=code)
+
+
+@login_required
+@require_POST
+def refund(request, reference: str):
+    """The desk or a leader pays back all or part of a paid fee, with the reason."""
+
+    payment = Payment.objects.filter(reference=reference, dossier__in=officer_scope(request.user)).first()
+    if payment is None:
+        raise Http404
+    try:
+        amount = int(request.POST.get("amount", "").strip().replace(".", ""))
+    except ValueError:
+        messages.error(request, _("Give the amount to refund as a whole number of đồng."))
+        return redirect("dossiers:desk", code=payment.dossier.code)
+    try:
+        services.payment_refund(payment=payment, amount=amount, actor=request.user,
+                                reason=request.POST.get("reason", "")[:500])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The refund was recorded."))
+    return redirect("dossiers:desk", code=payment.dossier.code)
+
+
+@login_required
+@require_POST
+def overpayment_refund(request, pk: int):
+    """The desk or a leader records that an over-payment was paid back."""
+
+
+    overpayment = Overpayment.objects.filter(pk=pk, dossier__in=officer_scope(request.user)).select_related(
+        "dossier").first()
+    if overpayment is None:
+        raise Http404
+    try:
+        services.overpayment_refund(overpayment=overpayment, actor=request.user,
+                                    note=request.POST.get("note", "")[:500])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The over-payment was marked as refunded."))
+    return redirect("dossiers:desk", code=overpayment.dossier.code)
 
 
 @login_required

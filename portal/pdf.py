@@ -25,4 +25,5 @@ def qr_svg(data: str, *, scale: int = 3) -> str:
     """A QR code as inline SVG markup (vector, so it prints sharp)."""
     import segno
 
-    return segno.make(data, error="m").svg_inline(scale=scale, border=2)
+    # Never Micro QR: banking apps (VietQR) and most phone cameras do not read it.
+    return segno.make(data, error="m", micro=False).svg_inline(scale=scale, border=2)

@@ -90,6 +90,13 @@ def office_time(day: date, clock: str) -> datetime:
     return timezone.make_aware(datetime.combine(day, _clock(clock)), timezone.get_default_timezone())
 
 
+def due_soon_boundary(now: datetime) -> datetime:
+    """The end of the next working day: a due time up to this is "due within 1 working day"
+    (queues, the deadline sweep and the badges all draw the line here)."""
+    day = timezone.localtime(now).date()
+    return office_time(WorkingCalendar.around(day, days_ahead=30).next_working_day(day), "23:59")
+
+
 def counting_start(received_at: datetime, calendar: WorkingCalendar | None = None) -> datetime:
     """When the clock starts for something received at `received_at`.
 

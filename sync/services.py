@@ -40,10 +40,6 @@ BACKOFF_CAP_SECONDS = 3600
 ERROR_LIMIT = 2000  # characters of an error (or of a receiver's answer) kept on the delivery
 
 
-def _setting(name: str, default):
-    return getattr(settings, name, default)
-
-
 # --- What is sent ---------------------------------------------------------------------------
 
 def _iso(moment) -> str | None:
@@ -69,7 +65,7 @@ def payload_for(event: DossierEvent, *, to_national_portal: bool = False) -> dic
         "national_status": NATIONAL_STATUS.get(event.to_status),
         "due_at": _iso(dossier.due_at),
     }
-    if to_national_portal and _setting("NATIONAL_PORTAL_SEND_ID", False):
+    if to_national_portal and settings.NATIONAL_PORTAL_SEND_ID:
         payload["applicant_id_number"] = dossier.applicant_id_number
     return payload
 
@@ -128,7 +124,7 @@ def deliveries_for_event(event_id: int) -> list[Delivery]:
         return []  # drafts have no code: nobody outside hears of them
     now = timezone.now()
     wanted = []
-    national_url = _setting("NATIONAL_PORTAL_URL", "")
+    national_url = settings.NATIONAL_PORTAL_URL
     if national_url and goes_to_national_portal(event):
         wanted.append(Delivery(event=event, target_key=NATIONAL_TARGET, target_url=national_url))
     for subscription in WebhookSubscription.objects.filter(is_active=True):
@@ -149,13 +145,13 @@ def deliveries_for_event(event_id: int) -> list[Delivery]:
 # --- Attempts -------------------------------------------------------------------------------
 
 def timeout_seconds() -> float:
-    return float(_setting("SYNC_TIMEOUT_SECONDS", 10))
+    return float(settings.SYNC_TIMEOUT_SECONDS)
 
 
 def retry_until(delivery: Delivery):
     """When the delivery's retry window closes (a resend opens a new one)."""
     start = delivery.resent_at or delivery.created_at
-    return start + timedelta(hours=float(_setting("SYNC_RETRY_HOURS", 48)))
+    return start + timedelta(hours=float(settings.SYNC_RETRY_HOURS))
 
 
 def backoff(attempts: int) -> timedelta:
@@ -179,8 +175,8 @@ def _claim(delivery: Delivery) -> bool:
 def _target(delivery: Delivery) -> tuple[str, str, str]:
     """The URL and secret to use now, or the reason there are none (url, secret, problem)."""
     if delivery.is_national:
-        url = _setting("NATIONAL_PORTAL_URL", "") or delivery.target_url
-        secret = _setting("NATIONAL_PORTAL_SECRET", "")
+        url = settings.NATIONAL_PORTAL_URL or delivery.target_url
+        secret = settings.NATIONAL_PORTAL_SECRET
         return url, secret, "" if secret else "NATIONAL_PORTAL_SECRET is not set."
     subscription = delivery.subscription
     if subscription is None or not subscription.is_active:
@@ -302,7 +298,7 @@ def resend(delivery: Delivery) -> bool:
             return False
         now = timezone.now()
         if delivery.is_national:
-            delivery.target_url = _setting("NATIONAL_PORTAL_URL", "") or delivery.target_url
+            delivery.target_url = settings.NATIONAL_PORTAL_URL or delivery.target_url
         elif delivery.subscription is not None:
             delivery.target_url = delivery.subscription.url
         delivery.status = DeliveryStatus.PENDING

@@ -120,6 +120,44 @@ def english():
         yield
 
 
+# --- One commune and its staff, shared by the dossier, API and payment tests ---------------------
+
+@pytest.fixture
+def citizen_name():
+    """The applicant's name in `office`; a module overrides it when its assertions name someone else."""
+    return "Công Dân"
+
+
+@pytest.fixture
+def office(db, citizen_name):
+    """A commune (the birth procedure, three steps) with its desk officer, specialist and leader;
+    another commune with its own desk officer; a citizen and another citizen."""
+    from portal.constants import StaffRole
+    from tests.dossiers.factories import CitizenFactory, StaffFactory, birth_procedure, with_steps
+    from tests.procedures.factories import AgencyFactory
+
+    version = with_steps(birth_procedure())
+    agency = version.agency
+    other = AgencyFactory(code="000.99.00.H99", name="UBND xã Khác")
+    return {
+        "version": version, "agency": agency, "other_agency": other,
+        "desk": StaffFactory(agency=agency, role=StaffRole.RECEPTIONIST, full_name="Cán bộ Một cửa"),
+        "specialist": StaffFactory(agency=agency, role=StaffRole.SPECIALIST, full_name="Chuyên viên"),
+        "leader": StaffFactory(agency=agency, role=StaffRole.LEADER, full_name="Lãnh đạo"),
+        "stranger": StaffFactory(agency=other, role=StaffRole.RECEPTIONIST, full_name="Cán bộ xã khác"),
+        "citizen": CitizenFactory(full_name=citizen_name),
+        "other_citizen": CitizenFactory(full_name="Người Khác"),
+    }
+
+
+@pytest.fixture
+def submitted(office):
+    """A dossier the office's citizen submitted online."""
+    from tests.dossiers.factories import DossierFactory
+
+    return DossierFactory(applicant=office["citizen"], version=office["version"])
+
+
 @pytest.fixture
 def admin_client(client, admin_user):
     """pytest-django's admin client, past the second factor like every staff client in the tests

@@ -423,6 +423,7 @@ VIETQR_ACCOUNT_NAME = env("VIETQR_ACCOUNT_NAME", default="KHO BAC NHA NUOC TINH 
 BANK_WEBHOOK_SECRET = env("BANK_WEBHOOK_SECRET", default="bank-webhook-dev-secret")
 
 # --- National public-service portal sync and webhooks (sync/) ---------------------------------
+# The only place these defaults are written: sync/ reads the settings as they are.
 NATIONAL_PORTAL_URL = env("NATIONAL_PORTAL_URL", default="")
 NATIONAL_PORTAL_SECRET = env("NATIONAL_PORTAL_SECRET", default="")
 NATIONAL_PORTAL_SEND_ID = env.bool("NATIONAL_PORTAL_SEND_ID", default=False)

@@ -4,7 +4,7 @@ from django import template
 from django.core.cache import cache
 from django.utils import timezone
 
-from procedures.calendar import WorkingCalendar, office_time
+from procedures.calendar import due_soon_boundary
 
 register = template.Library()
 
@@ -18,9 +18,5 @@ def deadline_state(due_at) -> str:
     if due_at < now:
         return "overdue"
     # One calendar look-up per day and process, not one per row of a queue.
-    soon = cache.get_or_set(
-        f"due-soon-boundary:{now.date()}",
-        lambda: office_time(WorkingCalendar.around(now.date(), days_ahead=30).next_working_day(now.date()), "23:59"),
-        300,
-    )
+    soon = cache.get_or_set(f"due-soon-boundary:{now.date()}", lambda: due_soon_boundary(now), 300)
     return "soon" if due_at <= soon else "ok"

@@ -1,8 +1,11 @@
 import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from portal.models import User
-from procedures.models import DocumentRequirement
+from dossiers.constants import DossierStatus
+from dossiers.models import Dossier
+from portal.constants import StaffRole
+from portal.models import AgencyMembership, User
+from procedures.models import DocumentRequirement, StepTemplate
 from tests.procedures.factories import AgencyFactory, VersionFactory
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -25,6 +28,16 @@ class CitizenFactory(factory.django.DjangoModelFactory):
     def saved(self, create, extracted, **kwargs):
         if create:
             self.save()
+
+
+class StaffFactory(CitizenFactory):
+    """A member of staff: one role at one agency, e.g. StaffFactory(agency=a, role=StaffRole.LEADER)."""
+
+    @classmethod
+    def _create(cls, model_class, *args, agency=None, role=StaffRole.RECEPTIONIST, **kwargs):
+        user = super()._create(model_class, *args, **kwargs)
+        AgencyMembership.objects.create(user=user, agency=agency or AgencyFactory(), role=role)
+        return user
 
 
 FORM_SCHEMA = [
@@ -74,3 +87,62 @@ def filled_draft(applicant, version):
         services.dossier_attach(dossier=draft, requirement_id=doc.pk, upload=pdf_upload())
     return draft
 
+
+
+def with_steps(version):
+    """Give a version the usual three steps: desk, specialist, leader (one working day each)."""
+    StepTemplate.objects.bulk_create([
+        StepTemplate(version=version, position=0, name="Tiếp nhận", role="receptionist", working_days=1),
+        StepTemplate(version=version, position=1, name="Thẩm định", role="specialist", working_days=1),
+        StepTemplate(version=version, position=2, name="Phê duyệt", role="leader", working_days=1),
+    ])
+    return version
+
+
+_ROLES = {"desk": StaffRole.RECEPTIONIST, "specialist": StaffRole.SPECIALIST, "leader": StaffRole.LEADER}
+# The happy path, one transition per state reached: (state, transition, who, data).
+_PATH = [
+    (DossierStatus.RECEIVED, "receive", "desk", {}),
+    (DossierStatus.IN_PROCESSING, "assign", "desk", {"specialist": "specialist"}),
+    (DossierStatus.AWAITING_APPROVAL, "submit_for_approval", "specialist", {"comment": "Đủ điều kiện"}),
+    (DossierStatus.APPROVED, "approve", "leader", {}),
+    (DossierStatus.FINISHED, "issue_result", "leader", {}),
+    (DossierStatus.RETURNED, "return_result", "desk", {"collected_by": ""}),
+]
+
+
+class DossierFactory(factory.django.DjangoModelFactory):
+    """A dossier brought to `state` through the real services and officer transitions, e.g.
+    DossierFactory(state="in_processing", applicant=citizen, version=version, people=office).
+    `people` gives the desk, specialist and leader to act (made at the version's agency when
+    missing); states off the happy path are reached by the tests themselves."""
+
+    class Meta:
+        model = Dossier
+
+    @classmethod
+    def _create(cls, model_class, *, state=DossierStatus.SUBMITTED, applicant=None, version=None, people=None):
+        from dossiers import services
+        from dossiers.actions import dossier_act
+
+        version = version or birth_procedure()
+        applicant = applicant or CitizenFactory()
+        dossier = filled_draft(applicant, version)
+        if state == DossierStatus.DRAFT:
+            return dossier
+        if state not in (DossierStatus.SUBMITTED, *(reached for reached, *_ in _PATH)):
+            raise ValueError(f"{state} is not on the happy path")
+        dossier = services.dossier_submit(dossier=dossier, actor=applicant)
+        people = dict(people or {})
+
+        def person(key):
+            if key not in people:
+                people[key] = StaffFactory(agency=version.agency, role=_ROLES[key])
+            return people[key]
+
+        for _reached, name, who, data in _PATH:
+            if dossier.status == state:
+                break
+            data = {k: person(v).pk if k == "specialist" else v for k, v in data.items()}
+            dossier = dossier_act(dossier=Dossier.objects.get(pk=dossier.pk), name=name, actor=person(who), data=data)
+        return Dossier.objects.get(pk=dossier.pk)

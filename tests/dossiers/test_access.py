@@ -7,16 +7,20 @@ from dossiers import services
 from dossiers.models import Dossier
 from tests.second_factor import staff_login
 
-from .factories import CitizenFactory, birth_procedure, filled_draft
+from .factories import CitizenFactory, birth_procedure
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def submitted():
-    owner = CitizenFactory(full_name="Lê Thị Riêng Tư", phone="0911111111")
-    dossier = services.dossier_submit(dossier=filled_draft(owner, birth_procedure()), actor=owner)
-    return owner, dossier
+def citizen_name():
+    return "Lê Thị Riêng Tư"
+
+
+@pytest.fixture
+def submitted(office, submitted):
+    """The shared submitted dossier (tests/conftest.py), as (owner, dossier)."""
+    return office["citizen"], submitted
 
 
 def test_owner_sees_dossier_and_attachment(client, submitted):

@@ -6,40 +6,29 @@ denied read is a 404."""
 import pytest
 from rest_framework.test import APIClient
 
-from dossiers import services
 from dossiers.actions import dossier_act
 from dossiers.models import Dossier
 from portal.constants import StaffRole
-from portal.models import AgencyMembership
 from tests.procedures.factories import AgencyFactory
 from tests.second_factor import staff_login
 
-from .factories import CitizenFactory, birth_procedure, filled_draft
+from .factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def member(agency, role):
-    user = CitizenFactory()
-    AgencyMembership.objects.create(user=user, agency=agency, role=role)
-    return user
-
-
 @pytest.fixture
-def office():
-    """A received dossier assigned to one specialist; a colleague of theirs is not on it."""
-    version = birth_procedure()
-    agency = version.agency
+def office(office, submitted):
+    """The shared commune's dossier, received and assigned to its specialist; a colleague of theirs
+    is not on it."""
     people = {
-        "desk": member(agency, StaffRole.RECEPTIONIST), "leader": member(agency, StaffRole.LEADER),
-        "assigned": member(agency, StaffRole.SPECIALIST), "colleague": member(agency, StaffRole.SPECIALIST),
+        "desk": office["desk"], "leader": office["leader"], "assigned": office["specialist"],
+        "colleague": StaffFactory(agency=office["agency"], role=StaffRole.SPECIALIST),
     }
-    applicant = CitizenFactory()
-    dossier = services.dossier_submit(dossier=filled_draft(applicant, version), actor=applicant)
-    dossier_act(dossier=dossier, name="receive", actor=people["desk"], data={})
-    dossier_act(dossier=Dossier.objects.get(pk=dossier.pk), name="assign", actor=people["desk"],
+    dossier_act(dossier=submitted, name="receive", actor=people["desk"], data={})
+    dossier_act(dossier=Dossier.objects.get(pk=submitted.pk), name="assign", actor=people["desk"],
                 data={"specialist": people["assigned"].pk})
-    return people, Dossier.objects.get(pk=dossier.pk)
+    return people, Dossier.objects.get(pk=submitted.pk)
 
 
 def reads(user, dossier):
@@ -93,7 +82,7 @@ def test_least_privilege_the_assigned_specialist_the_leader_and_the_desk_read_it
 def test_least_privilege_a_consulted_agencys_specialist_reads_it_while_the_opinion_is_awaited(office):
     people, dossier = office
     consulted = AgencyFactory()
-    expert = member(consulted, StaffRole.SPECIALIST)
+    expert = StaffFactory(agency=consulted, role=StaffRole.SPECIALIST)
     assert reads(expert, dossier)["desk page"] == 404
     dossier_act(dossier=dossier, name="consult", actor=people["assigned"],
                 data={"agency": consulted.pk, "working_days": 3, "question": "Ý kiến về hộ tịch?"})

@@ -12,16 +12,22 @@ from dossiers import services
 from dossiers.constants import DossierStatus
 from dossiers.documents import dossier_document
 from dossiers.models import Dossier, DossierDocument, DossierEvent, Rating
+from tests.conftest import _need
 
-from .factories import CitizenFactory, birth_procedure, filled_draft, pdf_upload
+from .factories import CitizenFactory, pdf_upload
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def submitted():
-    citizen = CitizenFactory(full_name="Phạm Văn Đức")
-    return citizen, services.dossier_submit(dossier=filled_draft(citizen, birth_procedure()), actor=citizen)
+def citizen_name():
+    return "Phạm Văn Đức"  # Form 01 must show it
+
+
+@pytest.fixture
+def submitted(office, submitted):
+    """The shared submitted dossier (tests/conftest.py), as (applicant, dossier)."""
+    return office["citizen"], submitted
 
 
 def test_receive_sets_the_legal_due_date(submitted):
@@ -111,8 +117,8 @@ def test_status_cannot_be_assigned_directly(submitted):
         dossier.status = DossierStatus.RETURNED
 
 
-@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils (pdftotext)")
 def test_form01_pdf_has_the_receipt_and_a_scannable_qr(submitted, tmp_path, django_capture_on_commit_callbacks):
+    _need(shutil.which("pdftotext") is not None, "needs poppler-utils (pdftotext)")
     citizen, dossier = submitted
     with django_capture_on_commit_callbacks(execute=True):  # the task renders it after commit
         dossier = services.dossier_receive(dossier=dossier, actor=None)
@@ -129,11 +135,11 @@ def test_form01_pdf_has_the_receipt_and_a_scannable_qr(submitted, tmp_path, djan
     assert "DejaVu" in fonts and all(" yes " in line for line in fonts.splitlines()[2:])  # embedded
     # Rendered once: asking again returns the stored file.
     assert dossier_document(dossier, "form01", base_url="http://x").pk == document.pk
-    if shutil.which("zbarimg") and shutil.which("pdftoppm"):
-        subprocess.run(["pdftoppm", "-r", "200", "-png", "-singlefile", str(pdf), str(tmp_path / "page")], check=True)
-        decoded = subprocess.run(["zbarimg", "-q", "--raw", str(tmp_path / "page.png")],
-                                 capture_output=True, text=True).stdout.strip()
-        assert decoded.endswith(f"/tc/{dossier.code}")
+    _need(bool(shutil.which("zbarimg") and shutil.which("pdftoppm")), "needs zbar-tools and poppler-utils (pdftoppm)")
+    subprocess.run(["pdftoppm", "-r", "200", "-png", "-singlefile", str(pdf), str(tmp_path / "page")], check=True)
+    decoded = subprocess.run(["zbarimg", "-q", "--raw", str(tmp_path / "page.png")],
+                             capture_output=True, text=True).stdout.strip()
+    assert decoded.endswith(f"/tc/{dossier.code}")
 
 
 def test_form01_download_only_after_reception(client, submitted):
@@ -145,3 +151,8 @@ def test_form01_download_only_after_reception(client, submitted):
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     client.force_login(CitizenFactory())
     assert client.get(f"/ho-so/{dossier.code}/phieu-tiep-nhan.pdf").status_code == 404
+
+
+def test_rating_criteria_are_the_models_scored_fields():
+    scored = [f.name for f in Rating._meta.get_fields() if getattr(f, "choices", None) == Rating.SCALE]
+    assert list(Rating.CRITERIA) == scored and services.RATING_CRITERIA is Rating.CRITERIA

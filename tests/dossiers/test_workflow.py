@@ -16,12 +16,11 @@ from dossiers.deadlines import classify
 from dossiers.models import Dossier, DossierDocument, DossierEvent, StoredDocument
 from dossiers.permissions import available_transitions
 from portal.constants import StaffRole
-from portal.models import AgencyMembership
-from procedures.models import StepTemplate
+from tests.conftest import _need
 from tests.procedures.factories import AgencyFactory
 from tests.second_factor import staff_login
 
-from .factories import CitizenFactory, birth_procedure, filled_draft
+from .factories import CitizenFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 S = DossierStatus
@@ -29,32 +28,13 @@ VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def staff(agency, role, name):
-    user = CitizenFactory(full_name=name)
-    AgencyMembership.objects.create(user=user, agency=agency, role=role)
-    return user
+    return StaffFactory(agency=agency, role=role, full_name=name)
 
 
 @pytest.fixture
-def office():
-    """A commune with its desk officer, specialist and leader, a stranger agency, and a citizen's dossier."""
-    version = birth_procedure()
-    StepTemplate.objects.bulk_create([
-        StepTemplate(version=version, position=0, name="Tiếp nhận", role="receptionist", working_days=1),
-        StepTemplate(version=version, position=1, name="Thẩm định", role="specialist", working_days=1),
-        StepTemplate(version=version, position=2, name="Phê duyệt", role="leader", working_days=1),
-    ])
-    agency = version.agency
-    other = AgencyFactory(code="000.99.00.H99")
-    citizen = CitizenFactory(full_name="Công Dân")
-    people = {
-        "desk": staff(agency, StaffRole.RECEPTIONIST, "Cán bộ Một cửa"),
-        "specialist": staff(agency, StaffRole.SPECIALIST, "Chuyên viên"),
-        "leader": staff(agency, StaffRole.LEADER, "Lãnh đạo"),
-        "stranger": staff(other, StaffRole.RECEPTIONIST, "Người xã khác"),
-        "citizen": citizen,
-    }
-    dossier = services.dossier_submit(dossier=filled_draft(citizen, version), actor=citizen)
-    return dossier, people
+def office(office, submitted):
+    """The shared commune (tests/conftest.py) with its citizen's submitted dossier, as (dossier, people)."""
+    return submitted, office
 
 
 def act(dossier, name, actor, **data):
@@ -259,8 +239,7 @@ def test_steps_get_their_own_deadlines_and_form_05_lists_the_handoffs(office, tm
     from dossiers.documents import dossier_document
 
     document = dossier_document(dossier, "form05", base_url="http://x")
-    if not shutil.which("pdftotext"):
-        pytest.skip("needs poppler-utils")
+    _need(shutil.which("pdftotext") is not None, "needs poppler-utils (pdftotext)")
     pdf = tmp_path / "f05.pdf"
     pdf.write_bytes(document.file.read())
     raw = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout

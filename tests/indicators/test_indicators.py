@@ -4,15 +4,15 @@ from datetime import date
 
 import pytest
 
+from indicators.definitions import Scope
 from indicators.selectors import (
-    Scope,
     breakdown_by_agency,
     drilldown,
     indicator_report,
     monthly_trend,
-    snapshot_refresh,
     subtree_ids,
 )
+from indicators.services import snapshot_refresh
 from tests.indicators.conftest import at
 
 pytestmark = pytest.mark.django_db

@@ -19,6 +19,7 @@ from payments import services, vnpay
 from payments.constants import PaymentStatus
 from payments.models import Payment, PaymentEvent, Receipt
 from procedures.models import FeeRule
+from tests.conftest import _need
 from tests.dossiers.factories import CitizenFactory, birth_procedure, filled_draft
 from tests.second_factor import staff_login
 
@@ -54,11 +55,11 @@ def test_fee_is_the_online_amount_and_sandbox_payment_confirms_and_issues_a_rece
     assert returned.status_code == 200 and "receipt-download" in returned.content.decode()
     receipt = Receipt.objects.get()
     assert receipt.number.startswith("BL")
-    if shutil.which("pdftotext"):
-        pdf = client.get(f"/thanh-toan/{payment.reference}/bien-lai.pdf")
-        text = subprocess.run(["pdftotext", "-", "-"], input=b"".join(pdf.streaming_content), capture_output=True,
-                              check=True).stdout.decode()
-        assert "Mười nghìn đồng" in text and dossier.code in text and receipt.number in text
+    _need(shutil.which("pdftotext") is not None, "needs poppler-utils (pdftotext)")
+    pdf = client.get(f"/thanh-toan/{payment.reference}/bien-lai.pdf")
+    text = subprocess.run(["pdftotext", "-", "-"], input=b"".join(pdf.streaming_content), capture_output=True,
+                          check=True).stdout.decode()
+    assert "Mười nghìn đồng" in text and dossier.code in text and receipt.number in text
     # A second payment of a paid dossier is refused.
     again = client.post(f"/ho-so/{dossier.code}/thanh-toan/", {"method": "vietqr"}, follow=True)
     assert Payment.objects.count() == 1 and again.status_code == 200

@@ -76,7 +76,9 @@ def test_provider_failure_is_retried_then_marked_failed(received, settings, monk
     sms.refresh_from_db()
     assert sms.status == DeliveryStatus.FAILED and sms.attempts == 6 and "sms" in sms.last_error
     assert Dossier.objects.get(pk=dossier.pk).status == "in_processing"  # the dossier is unaffected
-    assert channels  # imported for the monkeypatch-free failure path
+    # The real HTTP provider tried the configured address (no monkeypatched sender).
+    assert channels.sender("sms").__qualname__.startswith("_http_provider")
+    assert "port=9" in sms.last_error
 
 
 def test_admin_templates_are_used_and_a_malformed_one_is_refused(received):

@@ -11,6 +11,7 @@ from io import BytesIO
 import pytest
 
 from portal.signing import SigningNotConfigured, ensure_demo_pki, sign_pdf, verify_pdf
+from tests.conftest import _need
 
 PDFSIG = "/usr/bin/pdfsig"
 
@@ -37,10 +38,7 @@ def signed_pdf(pki, plain_pdf):
 
 
 def _pdfsig(tmp_path, data: bytes) -> str:
-    if not os.path.exists(PDFSIG):
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI must run this test: needs poppler-utils (pdfsig)", pytrace=False)
-        pytest.skip("needs poppler-utils (pdfsig)")
+    _need(os.path.exists(PDFSIG), "needs poppler-utils (pdfsig)")
     path = tmp_path / "doc.pdf"
     path.write_bytes(data)
     # pdfsig exits non-zero for an invalid signature; its report is what we check

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from procedures.calendar import WorkingCalendar, due_date
+from procedures.calendar import WorkingCalendar, due_date, due_soon_boundary
 from procedures.constants import CalendarDayKind
 from procedures.models import CalendarOverride
 
@@ -97,3 +97,10 @@ def test_utc_input_is_converted_to_local_time():
 def test_working_days_between_skips_tet():
     calendar = WorkingCalendar.around(date(2026, 2, 1))
     assert calendar.working_days_between(date(2026, 2, 13), date(2026, 2, 25)) == 3
+
+
+def test_due_soon_boundary_is_the_end_of_the_next_working_day():
+    # Friday before Tết: the next working day is Monday 23 February, after the holiday.
+    assert due_soon_boundary(at(2026, 2, 13, 16, 0)) == at(2026, 2, 23, 23, 59)
+    CalendarOverride.objects.create(date=date(2026, 2, 23), kind=CalendarDayKind.DAY_OFF, note="Storm")
+    assert due_soon_boundary(at(2026, 2, 13, 16, 0)) == at(2026, 2, 24, 23, 59)

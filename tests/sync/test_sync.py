@@ -85,7 +85,8 @@ def receiver(monkeypatch):
     handler = type("Handler", (ReceiverHandler,), {"receiver": state})
     server = QuietServer(("127.0.0.1", 0), handler)
     state.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll interval: shutdown() waits up to one interval, once per test (default 0.5 s).
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
     thread.start()
     yield state
     server.shutdown()

@@ -2,7 +2,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand
 
-from indicators.selectors import snapshot_refresh
+from indicators.services import snapshot_refresh
 
 
 class Command(BaseCommand):
