@@ -51,6 +51,11 @@ OPEN = [
     DossierStatus.AWAITING_APPROVAL, DossierStatus.SUPPLEMENT_REQUESTED, DossierStatus.AWAITING_PAYMENT,
 ]
 WITHDRAWABLE = OPEN
+# A fee owed can be paid (online, or at the desk) while the dossier is in one of these.
+PAYABLE = (
+    DossierStatus.SUBMITTED, DossierStatus.RECEIVED, DossierStatus.IN_PROCESSING, DossierStatus.AWAITING_PAYMENT,
+    DossierStatus.APPROVED,
+)
 # Processing has ended: these are classified early / on time / late.
 ENDED = [
     DossierStatus.NOT_RECEIVED, DossierStatus.WITHDRAWN, DossierStatus.REFUSED, DossierStatus.STOPPED,

@@ -12,15 +12,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dossiers.constants import DossierStatus
+from dossiers.constants import PAYABLE
+from dossiers.permissions import is_receiving_desk
 
 from .constants import OverpaymentReason, OverpaymentStatus, PaymentMethod, PaymentStatus
 from .models import Overpayment, Payment, PaymentEvent
 
 logger = logging.getLogger("payments")
 P = PaymentStatus
-PAYABLE_STATES = (DossierStatus.SUBMITTED, DossierStatus.RECEIVED, DossierStatus.IN_PROCESSING,
-                  DossierStatus.AWAITING_PAYMENT, DossierStatus.APPROVED)
+PAYABLE_STATES = PAYABLE  # defined with the dossier's states, which the pages read too
 
 
 class CallbackRejected(Exception):
@@ -183,11 +183,8 @@ def payments_void_pending(*, dossier, actor=None) -> int:
 @transaction.atomic
 def overpayment_refund(*, overpayment, actor, note: str = "") -> Overpayment:
     """The desk paid an over-payment back (at the counter or by transfer)."""
-    from dossiers.permissions import memberships
-    from portal.constants import StaffRole
-
     overpayment = Overpayment.objects.select_for_update().select_related("dossier", "payment").get(pk=overpayment.pk)
-    if not actor.is_superuser and (overpayment.dossier.receiving_agency_id, StaffRole.RECEPTIONIST) not in memberships(actor):
+    if not actor.is_superuser and not is_receiving_desk(actor, overpayment.dossier):
         raise ValidationError(_("Only the one-stop desk of the receiving agency refunds over-payments."))
     if overpayment.status == OverpaymentStatus.REFUNDED:
         return overpayment
@@ -329,10 +326,7 @@ def payment_refund(*, payment: Payment, amount: int, actor, reason: str) -> Paym
 
 def payment_record_at_counter(*, dossier, actor) -> Payment:
     """The desk took the fee in cash (or saw the transfer arrive): record and confirm it."""
-    from dossiers.permissions import memberships
-    from portal.constants import StaffRole
-
-    if (dossier.receiving_agency_id, StaffRole.RECEPTIONIST) not in memberships(actor):
+    if not is_receiving_desk(actor, dossier):
         raise ValidationError(_("Only the one-stop desk of the receiving agency records payments."))
     with transaction.atomic():
         pending = dossier.payments.filter(status=P.PENDING, amount=dossier.fee_due).order_by("-created_at").first()
