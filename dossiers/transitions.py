@@ -43,6 +43,7 @@ class Param:
 
 # --- Parameters of each transition -------------------------------------------------------------
 
+
 class TransitionForm(forms.Form):
     """The parameters of a transition, built for one dossier (choices may depend on it)."""
 
@@ -64,19 +65,26 @@ class ReasonsForm(TransitionForm):
 
 
 class CommentForm(TransitionForm):
-    comment = forms.CharField(label=gettext_lazy("Comment"), required=False, max_length=4000,
-                              widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        label=gettext_lazy("Comment"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     api = {"comment": Param(TEXT)}
 
 
 class SupplementForm(TransitionForm):
     items = forms.CharField(
-        label=gettext_lazy("What is missing, and why"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}),
+        label=gettext_lazy("What is missing, and why"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text=gettext_lazy("One line per document: what is missing — why it is needed. List everything at once."),
     )
-    message = forms.CharField(label=gettext_lazy("Message to the applicant"), required=False, max_length=2000,
-                              widget=forms.Textarea(attrs={"rows": 2}))
+    message = forms.CharField(
+        label=gettext_lazy("Message to the applicant"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     api = {"items": Param(TEXT), "message": Param(TEXT)}
 
@@ -103,26 +111,40 @@ class AssignForm(TransitionForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.dossier is not None:  # the competent agency's specialists
-            self.fields["specialist"].queryset = User.objects.filter(
-                memberships__agency_id=self.dossier.competent_agency_id, memberships__role=StaffRole.SPECIALIST,
-                is_active=True,
-            ).distinct().order_by("full_name")
+            self.fields["specialist"].queryset = (
+                User.objects.filter(
+                    memberships__agency_id=self.dossier.competent_agency_id,
+                    memberships__role=StaffRole.SPECIALIST,
+                    is_active=True,
+                )
+                .distinct()
+                .order_by("full_name")
+            )
             self.fields["specialist"].label_from_instance = lambda user: user.full_name
 
 
 class ConsultForm(TransitionForm):
-    agency = forms.ModelChoiceField(label=gettext_lazy("Agency to consult"), queryset=Agency.objects.filter(is_active=True))
-    working_days = forms.IntegerField(label=gettext_lazy("Answer within (working days)"), min_value=1, max_value=30,
-                                      initial=3)
-    question = forms.CharField(label=gettext_lazy("Question"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    agency = forms.ModelChoiceField(
+        label=gettext_lazy("Agency to consult"), queryset=Agency.objects.filter(is_active=True)
+    )
+    working_days = forms.IntegerField(
+        label=gettext_lazy("Answer within (working days)"), min_value=1, max_value=30, initial=3
+    )
+    question = forms.CharField(
+        label=gettext_lazy("Question"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
-    api = {"agency": Param(CHOICE, help_text=gettext_lazy("The agency's id (see /api/v1/agencies/).")),
-           "working_days": Param(INTEGER), "question": Param(TEXT)}
+    api = {
+        "agency": Param(CHOICE, help_text=gettext_lazy("The agency's id (see /api/v1/agencies/).")),
+        "working_days": Param(INTEGER),
+        "question": Param(TEXT),
+    }
 
 
 class ConsultationAnswerForm(TransitionForm):
-    answer = forms.CharField(label=gettext_lazy("Opinion received"), max_length=4000,
-                             widget=forms.Textarea(attrs={"rows": 3}))
+    answer = forms.CharField(
+        label=gettext_lazy("Opinion received"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     api = {"answer": Param(TEXT)}
 
@@ -135,22 +157,29 @@ class PaymentRequestForm(TransitionForm):
 
 
 class ReturnForm(TransitionForm):
-    collected_by = forms.CharField(label=gettext_lazy("Collected by (name)"), required=False, max_length=150,
-                                   help_text=gettext_lazy("Leave empty when the result is sent online or by post."))
+    collected_by = forms.CharField(
+        label=gettext_lazy("Collected by (name)"),
+        required=False,
+        max_length=150,
+        help_text=gettext_lazy("Leave empty when the result is sent online or by post."),
+    )
 
     api = {"collected_by": Param(STRING)}
 
 
 class ExtendForm(TransitionForm):
-    new_due_date = forms.DateField(label=gettext_lazy("New appointment date"),
-                                   widget=forms.DateInput(attrs={"type": "date"}))
-    reasons = forms.CharField(label=gettext_lazy("Reason for the delay"), max_length=4000,
-                              widget=forms.Textarea(attrs={"rows": 3}))
+    new_due_date = forms.DateField(
+        label=gettext_lazy("New appointment date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reasons = forms.CharField(
+        label=gettext_lazy("Reason for the delay"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     api = {"new_due_date": Param(DATE), "reasons": Param(TEXT)}
 
 
 # --- The table ---------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Transition:
@@ -170,51 +199,144 @@ class Transition:
         found = []
         for name, field in form.fields.items():
             param = form.api[name]
-            parameter = {"name": name, "label": str(field.label), "type": param.type, "required": field.required,
-                         "help_text": str(param.help_text or field.help_text or "")}
+            parameter = {
+                "name": name,
+                "label": str(field.label),
+                "type": param.type,
+                "required": field.required,
+                "help_text": str(param.help_text or field.help_text or ""),
+            }
             if param.list_choices:
-                parameter["choices"] = [{"value": obj.pk, "label": field.label_from_instance(obj)}
-                                        for obj in field.queryset]
+                parameter["choices"] = [
+                    {"value": obj.pk, "label": field.label_from_instance(obj)} for obj in field.queryset
+                ]
             found.append(parameter)
         return found
 
 
-TRANSITIONS: dict[str, Transition] = {t.name: t for t in [  # in the order the API documents them
-    Transition("receive", gettext_lazy("Receive (Form 01)"), NoParamsForm, Rule(((R, RECEIVING),)),
-               services.dossier_receive),
-    Transition("refuse_reception", gettext_lazy("Refuse reception (Form 03)"), ReasonsForm, Rule(((R, RECEIVING),)),
-               services.dossier_refuse_reception),
-    Transition("request_supplement", gettext_lazy("Request a supplement (Form 02)"), SupplementForm,
-               Rule(((R, RECEIVING), (SP, COMPETENT)), assigned_only=True), services.dossier_request_supplement),
-    Transition("assign", gettext_lazy("Assign to a specialist"), AssignForm, Rule(((R, RECEIVING), (L, COMPETENT))),
-               services.dossier_assign),
-    Transition("consult", gettext_lazy("Consult another agency"), ConsultForm,
-               Rule(((SP, COMPETENT),), assigned_only=True), services.dossier_consult),
-    Transition("record_consultation", gettext_lazy("Record the agency's opinion"), ConsultationAnswerForm,
-               Rule(((SP, CONSULTED), (SP, COMPETENT)), assigned_only=True), services.dossier_record_consultation),
-    Transition("submit_for_approval", gettext_lazy("Submit for approval"), CommentForm,
-               Rule(((SP, COMPETENT),), assigned_only=True), services.dossier_submit_for_approval),
-    Transition("send_back", gettext_lazy("Send back for rework"), CommentForm, Rule(((L, COMPETENT),)),
-               services.dossier_send_back),
-    Transition("approve", gettext_lazy("Approve"), CommentForm, Rule(((L, COMPETENT),)), services.dossier_approve),
-    # Once submitted for approval, refusing is the leader's decision.
-    Transition("refuse", gettext_lazy("Refuse after appraisal (Form 03)"), ReasonsForm,
-               Rule(((SP, COMPETENT), (L, COMPETENT)), assigned_only=True,
-                    specialist_while=(DossierStatus.IN_PROCESSING,)), services.dossier_refuse),
-    Transition("request_payment", gettext_lazy("Request the fee"), PaymentRequestForm,
-               Rule(((SP, COMPETENT),), assigned_only=True), services.dossier_request_payment),
-    Transition("confirm_payment", gettext_lazy("Confirm the payment"), CommentForm, Rule(((R, RECEIVING),)),
-               services.dossier_confirm_payment),
-    Transition("issue_result", gettext_lazy("Issue and sign the result"), CommentForm, Rule(((L, COMPETENT),)),
-               services.dossier_issue_result),
-    Transition("return_result", gettext_lazy("Return the result"), ReturnForm, Rule(((R, RECEIVING),)),
-               services.dossier_return_result),
-    Transition("stop", gettext_lazy("Stop processing"), ReasonsForm, Rule(((L, COMPETENT),)), services.dossier_stop),
-    Transition("extend", gettext_lazy("Apologize and reschedule (Form 04)"), ExtendForm,
-               Rule(((L, COMPETENT), (R, RECEIVING))), services.dossier_extend),
-    Transition("confirm_withdrawal", gettext_lazy("Confirm the withdrawal"), NoParamsForm, Rule(((R, RECEIVING),)),
-               services.dossier_confirm_withdrawal),
-]}
+TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in [  # in the order the API documents them
+        Transition(
+            "receive",
+            label=gettext_lazy("Receive (Form 01)"),
+            form=NoParamsForm,
+            rule=Rule(((R, RECEIVING),)),
+            service=services.dossier_receive,
+        ),
+        Transition(
+            "refuse_reception",
+            label=gettext_lazy("Refuse reception (Form 03)"),
+            form=ReasonsForm,
+            rule=Rule(((R, RECEIVING),)),
+            service=services.dossier_refuse_reception,
+        ),
+        Transition(
+            "request_supplement",
+            label=gettext_lazy("Request a supplement (Form 02)"),
+            form=SupplementForm,
+            rule=Rule(((R, RECEIVING), (SP, COMPETENT)), assigned_only=True),
+            service=services.dossier_request_supplement,
+        ),
+        Transition(
+            "assign",
+            label=gettext_lazy("Assign to a specialist"),
+            form=AssignForm,
+            rule=Rule(((R, RECEIVING), (L, COMPETENT))),
+            service=services.dossier_assign,
+        ),
+        Transition(
+            "consult",
+            label=gettext_lazy("Consult another agency"),
+            form=ConsultForm,
+            rule=Rule(((SP, COMPETENT),), assigned_only=True),
+            service=services.dossier_consult,
+        ),
+        Transition(
+            "record_consultation",
+            label=gettext_lazy("Record the agency's opinion"),
+            form=ConsultationAnswerForm,
+            rule=Rule(((SP, CONSULTED), (SP, COMPETENT)), assigned_only=True),
+            service=services.dossier_record_consultation,
+        ),
+        Transition(
+            "submit_for_approval",
+            label=gettext_lazy("Submit for approval"),
+            form=CommentForm,
+            rule=Rule(((SP, COMPETENT),), assigned_only=True),
+            service=services.dossier_submit_for_approval,
+        ),
+        Transition(
+            "send_back",
+            label=gettext_lazy("Send back for rework"),
+            form=CommentForm,
+            rule=Rule(((L, COMPETENT),)),
+            service=services.dossier_send_back,
+        ),
+        Transition(
+            "approve",
+            label=gettext_lazy("Approve"),
+            form=CommentForm,
+            rule=Rule(((L, COMPETENT),)),
+            service=services.dossier_approve,
+        ),
+        # Once submitted for approval, refusing is the leader's decision.
+        Transition(
+            "refuse",
+            label=gettext_lazy("Refuse after appraisal (Form 03)"),
+            form=ReasonsForm,
+            rule=Rule(
+                ((SP, COMPETENT), (L, COMPETENT)), assigned_only=True, specialist_while=(DossierStatus.IN_PROCESSING,)
+            ),
+            service=services.dossier_refuse,
+        ),
+        Transition(
+            "request_payment",
+            label=gettext_lazy("Request the fee"),
+            form=PaymentRequestForm,
+            rule=Rule(((SP, COMPETENT),), assigned_only=True),
+            service=services.dossier_request_payment,
+        ),
+        Transition(
+            "confirm_payment",
+            label=gettext_lazy("Confirm the payment"),
+            form=CommentForm,
+            rule=Rule(((R, RECEIVING),)),
+            service=services.dossier_confirm_payment,
+        ),
+        Transition(
+            "issue_result",
+            label=gettext_lazy("Issue and sign the result"),
+            form=CommentForm,
+            rule=Rule(((L, COMPETENT),)),
+            service=services.dossier_issue_result,
+        ),
+        Transition(
+            "return_result",
+            label=gettext_lazy("Return the result"),
+            form=ReturnForm,
+            rule=Rule(((R, RECEIVING),)),
+            service=services.dossier_return_result,
+        ),
+        Transition(
+            "stop", gettext_lazy("Stop processing"), ReasonsForm, Rule(((L, COMPETENT),)), services.dossier_stop
+        ),
+        Transition(
+            "extend",
+            label=gettext_lazy("Apologize and reschedule (Form 04)"),
+            form=ExtendForm,
+            rule=Rule(((L, COMPETENT), (R, RECEIVING))),
+            service=services.dossier_extend,
+        ),
+        Transition(
+            "confirm_withdrawal",
+            label=gettext_lazy("Confirm the withdrawal"),
+            form=NoParamsForm,
+            rule=Rule(((R, RECEIVING),)),
+            service=services.dossier_confirm_withdrawal,
+        ),
+    ]
+}
 
 # The state machine's other transitions are the applicant's, made by their own use cases
 # (services.dossier_submit, dossier_resubmit, dossier_request_withdrawal), never by dossier_act.
