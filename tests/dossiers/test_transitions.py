@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from dossiers import services
 from dossiers.actions import dossier_act
 from dossiers.constants import DossierStatus
+from dossiers.exceptions import DossierConflict
 from dossiers.models import Dossier
 from dossiers.transitions import APPLICANT_TRANSITIONS, TRANSITIONS
 from portal.constants import StaffRole
@@ -78,3 +79,9 @@ def test_the_row_is_locked_once_and_only_changed_fields_are_written(received_at_
     assert len(locks) == 1
     updates = [q["sql"] for q in captured.captured_queries if q["sql"].startswith('UPDATE "dossiers_dossier"')]
     assert updates and all('"form_data"' not in sql and '"applicant_name"' not in sql for sql in updates)
+
+
+def test_a_guard_that_refuses_says_why_in_its_own_words(received_at_the_desk):
+    dossier, desk = received_at_the_desk  # submitted, not received: no appointment date to move yet
+    with pytest.raises(DossierConflict, match="no appointment date|chưa có ngày hẹn"):
+        dossier_act(dossier=dossier, name="extend", actor=desk, data={"new_due_date": "2099-01-05", "reasons": "x"})
