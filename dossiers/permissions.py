@@ -57,7 +57,7 @@ def memberships(user) -> frozenset[tuple[int, str]]:
 
 
 def is_receiving_desk(user, dossier) -> bool:
-    """The one-stop desk of the dossier's receiving agency: it takes fees at the counter and refunds."""
+    """The one-stop desk of the dossier's receiving agency: it records fees paid at the counter."""
     return (dossier.receiving_agency_id, R) in memberships(user)
 
 

@@ -235,7 +235,8 @@ def dossier_detail(request, code: str):
     rating = Rating.objects.filter(dossier=dossier).first()
     allowed = dossier_actions(dossier=dossier, user=request.user).applicant
     return render(request, "dossiers/dossier_detail.html", {
-        "paid_payment": dossier.payments.filter(status="paid").first(),
+        # "pay" is offered only while nothing is paid: then there is no receipt to look for.
+        "paid_payment": None if "pay" in allowed else dossier.payments.filter(status="paid").first(),
         "sandbox_enabled": settings.PAYMENT_SANDBOX_ENABLED, "can_pay": "pay" in allowed,
         "dossier": dossier, "version": dossier.procedure_version, "events": events,
         "attachments": dossier.attachments.select_related("requirement"),

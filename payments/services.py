@@ -183,8 +183,11 @@ def payments_void_pending(*, dossier, actor=None) -> int:
 @transaction.atomic
 def overpayment_refund(*, overpayment, actor, note: str = "") -> Overpayment:
     """The desk paid an over-payment back (at the counter or by transfer)."""
+    from dossiers.permissions import memberships
+    from portal.constants import StaffRole
+
     overpayment = Overpayment.objects.select_for_update().select_related("dossier", "payment").get(pk=overpayment.pk)
-    if not actor.is_superuser and not is_receiving_desk(actor, overpayment.dossier):
+    if not actor.is_superuser and (overpayment.dossier.receiving_agency_id, StaffRole.RECEPTIONIST) not in memberships(actor):
         raise ValidationError(_("Only the one-stop desk of the receiving agency refunds over-payments."))
     if overpayment.status == OverpaymentStatus.REFUNDED:
         return overpayment
