@@ -11,17 +11,17 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portal.constants import StaffRole
 from portal.memberships import memberships
 from procedures import selectors as catalogue
 from procedures.models import ProcedureVersion
 
 from . import hooks, selectors, services
-from .actions import LABELS, TransitionConflict, action_form, dossier_act
-from .constants import PAYABLE, DossierStatus
+from .actions import action_form, dossier_act, dossier_actions, may_make_somewhere
+from .constants import DossierStatus
+from .exceptions import DossierConflict
 from .models import Dossier
-from .permissions import available_transitions
 from .register import register_response
+from .transitions import TRANSITIONS
 
 
 def staff_required(view):
@@ -50,7 +50,7 @@ def queue(request):
     return render(request, "dossiers/officer/queue.html", {
         "page_obj": page, "counts": counts, "view": view if view in selectors.QUEUE_FILTERS else "all",
         "views": selectors.QUEUE_FILTERS, "statuses": DossierStatus.choices, "filters": request.GET,
-        "can_assign": any(role in ("receptionist", "leader") for _, role in memberships(request.user)),
+        "can_assign": may_make_somewhere(request.user, "assign"),
         "specialists": selectors.specialists_for(request.user),
     })
 
@@ -66,9 +66,9 @@ def _officer_dossier(request, code):
 
 
 def _render_desk(request, dossier, *, bound=None, status=200):
-    names = available_transitions(request.user, dossier)
-    actions = [{"name": n, "label": LABELS[n],
-                "form": bound[1] if bound and bound[0] == n else action_form(n, dossier)} for n in names]
+    allowed = dossier_actions(dossier=dossier, user=request.user)
+    actions = [{"name": n, "label": TRANSITIONS[n].label,
+                "form": bound[1] if bound and bound[0] == n else action_form(n, dossier)} for n in allowed.transitions]
     return render(request, "dossiers/officer/detail.html", {
         "dossier": dossier, "version": dossier.procedure_version, "actions": actions,
         "events": dossier.events.select_related("actor", "agency"),
@@ -76,19 +76,12 @@ def _render_desk(request, dossier, *, bound=None, status=200):
         "steps": dossier.procedure_version.steps.all(),
         "supplements": dossier.supplement_requests.all(),
         "documents": services.available_documents(dossier, staff=True),
-        "can_record_payment": _can_record_payment(request.user, dossier),
+        "can_record_payment": allowed.record_payment,
         "payments": dossier.payments.all(),
         # Money received but not owed, for the desk to refund (payments' model, by its relation).
         "overpayments": dossier.overpayments.select_related("payment"),
         **hooks.desk_context(dossier=dossier, user=request.user),  # e.g. payments' fee waiver grounds
     }, status=status)
-
-
-def _can_record_payment(user, dossier) -> bool:
-    """The desk may record a fee paid at the counter while one is owed and unpaid."""
-    return (dossier.fee_due > 0 and dossier.status in PAYABLE
-            and (dossier.receiving_agency_id, StaffRole.RECEPTIONIST) in memberships(user)
-            and not dossier.payments.filter(status="paid").exists())
 
 
 @staff_required
@@ -105,21 +98,21 @@ def act(request, code, name):
     try:
         dossier_act(dossier=dossier, name=name, actor=request.user, data=request.POST,
                     expected_status=request.POST.get("expected_status") or None)
-    except TransitionConflict as conflict:
+    except DossierConflict as conflict:
         messages.error(request, str(conflict))
         return _render_desk(request, _officer_dossier(request, code), status=409)
     except PermissionDenied as denied:
         messages.error(request, str(denied))
         return _render_desk(request, dossier, status=403)
     except ValidationError as error:
-        form = action_form(name, dossier, request.POST) if name in LABELS else None
+        form = action_form(name, dossier, request.POST) if name in TRANSITIONS else None
         if form is not None and form.is_valid():  # the parameters were fine: the rule refused them
             for field, errors in (error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]):
                 for message in errors:
                     form.add_error(field if field in form.fields else None, message)
         messages.error(request, _("The action was not done: see the form."))
         return _render_desk(request, dossier, bound=(name, form), status=400)
-    messages.success(request, _("Done: %(action)s.") % {"action": LABELS[name]})
+    messages.success(request, _("Done: %(action)s.") % {"action": TRANSITIONS[name].label})
     return redirect("dossiers:desk", code=code)
 
 
@@ -135,7 +128,7 @@ def bulk_assign(request):
         try:
             dossier_act(dossier=dossier, name="assign", actor=request.user, data=request.POST)
             done += 1
-        except (TransitionConflict, PermissionDenied, ValidationError) as error:
+        except (PermissionDenied, ValidationError) as error:  # DossierConflict is a ValidationError
             failed.append(f"{code}: {' '.join(getattr(error, 'messages', [str(error)]))}")
     if done:
         messages.success(request, _("%(count)d dossier(s) assigned.") % {"count": done})

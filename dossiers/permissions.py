@@ -3,7 +3,8 @@
 Reception and return happen at the receiving agency's one-stop desk (any desk of the province
 for a cross-boundary procedure that has not been received yet); appraisal and approval at the
 competent agency; a consulted agency's specialists answer its consultation. Specialists act
-only on dossiers assigned to them.
+only on dossiers assigned to them. Each transition's `Rule` is in its entry in transitions.py;
+what a person may do on a dossier now, all together, is `dossiers.actions.dossier_actions`.
 """
 
 from dataclasses import dataclass
@@ -21,51 +22,39 @@ RECEIVING, COMPETENT, CONSULTED = "receiving", "competent", "consulted"
 class Rule:
     allowed: tuple[tuple[str, str], ...]  # (role, side of the dossier whose agency it must be at)
     assigned_only: bool = False  # a specialist must be the assigned one
+    specialist_while: tuple[str, ...] = ()  # a specialist may act only in these states (empty: in any)
 
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(role for role, _side in self.allowed)
 
-RULES = {
-    "receive": Rule(((R, RECEIVING),)),
-    "refuse_reception": Rule(((R, RECEIVING),)),
-    "request_supplement": Rule(((R, RECEIVING), (SP, COMPETENT)), assigned_only=True),
-    "assign": Rule(((R, RECEIVING), (L, COMPETENT))),
-    "consult": Rule(((SP, COMPETENT),), assigned_only=True),
-    "record_consultation": Rule(((SP, CONSULTED), (SP, COMPETENT)), assigned_only=True),
-    "submit_for_approval": Rule(((SP, COMPETENT),), assigned_only=True),
-    "send_back": Rule(((L, COMPETENT),)),
-    "approve": Rule(((L, COMPETENT),)),
-    "refuse": Rule(((SP, COMPETENT), (L, COMPETENT)), assigned_only=True),
-    "request_payment": Rule(((SP, COMPETENT),), assigned_only=True),
-    "confirm_payment": Rule(((R, RECEIVING),)),
-    "issue_result": Rule(((L, COMPETENT),)),
-    "return_result": Rule(((R, RECEIVING),)),
-    "stop": Rule(((L, COMPETENT),)),
-    "extend": Rule(((L, COMPETENT), (R, RECEIVING))),
-    "confirm_withdrawal": Rule(((R, RECEIVING),)),
-}
-
-
-def acting_role(user, dossier, name: str) -> str | None:
-    """The role in which this user may make transition `name` on this dossier now, if any."""
-    rule = RULES.get(name)
-    if rule is None:
+    def role_of(self, user, dossier) -> str | None:
+        """The role in which this user may make the transition on this dossier now, if any."""
+        held = memberships(user)
+        for role, side in self.allowed:
+            if role == SP and self.assigned_only and dossier.assigned_to_id != user.pk and side != CONSULTED:
+                continue
+            if role == SP and self.specialist_while and dossier.status not in self.specialist_while:
+                continue
+            if side == RECEIVING and dossier.status == DossierStatus.SUBMITTED and dossier.cross_boundary:
+                if any(r == role for _, r in held):
+                    return role  # any desk of the province may receive a cross-boundary dossier
+            agency_id = {RECEIVING: dossier.receiving_agency_id, COMPETENT: dossier.competent_agency_id,
+                         CONSULTED: dossier.consulted_agency_id}[side]
+            if agency_id is not None and (agency_id, role) in held:
+                return role
         return None
-    held = memberships(user)
-    for role, side in rule.allowed:
-        if role == SP and rule.assigned_only and dossier.assigned_to_id != user.pk and side != CONSULTED:
-            continue
-        if role == SP and name == "refuse" and dossier.status != DossierStatus.IN_PROCESSING:
-            continue  # once submitted for approval, refusing is the leader's decision
-        if side == RECEIVING and dossier.status == DossierStatus.SUBMITTED and dossier.cross_boundary:
-            if any(r == role for _, r in held):
-                return role  # any desk of the province may receive a cross-boundary dossier
-        agency_id = {RECEIVING: dossier.receiving_agency_id, COMPETENT: dossier.competent_agency_id,
-                     CONSULTED: dossier.consulted_agency_id}[side]
-        if agency_id is not None and (agency_id, role) in held:
-            return role
-    return None
 
 
-def available_transitions(user, dossier) -> list[str]:
-    """The officer transitions this user can make on this dossier in its current state."""
-    possible = [t.name for t in dossier.get_available_status_transitions()]
-    return [name for name in possible if acting_role(user, dossier, name)]
+def is_receiving_desk(user, dossier) -> bool:
+    """The one-stop desk of the dossier's receiving agency: it records fees paid at the counter."""
+    return (dossier.receiving_agency_id, R) in memberships(user)
+
+
+def desk_receiving_at(user, dossier) -> int | None:
+    """The desk at which this officer receives a cross-boundary dossier, when it is not the one the
+    dossier names (that desk then returns the result); None otherwise."""
+    if not dossier.cross_boundary:
+        return None
+    desks = sorted(agency for agency, role in memberships(user) if role == R)
+    return desks[0] if desks and dossier.receiving_agency_id not in desks else None

@@ -1,9 +1,10 @@
-"""Use cases of dossiers, citizen side first: each opens its own transaction, changes state
-only through the state machine, and writes the audit event in the same transaction; side
-effects (emails, PDFs) go out after commit."""
+"""Use cases of dossiers, citizen side first: each opens its own transaction (an officer
+transition runs in dossier_act's, on the row it locked), changes state only through the state
+machine, and writes the audit event in the same transaction; side effects (emails, PDFs) go
+out after commit."""
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,12 +21,15 @@ from procedures.calendar import WorkingCalendar, due_date
 from procedures.constants import VersionStatus
 from procedures.models import DocumentRequirement, ProcedureVersion
 
-from . import tasks
+from . import hooks, tasks
 from .codes import next_dossier_code
 from .constants import WITHDRAWABLE, Channel, Delivery, DocumentSource, DossierStatus, EventKind, ScanStatus
+from .deadlines import classify, latest_extension_day, step_due
+from .exceptions import DossierConflict
 from .files import check_upload
 from .forms import ApplicantForm, DeliveryForm, application_form_class, form_data_to_json
 from .models import Attachment, Dossier, DossierEvent, Rating, StoredDocument, SupplementRequest
+from .permissions import desk_receiving_at
 
 S = DossierStatus
 # The store's type for files attached as "other documents": a fixed name, like requirement names.
@@ -133,7 +137,7 @@ def dossier_draft_update(*, dossier: Dossier, applicant_data: dict, form_data: d
     """Keep what the applicant typed, valid or not: a draft loses nothing."""
     dossier = _locked(dossier)
     if dossier.status != S.DRAFT:
-        raise ValidationError(_("This dossier was already submitted."))
+        raise DossierConflict(_("This dossier was already submitted."))
     for name in ApplicantForm.base_fields:
         setattr(dossier, name, str(applicant_data.get(name, ""))[:255])
     schema_names = {spec["name"] for spec in dossier.procedure_version.form_schema}
@@ -198,7 +202,7 @@ def dossier_attach_stored(*, dossier: Dossier, requirement_id, stored_id) -> Att
 
 def dossier_detach(*, dossier: Dossier, attachment_id) -> None:
     if dossier.status != S.DRAFT:
-        raise ValidationError(_("Files of a submitted dossier cannot be removed."))
+        raise DossierConflict(_("Files of a submitted dossier cannot be removed."))
     attachment = dossier.attachments.filter(public_id=attachment_id).first()
     if attachment is not None:
         if attachment.reused_from_id is None:
@@ -288,36 +292,81 @@ def _keep_in_store(dossier: Dossier) -> None:
         )
 
 
-# --- Reception and supplements (the desk's side of the citizen journey) -----------------------
+# --- Officer transitions -------------------------------------------------------------------
+# Each is the service of one entry of dossiers/transitions.py. dossier_act (dossiers/actions.py)
+# calls it inside its transaction, on the row it has locked, once the state machine and the
+# entry's rule allow it: the service makes the state change, saves only the fields it changed,
+# writes the audit event and returns the dossier as it now is.
 
-@transaction.atomic
-def dossier_receive(*, dossier: Dossier, actor, role: str = "receptionist", desk_agency_id=None) -> Dossier:
-    """The desk accepts a complete dossier: the legal clock starts and Form 01 is issued."""
-    from .deadlines import step_due
+STEP_FIELDS = ("step_started_at", "step_due_at")
+END_FIELDS = ("finished_at", "timeliness")
 
-    dossier = _locked(dossier)
+
+def _save(dossier: Dossier, *fields: str) -> None:
+    dossier.save(update_fields=["status", "updated_at", *fields])
+
+
+def _next_step(dossier: Dossier, role: str | None) -> dict:
+    """Close the current step and open the next one for `role` (none: processing ended); return
+    whether the closed step was on time, for the event."""
     now = timezone.now()
-    deadline = due_date(now, dossier.procedure_version.processing_days)
-    dossier.receive()
-    if desk_agency_id is not None:
-        dossier.receiving_agency_id = desk_agency_id
-    dossier.received_at, dossier.counting_from, dossier.due_at = now, deadline.counting_from, deadline.due_at
-    # The desk's own step (transfer to the competent department) has its own deadline.
-    step = next((s for s in dossier.procedure_version.steps.all() if s.role == "receptionist"), None)
-    dossier.step_started_at = now
-    dossier.step_due_at = step_due(now, step.working_days, settings.OFFICE_CLOSES_AT) if step else deadline.due_at
-    dossier.save(update_fields=["status", "receiving_agency", "received_at", "counting_from", "due_at",
-                                "step_started_at", "step_due_at", "updated_at"])
-    record_event(dossier, kind=EventKind.RECEIVED, actor=actor, from_status=S.SUBMITTED, role=role,
-                         agency=dossier.receiving_agency, data={"due_at": deadline.due_at.isoformat()})
+    closed = {"step_due_at": dossier.step_due_at.isoformat() if dossier.step_due_at else None,
+              "step_timeliness": classify(ended_at=now, due_at=dossier.step_due_at) if dossier.step_due_at else None}
+    template = next((s for s in dossier.procedure_version.steps.all() if s.role == role), None) if role else None
+    dossier.step_started_at = now if role else None
+    dossier.step_due_at = (step_due(now, template.working_days, settings.OFFICE_CLOSES_AT) if template
+                           else (dossier.due_at if role else None))
+    return closed
+
+
+def _end(dossier: Dossier) -> None:
+    dossier.finished_at = timezone.now()
+    dossier.timeliness = classify(ended_at=dossier.finished_at, due_at=dossier.due_at,
+                                  supplement_requests=dossier.supplement_requests.count())
+
+
+def _hand_on(dossier: Dossier, to_role: str | None, *, actor, role: str, kind: str, from_status: str,
+             fields: tuple[str, ...] = (), comment: str = "", data: dict | None = None, public: bool = True) -> Dossier:
+    """Pass the dossier to the next step's role, save it and record the event: most transitions."""
+    closed = _next_step(dossier, to_role)
+    _save(dossier, *STEP_FIELDS, *fields)
+    record_event(dossier, kind=kind, actor=actor, from_status=from_status, role=role, comment=comment,
+                 public=public, data={**closed, **(data or {})})
     return dossier
 
 
-@transaction.atomic
+def dossier_receive(*, dossier: Dossier, actor, role: str = StaffRole.RECEPTIONIST) -> Dossier:
+    """The desk accepts a complete dossier: the legal clock starts and Form 01 is issued."""
+    now = timezone.now()
+    deadline = due_date(now, dossier.procedure_version.processing_days)
+    dossier.receive()
+    fields = ["received_at", "counting_from", "due_at", *STEP_FIELDS]
+    desk = desk_receiving_at(actor, dossier)
+    if desk is not None:  # received at another desk of the province: that desk returns the result
+        dossier.receiving_agency_id = desk
+        fields.append("receiving_agency")
+    dossier.received_at, dossier.counting_from, dossier.due_at = now, deadline.counting_from, deadline.due_at
+    # The desk's own step (transfer to the competent department) has its own deadline.
+    step = next((s for s in dossier.procedure_version.steps.all() if s.role == StaffRole.RECEPTIONIST), None)
+    dossier.step_started_at = now
+    dossier.step_due_at = step_due(now, step.working_days, settings.OFFICE_CLOSES_AT) if step else deadline.due_at
+    _save(dossier, *fields)
+    record_event(dossier, kind=EventKind.RECEIVED, actor=actor, from_status=S.SUBMITTED, role=role,
+                 agency=dossier.receiving_agency, data={"due_at": deadline.due_at.isoformat()})
+    return dossier
+
+
+def dossier_refuse_reception(*, dossier: Dossier, actor, role: str, reasons: str) -> Dossier:
+    """The desk refuses a dossier it cannot accept (Form 03): processing ends."""
+    dossier.refuse_reception()
+    _end(dossier)
+    return _hand_on(dossier, None, actor=actor, role=role, kind=EventKind.RECEPTION_REFUSED, from_status=S.SUBMITTED,
+                    fields=END_FIELDS, comment=reasons)
+
+
 def dossier_request_supplement(*, dossier: Dossier, actor, items: list[dict], message: str = "",
-                               role: str = "receptionist") -> SupplementRequest:
+                               role: str = StaffRole.RECEPTIONIST) -> SupplementRequest:
     """Ask for everything missing at once (Form 02), at reception or within the allowed window."""
-    dossier = _locked(dossier)
     items = [i for i in items if (i.get("what") or "").strip()]
     if not items or any(not (i.get("why") or "").strip() for i in items):
         raise ValidationError({"items": [_("List each missing document with the reason it is needed.")]})
@@ -332,15 +381,162 @@ def dossier_request_supplement(*, dossier: Dossier, actor, items: list[dict], me
             )
     from_status = dossier.status
     dossier.request_supplement()
-    dossier.save(update_fields=["status", "updated_at"])
+    _save(dossier)
     request = SupplementRequest.objects.create(
         dossier=dossier, round=dossier.supplement_requests.count() + 1, requested_by=actor, items=items,
         message=message,
     )
     record_event(dossier, kind=EventKind.SUPPLEMENT_REQUESTED, actor=actor, from_status=from_status, role=role,
-                    comment=message, data={"round": request.round, "items": items})
-    return request
+                 comment=message, data={"round": request.round, "items": items})
+    return request  # its dossier is the one passed in, now awaiting the supplement
 
+
+def dossier_assign(*, dossier: Dossier, actor, role: str, specialist, comment: str = "") -> Dossier:
+    """The desk or the leader gives the dossier to a specialist of the competent agency."""
+    from_status = dossier.status
+    dossier.assign()
+    dossier.assigned_to = specialist
+    return _hand_on(dossier, StaffRole.SPECIALIST, actor=actor, role=role, kind=EventKind.ASSIGNED,
+                    from_status=from_status, fields=("assigned_to",), comment=comment,
+                    data={"specialist": specialist.full_name}, public=False)
+
+
+def dossier_consult(*, dossier: Dossier, actor, role: str, agency, working_days: int, question: str) -> Dossier:
+    """The specialist asks another agency's opinion, to be answered within some working days."""
+    dossier.consult()
+    dossier.consulted_agency = agency
+    _save(dossier, "consulted_agency")
+    due = step_due(timezone.now(), working_days, settings.OFFICE_CLOSES_AT)
+    record_event(dossier, kind=EventKind.CONSULTATION_SENT, actor=actor, from_status=S.IN_PROCESSING, role=role,
+                 comment=question, public=False, data={"agency": agency.code, "consultation_due_at": due.isoformat()})
+    return dossier
+
+
+def dossier_record_consultation(*, dossier: Dossier, actor, role: str, answer: str) -> Dossier:
+    """The consulted agency's opinion is in: appraisal goes on."""
+    dossier.record_consultation()
+    agency = dossier.consulted_agency
+    dossier.consulted_agency = None
+    _save(dossier, "consulted_agency")
+    record_event(dossier, kind=EventKind.CONSULTATION_ANSWERED, actor=actor, from_status=S.CONSULTING, role=role,
+                 comment=answer, public=False, data={"agency": agency.code if agency else None})
+    return dossier
+
+
+def dossier_submit_for_approval(*, dossier: Dossier, actor, role: str, comment: str = "") -> Dossier:
+    dossier.submit_for_approval()
+    return _hand_on(dossier, StaffRole.LEADER, actor=actor, role=role, kind=EventKind.SUBMITTED_FOR_APPROVAL,
+                    from_status=S.IN_PROCESSING, comment=comment, public=False)
+
+
+def dossier_send_back(*, dossier: Dossier, actor, role: str, comment: str = "") -> Dossier:
+    """The leader returns the appraisal to the specialist, saying what to rework."""
+    if not comment.strip():
+        raise ValidationError({"comment": [_("Say what must be reworked.")]})
+    dossier.send_back()
+    return _hand_on(dossier, StaffRole.SPECIALIST, actor=actor, role=role, kind=EventKind.SENT_BACK,
+                    from_status=S.AWAITING_APPROVAL, comment=comment, public=False)
+
+
+def dossier_approve(*, dossier: Dossier, actor, role: str, comment: str = "") -> Dossier:
+    dossier.approve()
+    return _hand_on(dossier, StaffRole.LEADER, actor=actor, role=role, kind=EventKind.APPROVED,
+                    from_status=S.AWAITING_APPROVAL, comment=comment)
+
+
+def dossier_refuse(*, dossier: Dossier, actor, role: str, reasons: str) -> Dossier:
+    """Refuse after appraisal (Form 03): processing ends."""
+    from_status = dossier.status
+    dossier.refuse()
+    _end(dossier)
+    return _hand_on(dossier, None, actor=actor, role=role, kind=EventKind.REFUSED, from_status=from_status,
+                    fields=END_FIELDS, comment=reasons)
+
+
+def dossier_request_payment(*, dossier: Dossier, actor, role: str, amount: int, comment: str = "") -> Dossier:
+    """The specialist sets the fee to pay; the dossier waits for it at the desk."""
+    from_status = dossier.status
+    dossier.request_payment()
+    dossier.fee_due = amount
+    _hand_on(dossier, StaffRole.RECEPTIONIST, actor=actor, role=role, kind=EventKind.PAYMENT_REQUESTED,
+             from_status=from_status, fields=("status_before_interruption", "fee_due"), comment=comment,
+             data={"amount": amount})
+    hooks.fee_requested(dossier=dossier, actor=actor)  # payments opened for the old amount stop here
+    return dossier
+
+
+def dossier_confirm_payment(*, dossier: Dossier, actor, role: str, comment: str = "") -> Dossier:
+    """The fee is paid: the dossier goes back to whoever it was waiting with."""
+    if actor is not None and dossier.fee_due > 0 and not dossier.payments.filter(
+            status="paid", amount=dossier.fee_due, paid_at__gte=dossier.step_started_at).exists():
+        # An officer's word alone settles no fee: the money is recorded first, which confirms.
+        raise ValidationError(_("No payment of the amount due has been received since it was requested: record "
+                                "the payment received at the desk instead."))
+    dossier.confirm_payment()
+    back_to = StaffRole.LEADER if dossier.status == S.APPROVED else StaffRole.SPECIALIST
+    return _hand_on(dossier, back_to, actor=actor, role=role, kind=EventKind.PAYMENT_CONFIRMED,
+                    from_status=S.AWAITING_PAYMENT, comment=comment)
+
+
+def dossier_issue_result(*, dossier: Dossier, actor, role: str, comment: str = "") -> Dossier:
+    """The leader issues the result (rendered and signed after commit); the desk returns it."""
+    dossier.issue_result()
+    _end(dossier)
+    return _hand_on(dossier, StaffRole.RECEPTIONIST, actor=actor, role=role, kind=EventKind.RESULT_ISSUED,
+                    from_status=S.APPROVED, fields=END_FIELDS, comment=comment)
+
+
+def dossier_return_result(*, dossier: Dossier, actor, role: str, collected_by: str = "") -> Dossier:
+    dossier.return_result()
+    dossier.returned_at = timezone.now()
+    dossier.collected_by = collected_by
+    return _hand_on(dossier, None, actor=actor, role=role, kind=EventKind.RESULT_RETURNED, from_status=S.FINISHED,
+                    fields=("returned_at", "collected_by"),
+                    data={"collected_by": collected_by, "delivery": dossier.delivery})
+
+
+def dossier_stop(*, dossier: Dossier, actor, role: str, reasons: str) -> Dossier:
+    """The leader stops processing (Form 03's other ground): processing ends."""
+    from_status = dossier.status
+    dossier.stop()
+    _end(dossier)
+    return _hand_on(dossier, None, actor=actor, role=role, kind=EventKind.STOPPED, from_status=from_status,
+                    fields=END_FIELDS, comment=reasons)
+
+
+def dossier_extend(*, dossier: Dossier, actor, role: str, new_due_date, reasons: str) -> Dossier:
+    """Apologize and set a new appointment date (Form 04), no later than the rule allows. Once
+    only: the state machine's guard decides that (workflow.py)."""
+    last_day = latest_extension_day(dossier.due_at, settings.EXTENSION_NOTICE_WORKING_DAYS)
+    if timezone.localdate() > last_day:
+        raise ValidationError(
+            _("The apology must be sent at least %(days)s working day(s) before the due date, i.e. by %(day)s.")
+            % {"days": settings.EXTENSION_NOTICE_WORKING_DAYS, "day": last_day.strftime("%d/%m/%Y")}
+        )
+    new_due = timezone.make_aware(datetime.combine(new_due_date, time.fromisoformat(settings.OFFICE_CLOSES_AT)))
+    if new_due <= dossier.due_at:
+        raise ValidationError({"new_due_date": [_("The new date must be after the current due date.")]})
+    status = dossier.status
+    dossier.extend()
+    dossier.original_due_at, dossier.due_at, dossier.extended_at = dossier.due_at, new_due, timezone.now()
+    dossier.due_soon_notified_at = dossier.overdue_notified_at = None  # the new date gets its own warnings
+    _save(dossier, "original_due_at", "due_at", "extended_at", "due_soon_notified_at", "overdue_notified_at")
+    record_event(dossier, kind=EventKind.EXTENDED, actor=actor, from_status=status, role=role, comment=reasons,
+                 data={"new_due_at": new_due.isoformat(), "original_due_at": dossier.original_due_at.isoformat()})
+    return dossier
+
+
+def dossier_confirm_withdrawal(*, dossier: Dossier, actor, role: str = StaffRole.RECEPTIONIST) -> Dossier:
+    """The desk confirms the applicant's withdrawal: processing ends."""
+    dossier.confirm_withdrawal()
+    dossier.finished_at = timezone.now()
+    _save(dossier, "finished_at")
+    record_event(dossier, kind=EventKind.WITHDRAWAL_CONFIRMED, actor=actor, from_status=S.WITHDRAWAL_REQUESTED,
+                 role=role)
+    return dossier
+
+
+# --- The applicant answers a supplement, withdraws, rates ----------------------------------------
 
 @transaction.atomic
 def dossier_resubmit(*, dossier: Dossier, actor, uploads: list[tuple], answer: str = "") -> Dossier:
@@ -348,7 +544,7 @@ def dossier_resubmit(*, dossier: Dossier, actor, uploads: list[tuple], answer: s
     (Decree 61 Art. 19.4), and the time spent waiting stays on the request for statistics."""
     dossier = _locked(dossier)
     if dossier.status != S.SUPPLEMENT_REQUESTED:
-        raise ValidationError(_("No supplement is being requested for this dossier."))
+        raise DossierConflict(_("No supplement is being requested for this dossier."))
     request = dossier.supplement_requests.filter(answered_at__isnull=True).order_by("-round").first()
     if not uploads and not answer.strip():
         raise ValidationError(_("Attach the requested documents or write a note before sending."))
@@ -371,8 +567,6 @@ def dossier_resubmit(*, dossier: Dossier, actor, uploads: list[tuple], answer: s
     return dossier
 
 
-# --- Withdrawal and rating --------------------------------------------------------------------
-
 @transaction.atomic
 def dossier_request_withdrawal(*, dossier: Dossier, actor, reason: str) -> Dossier:
     """The applicant asks to withdraw before a decision; an officer confirms it."""
@@ -381,21 +575,11 @@ def dossier_request_withdrawal(*, dossier: Dossier, actor, reason: str) -> Dossi
     dossier = _locked(dossier)
     from_status = dossier.status
     if from_status not in WITHDRAWABLE_STATES:
-        raise ValidationError(_("This dossier can no longer be withdrawn."))
+        raise DossierConflict(_("This dossier can no longer be withdrawn."))
     dossier.request_withdrawal()
     dossier.withdrawal_reason = reason.strip()
     dossier.save(update_fields=["status", "status_before_interruption", "withdrawal_reason", "updated_at"])
     record_event(dossier, kind=EventKind.WITHDRAWAL_REQUESTED, actor=actor, from_status=from_status, comment=reason)
-    return dossier
-
-
-@transaction.atomic
-def dossier_confirm_withdrawal(*, dossier: Dossier, actor, role: str = "receptionist") -> Dossier:
-    dossier = _locked(dossier)
-    dossier.confirm_withdrawal()
-    dossier.finished_at = timezone.now()
-    dossier.save(update_fields=["status", "finished_at", "updated_at"])
-    record_event(dossier, kind=EventKind.WITHDRAWAL_CONFIRMED, actor=actor, from_status=S.WITHDRAWAL_REQUESTED, role=role)
     return dossier
 
 
@@ -407,7 +591,7 @@ def dossier_rate(*, dossier: Dossier, actor, scores: dict, comment: str = "") ->
     """Rate the service once the result is returned; the rating can be changed for a few days."""
     dossier = _locked(dossier)
     if dossier.status != S.RETURNED:
-        raise ValidationError(_("A dossier can be rated once its result is returned."))
+        raise DossierConflict(_("A dossier can be rated once its result is returned."))
     rating = Rating.objects.filter(dossier=dossier).first()
     if rating and timezone.now() - rating.created_at > timedelta(days=settings.RATING_EDITABLE_DAYS):
         raise ValidationError(

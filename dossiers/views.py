@@ -18,7 +18,8 @@ from procedures import selectors as catalogue
 from procedures.models import ProcedureVersion
 
 from . import selectors, services
-from .constants import PAYABLE, Channel, DossierStatus, EventKind, ScanStatus
+from .actions import dossier_actions, dossier_counter_submit
+from .constants import Channel, DossierStatus, EventKind, ScanStatus
 from .documents import dossier_document
 from .forms import (
     ApplicantForm,
@@ -182,15 +183,12 @@ def draft_review(request, public_id):
         return redirect("dossiers:detail", code=submitted.code)
     if request.method == "POST":
         try:
-            dossier = services.dossier_submit(dossier=dossier, actor=request.user)
+            dossier = dossier_counter_submit(dossier=dossier, actor=request.user)
         except services.DossierIncomplete:
             messages.error(request, _("Some information is still missing: see the marked fields."))
             return redirect(reverse("dossiers:draft", kwargs={"public_id": dossier.public_id}) + "?check=1")
         if dossier.channel == Channel.COUNTER and dossier.filed_by_id == request.user.pk:
-            # Filed at the counter: the desk receives it at once and prints Form 01 for the applicant.
-            from .actions import dossier_act
-
-            dossier_act(dossier=dossier, name="receive", actor=request.user, data={})
+            # Filed at the counter and received at once: the desk prints Form 01 for the applicant.
             messages.success(request, _("Dossier %(code)s was filed and received: print the receipt (Form 01).")
                              % {"code": dossier.code})
             return redirect("dossiers:desk", code=dossier.code)
@@ -235,15 +233,15 @@ def dossier_detail(request, code: str):
     if dossier.status == S.SUPPLEMENT_REQUESTED:
         open_request = dossier.supplement_requests.filter(answered_at__isnull=True).order_by("-round").first()
     rating = Rating.objects.filter(dossier=dossier).first()
-    paid_payment = dossier.payments.filter(status="paid").first()
+    allowed = dossier_actions(dossier=dossier, user=request.user).applicant
     return render(request, "dossiers/dossier_detail.html", {
-        "paid_payment": paid_payment, "sandbox_enabled": settings.PAYMENT_SANDBOX_ENABLED,
-        "can_pay": is_applicant and not paid_payment and dossier.fee_due > 0 and dossier.status in PAYABLE,
+        # "pay" is offered only while nothing is paid: then there is no receipt to look for.
+        "paid_payment": None if "pay" in allowed else dossier.payments.filter(status="paid").first(),
+        "sandbox_enabled": settings.PAYMENT_SANDBOX_ENABLED, "can_pay": "pay" in allowed,
         "dossier": dossier, "version": dossier.procedure_version, "events": events,
         "attachments": dossier.attachments.select_related("requirement"),
         "is_applicant": is_applicant, "supplement_request": open_request, "rating": rating,
-        "can_withdraw": is_applicant and dossier.status in services.WITHDRAWABLE_STATES,
-        "can_rate": is_applicant and dossier.status == S.RETURNED,
+        "can_withdraw": "withdraw" in allowed, "can_rate": "rate" in allowed,
         "has_form01": dossier.received_at is not None,
         "documents": services.available_documents(dossier, staff=not is_applicant),
         "lookup_url": settings.PORTAL_BASE_URL.rstrip("/") + f"/tc/{dossier.code}",
@@ -308,7 +306,7 @@ def verify(request):
 @require_http_methods(["GET", "POST"])
 def supplement_respond(request, code: str):
     dossier = _get_or_404(selectors.dossier_for, user=request.user, code=code)
-    if dossier.applicant_id != request.user.pk or dossier.status != S.SUPPLEMENT_REQUESTED:
+    if "supplement_response" not in dossier_actions(dossier=dossier, user=request.user).applicant:
         raise Http404
     supplement = dossier.supplement_requests.filter(answered_at__isnull=True).order_by("-round").first()
     form = SupplementResponseForm(request.POST or None)

@@ -1,8 +1,9 @@
 """The dossier state machine (django-fsm-2): guards and state changes only.
 
 Services call these methods inside a transaction that locks the row and writes the audit
-event; nothing else may change `status` (the field is protected). Who may call which
-transition is in permissions.py.
+event; nothing else may change `status` (the field is protected). Each officer transition has
+its entry in transitions.py (label, parameters, who may make it, service). A guard that can
+refuse carries the words the officer is told (`refusing`).
 """
 
 from django.db import models
@@ -12,6 +13,16 @@ from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transi
 from .constants import OPEN, DossierStatus
 
 S = DossierStatus
+
+
+def refusing(message):
+    """Mark a guard with what the officer is told when it makes its transition impossible now."""
+
+    def mark(condition):
+        condition.refusal = message
+        return condition
+
+    return mark
 
 
 class DossierWorkflow(ConcurrentTransitionMixin, models.Model):
@@ -102,9 +113,15 @@ class DossierWorkflow(ConcurrentTransitionMixin, models.Model):
     def stop(self):
         pass
 
-    def _can_reschedule(self) -> bool:
-        return self.due_at is not None and self.extended_at is None
+    @refusing(_("This dossier has no appointment date yet."))
+    def _has_due_date(self) -> bool:
+        return self.due_at is not None
 
-    @transition(field=status, source=[*OPEN, S.APPROVED], target=None, conditions=[_can_reschedule])
+    # The one place "rescheduled only once" is decided.
+    @refusing(_("The appointment date of a dossier can be rescheduled only once."))
+    def _not_rescheduled(self) -> bool:
+        return self.extended_at is None
+
+    @transition(field=status, source=[*OPEN, S.APPROVED], target=None, conditions=[_has_due_date, _not_rescheduled])
     def extend(self):
         """The apology and new appointment date (Form 04): the state stays, the due date moves."""

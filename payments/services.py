@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from dossiers.actions import dossier_act_as_system
 from dossiers.constants import PAYABLE, EventKind
 from dossiers.models import Dossier
+from dossiers.permissions import is_receiving_desk
 from dossiers.services import fee_quantity, record_event
 from portal.constants import StaffRole
 from portal.memberships import memberships
@@ -25,6 +26,7 @@ from .models import Overpayment, Payment, PaymentEvent
 
 logger = logging.getLogger("payments")
 P = PaymentStatus
+PAYABLE_STATES = PAYABLE  # defined with the dossier's states, which the pages read too
 
 
 class CallbackRejected(Exception):
@@ -335,7 +337,7 @@ def payment_refund(*, payment: Payment, amount: int, actor, reason: str) -> Paym
 
 def payment_record_at_counter(*, dossier, actor) -> Payment:
     """The desk took the fee in cash (or saw the transfer arrive): record and confirm it."""
-    if (dossier.receiving_agency_id, StaffRole.RECEPTIONIST) not in memberships(actor):
+    if not is_receiving_desk(actor, dossier):
         raise ValidationError(_("Only the one-stop desk of the receiving agency records payments."))
     with transaction.atomic():
         pending = dossier.payments.filter(status=P.PENDING, amount=dossier.fee_due).order_by("-created_at").first()

@@ -3,11 +3,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from dossiers.constants import PAYABLE, Channel, Delivery, DossierStatus, EventKind
+from dossiers.actions import dossier_actions
+from dossiers.constants import Channel, Delivery, DossierStatus, EventKind
 from dossiers.forms import ApplicantForm
 from dossiers.models import Attachment, Dossier, DossierEvent, Rating
 from dossiers.services import MAX_FEE_QUANTITY, RATING_CRITERIA
-from portal.memberships import memberships
 
 
 class ChoiceLabelField(serializers.CharField):
@@ -107,33 +107,20 @@ class DossierDetailSerializer(serializers.ModelSerializer):
         return {"applicant": found.applicant, "form_data": found.form, "delivery": found.delivery,
                 "missing_documents": [{"id": doc.pk, "name": doc.name} for doc in found.missing_documents]}
 
+    def _actions(self, dossier):
+        """dossier_actions once per dossier, for both fields."""
+        found = self.__dict__.setdefault("_actions_by_dossier", {})
+        if dossier.pk not in found:
+            found[dossier.pk] = dossier_actions(dossier=dossier, user=self.context["request"].user)
+        return found[dossier.pk]
+
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_transitions(self, dossier):
-        from dossiers.permissions import available_transitions
-
-        user = self.context["request"].user
-        return available_transitions(user, dossier) if memberships(user) else []
+        return list(self._actions(dossier).transitions)
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_applicant_actions(self, dossier):
-        from dossiers.services import WITHDRAWABLE_STATES
-
-        user = self.context["request"].user
-        S = DossierStatus
-        if dossier.status == S.DRAFT:
-            return ["update", "attach", "submit"] if user.pk in (dossier.applicant_id, dossier.filed_by_id) else []
-        if dossier.applicant_id != user.pk:
-            return []
-        actions = []
-        if dossier.status in WITHDRAWABLE_STATES:
-            actions.append("withdraw")
-        if dossier.status == S.SUPPLEMENT_REQUESTED:
-            actions.append("supplement_response")
-        if dossier.status == S.RETURNED:
-            actions.append("rate")
-        if dossier.fee_due > 0 and dossier.status in PAYABLE:
-            actions.append("pay")
-        return actions
+        return list(self._actions(dossier).applicant)
 
 
 class ApplicantSerializer(serializers.Serializer):

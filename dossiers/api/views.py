@@ -2,6 +2,8 @@
 
 Thin: each view parses input and calls the service the HTML view calls (dossiers.services,
 dossiers.actions.dossier_act); the dossiers a request may see come from dossiers.api.scope.
+A use case refused by the dossier's state raises DossierConflict, which the error handler
+answers with 409 (portal/api/errors.py): no view checks a state itself.
 """
 
 from django.conf import settings
@@ -20,14 +22,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dossiers import selectors, services
-from dossiers.actions import FORMS, LABELS, AssignForm, TransitionConflict, action_form, dossier_act
+from dossiers.actions import available_transitions, dossier_act, dossier_counter_submit
 from dossiers.constants import Channel, DossierStatus
 from dossiers.documents import dossier_document
 from dossiers.files import FileRefused
 from dossiers.forms import ApplicantForm
 from dossiers.models import Dossier, DossierDocument, Rating
-from dossiers.permissions import available_transitions
-from portal.api.errors import Conflict, validation_error
+from dossiers.transitions import TRANSITIONS
+from portal.api.errors import Conflict
 from portal.api.filters import validated_filters
 from portal.api.idempotency import idempotent
 from portal.api.schema import IDEMPOTENCY_KEY, responses
@@ -214,7 +216,7 @@ class SubmitView(APIView):
         if dossier.status != S.DRAFT:
             return _detail(request, dossier)
         try:
-            dossier = services.dossier_submit(dossier=dossier, actor=request.user)
+            dossier = dossier_counter_submit(dossier=dossier, actor=request.user)
         except services.DossierIncomplete as incomplete:
             found = incomplete.problems
             errors = {f"applicant.{k}": v for k, v in found.applicant.items()}
@@ -224,8 +226,6 @@ class SubmitView(APIView):
                 errors["documents"] = [_("Missing document: %(name)s (id %(id)s)") % {"name": d.name, "id": d.pk}
                                        for d in found.missing_documents]
             raise ValidationError(errors) from None
-        if dossier.channel == Channel.COUNTER and dossier.filed_by_id == request.user.pk:
-            dossier_act(dossier=dossier, name="receive", actor=request.user, data={})
         return _detail(request, dossier)
 
 
@@ -252,8 +252,6 @@ class SupplementResponseView(APIView):
     @idempotent
     def post(self, request, ref):
         dossier = _applicants(request, ref)
-        if dossier.status != S.SUPPLEMENT_REQUESTED:
-            raise Conflict(_("No supplement is being requested for this dossier."))
         serializer = s.SupplementResponseSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         uploads = [(key.removeprefix("files-"), f) for key in request.FILES if key.startswith("files-")
@@ -275,8 +273,6 @@ class WithdrawalView(APIView):
         dossier = _applicants(request, ref)
         serializer = s.WithdrawalSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        if dossier.status not in services.WITHDRAWABLE_STATES:
-            raise Conflict(_("This dossier can no longer be withdrawn."))
         services.dossier_request_withdrawal(dossier=dossier, actor=request.user,
                                             reason=serializer.validated_data["reason"])
         return _detail(request, dossier)
@@ -300,8 +296,6 @@ class RatingView(APIView):
         dossier = _applicants(request, ref)
         serializer = s.RatingSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        if dossier.status != S.RETURNED:
-            raise Conflict(_("A dossier can be rated once its result is returned."))
         data = serializer.validated_data
         rating = services.dossier_rate(dossier=dossier, actor=request.user,
                                        scores={c: data[c] for c in services.RATING_CRITERIA},
@@ -388,31 +382,15 @@ class QueueView(GenericAPIView):
         return response
 
 
-def _parameters(name: str, dossier) -> list[dict]:
-    form = action_form(name, dossier)
-    found = []
-    for field_name, field in form.fields.items():
-        kind = {"IntegerField": "integer", "DateField": "date", "ModelChoiceField": "choice"}.get(
-            type(field).__name__, "text" if getattr(field.widget, "input_type", None) is None else "string")
-        parameter = {"name": field_name, "label": str(field.label), "type": kind, "required": field.required,
-                     "help_text": str(field.help_text or "")}
-        if isinstance(form, AssignForm) and field_name == "specialist":
-            parameter["choices"] = [{"value": user.pk, "label": user.full_name} for user in field.queryset]
-        elif field_name == "agency":
-            parameter["help_text"] = _("The agency's id (see /api/v1/agencies/).")
-        found.append(parameter)
-    return found
-
-
 class TransitionListView(APIView):
     @extend_schema(tags=["Officer"], parameters=[CODE],
                    responses=responses({200: s.TransitionSerializer(many=True)}, 401, 404),
                    description="The transitions this officer can make on the dossier now, with their parameters.")
     def get(self, request, code):
         dossier = api_officer_dossier(request, code)
-        found = [{"name": name, "label": str(LABELS[name]),
+        found = [{"name": name, "label": str(TRANSITIONS[name].label),
                   "url": request.build_absolute_uri(reverse("api-transition", kwargs={"code": code, "name": name})),
-                  "parameters": _parameters(name, dossier)}
+                  "parameters": TRANSITIONS[name].parameters(dossier)}
                  for name in available_transitions(request.user, dossier)]
         return Response(s.TransitionSerializer(found, many=True).data)
 
@@ -420,7 +398,7 @@ class TransitionListView(APIView):
 class TransitionView(APIView):
     @extend_schema(
         tags=["Officer"], parameters=[CODE, IDEMPOTENCY_KEY, OpenApiParameter(
-            "name", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(FORMS))],
+            "name", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(TRANSITIONS))],
         request={"application/json": OpenApiTypes.OBJECT},
         responses=responses({200: s.DossierDetailSerializer}, 400, 401, 403, 404, 409, 422),
         description="Make one transition. The body holds its parameters (see GET …/transitions/), and "
@@ -431,7 +409,7 @@ class TransitionView(APIView):
     )
     @idempotent
     def post(self, request, code, name):
-        if name not in FORMS:
+        if name not in TRANSITIONS:
             raise NotFound
         dossier = api_officer_dossier(request, code)
         data = request.data
@@ -442,10 +420,6 @@ class TransitionView(APIView):
             raise ValidationError({"expected_status": [_("Unknown status.")]})
         try:
             dossier = dossier_act(dossier=dossier, name=name, actor=request.user, data=data, expected_status=expected)
-        except TransitionConflict as conflict:
-            raise Conflict(str(conflict)) from None
-        except DjangoPermissionDenied as denied:
+        except DjangoPermissionDenied as denied:  # DRF's own mapping would drop the reason
             raise PermissionDenied(str(denied)) from None
-        except DjangoValidationError as error:
-            raise validation_error(error) from None
         return _detail(request, dossier)

@@ -1,7 +1,7 @@
 """One error format for the whole API: RFC 9457 problem details with field errors.
 
 Every error — DRF's own (parse, auth, throttling, 404/405/415), a service's Django
-ValidationError, a transition that is not possible now — leaves as
+ValidationError, a use case's portal.exceptions.Conflict (not possible now: 409) — leaves as
 `application/problem+json` with {"type", "title", "status", "detail", "errors"}.
 """
 
@@ -11,6 +11,8 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
+
+from portal import exceptions
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
@@ -62,7 +64,9 @@ def _flatten(data, prefix="") -> dict[str, list[str]]:
 
 def problem_exception_handler(exc, context):
     """Render every error as problem details (see the module docstring)."""
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, exceptions.Conflict):  # a use case's "not in this state": the one place it becomes 409
+        exc = Conflict(str(exc))
+    elif isinstance(exc, DjangoValidationError):
         exc = validation_error(exc)
     response = exception_handler(exc, context)
     if response is None:

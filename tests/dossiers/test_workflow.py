@@ -10,11 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from dossiers import services
-from dossiers.actions import TransitionConflict, dossier_act
+from dossiers.actions import TransitionConflict, available_transitions, dossier_act
 from dossiers.constants import DossierStatus, EventKind, Timeliness
 from dossiers.deadlines import classify
 from dossiers.models import Dossier, DossierDocument, DossierEvent, StoredDocument
-from dossiers.permissions import available_transitions
 from portal.constants import StaffRole
 from tests.conftest import _need
 from tests.procedures.factories import AgencyFactory
