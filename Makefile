@@ -31,6 +31,7 @@ test: $(VENV)/.installed
 # lint-imports: apps depend downward only, imports inside functions included (pyproject.toml).
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache --no-logo
 	$(PY) manage.py makemigrations --check --dry-run
 

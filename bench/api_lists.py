@@ -31,8 +31,11 @@ def seed(total: int):
     citizen = User.objects.get(email="congdan@demo.motcua.vn")
     if not Dossier.objects.filter(applicant=citizen, code__startswith="Q").exists():
         with connection.cursor() as cursor:  # one generated dossier in 1,000 is the demo citizen's
-            cursor.execute(f"UPDATE {Dossier._meta.db_table} SET applicant_id = %s "  # noqa: S608 - constants
-                           "WHERE code LIKE 'Q%%' AND id %% 1000 = 0", [citizen.pk])
+            cursor.execute(
+                f"UPDATE {Dossier._meta.db_table} SET applicant_id = %s "  # noqa: S608 - constants
+                "WHERE code LIKE 'Q%%' AND id %% 1000 = 0",
+                [citizen.pk],
+            )
             cursor.execute("ANALYZE")
     people["citizen"] = citizen
     return people
@@ -79,12 +82,16 @@ def main():
     people = seed(args.dossiers)
     print(f"dossiers in the database: {Dossier.objects.count():,}, PostgreSQL; {args.requests} requests each")
     cases = [
-        ("anonymous", "/api/v1/procedures/", {}), ("anonymous", "/api/v1/procedures/", {"q": "khai sinh"}),
+        ("anonymous", "/api/v1/procedures/", {}),
+        ("anonymous", "/api/v1/procedures/", {"q": "khai sinh"}),
         ("anonymous", "/api/v1/agencies/", {}),
-        ("citizen", "/api/v1/dossiers/", {}), ("citizen", "/api/v1/dossiers/", {"status": "returned"}),
+        ("citizen", "/api/v1/dossiers/", {}),
+        ("citizen", "/api/v1/dossiers/", {"status": "returned"}),
         ("citizen", "/api/v1/notifications/", {}),
-        ("receptionist", "/api/v1/queue/", {}), ("receptionist", "/api/v1/queue/", {"view": "to_receive"}),
-        ("specialist", "/api/v1/queue/", {"view": "mine"}), ("leader", "/api/v1/queue/", {"view": "overdue"}),
+        ("receptionist", "/api/v1/queue/", {}),
+        ("receptionist", "/api/v1/queue/", {"view": "to_receive"}),
+        ("specialist", "/api/v1/queue/", {"view": "mine"}),
+        ("leader", "/api/v1/queue/", {"view": "overdue"}),
     ]
     clients = {"anonymous": Client(HTTP_HOST="127.0.0.1")}
     for role in ("citizen", "receptionist", "specialist", "leader"):

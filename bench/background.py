@@ -50,6 +50,7 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")  # this process; the worker logs a
 
 # --- 1. Deadline sweep -------------------------------------------------------------------------
 
+
 def generate_open(total: int) -> int:
     """`total` open dossiers (code 'S...'), made once; returns how many there are."""
     from django.db import connection
@@ -66,9 +67,17 @@ def generate_open(total: int) -> int:
     specialists = list(User.objects.filter(memberships__role="specialist").values_list("pk", flat=True))
     # Every one open, weighted as a desk sees it; supplement_requested and submitted are open but
     # not the officers' to finish, so the sweep leaves them alone (submitted ones have no due date).
-    open_states = (["submitted"] * 3 + ["received"] * 7 + ["in_processing"] * 45 + ["awaiting_approval"] * 15
-                   + ["supplement_requested"] * 12 + ["consulting"] * 6 + ["awaiting_payment"] * 6
-                   + ["approved"] * 5 + ["withdrawal_requested"])
+    open_states = (
+        ["submitted"] * 3
+        + ["received"] * 7
+        + ["in_processing"] * 45
+        + ["awaiting_approval"] * 15
+        + ["supplement_requested"] * 12
+        + ["consulting"] * 6
+        + ["awaiting_payment"] * 6
+        + ["approved"] * 5
+        + ["withdrawal_requested"]
+    )
     status = f"(ARRAY{open_states})[1 + (i / 7) % {len(open_states)}]"
     overrides = {
         "public_id": "gen_random_uuid()",
@@ -80,7 +89,8 @@ def generate_open(total: int) -> int:
         "competent_agency_id": f"(ARRAY{agencies})[1 + (i / 3) % {len(agencies)}]",
         "status": status,
         "assigned_to_id": f"CASE WHEN i % 3 = 0 THEN (ARRAY{specialists})[1 + i % {len(specialists)}] END",
-        "channel": "'online'", "delivery": "'online'",
+        "channel": "'online'",
+        "delivery": "'online'",
         "created_at": "now() - interval '20 days'",
         "updated_at": "now()",
         "submitted_at": "now() - interval '20 days'",
@@ -114,7 +124,8 @@ def reset_sweep_marks():
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {Dossier._meta.db_table} SET due_soon_notified_at = NULL, overdue_notified_at = NULL "  # noqa: S608
-            "WHERE due_soon_notified_at IS NOT NULL OR overdue_notified_at IS NOT NULL")
+            "WHERE due_soon_notified_at IS NOT NULL OR overdue_notified_at IS NOT NULL"
+        )
         reset = cursor.rowcount
         cursor.execute(f"TRUNCATE {OutboxMessage._meta.db_table}")
         cursor.execute(f"VACUUM ANALYZE {Dossier._meta.db_table}")
@@ -141,31 +152,54 @@ def bench_sweep(total: int):
     # of" that moment keeps the shares overdue / due soon the same whenever the bench is run again.
     now = generated.aggregate(first=Min("created_at"))["first"] + timedelta(days=20)
     eligible = Dossier.objects.filter(status__in=_SWEPT)
-    print(f"dossiers: {open_count:,} generated open ones; {eligible.count():,} in swept states, "
-          f"{eligible.filter(due_at__lt=now).count():,} of them overdue as of {timezone.localtime(now):%Y-%m-%d %H:%M} "
-          "(the sweep's `now`: when they were generated)")
-    print("outbox_dispatch patched to a no-op: the sweep's time includes its UPDATEs and the bulk outbox "
-          "INSERT, not publishing (the worker's job, after commit)")
+    print(
+        f"dossiers: {open_count:,} generated open ones; {eligible.count():,} in swept states, "
+        f"{eligible.filter(due_at__lt=now).count():,} of them overdue as of {timezone.localtime(now):%Y-%m-%d %H:%M} "
+        "(the sweep's `now`: when they were generated)"
+    )
+    print(
+        "outbox_dispatch patched to a no-op: the sweep's time includes its UPDATEs and the bulk outbox "
+        "INSERT, not publishing (the worker's job, after commit)"
+    )
     with mock.patch("portal.outbox.outbox_dispatch", lambda **kwargs: 0):
         for run in (1, 2):
             started = time.perf_counter()
             result = deadline_sweep(now=now)
             elapsed = time.perf_counter() - started
-            print(f"deadline sweep run {run}: {elapsed:6.2f} s  overdue marked {result.overdue:,}, due soon marked "
-                  f"{result.due_soon:,}, outbox rows now {OutboxMessage.objects.count():,}"
-                  + ("  (target < 10 s)" if run == 1 else "  (must mark 0)"))
+            print(
+                f"deadline sweep run {run}: {elapsed:6.2f} s  overdue marked {result.overdue:,}, due soon marked "
+                f"{result.due_soon:,}, outbox rows now {OutboxMessage.objects.count():,}"
+                + ("  (target < 10 s)" if run == 1 else "  (must mark 0)")
+            )
 
 
 # --- 2. Notifications through one real worker -------------------------------------------------
+
 
 def start_worker(log_path: Path) -> subprocess.Popen:
     env = {**os.environ, "LOG_LEVEL": "INFO"}
     log = open(log_path, "wb")  # noqa: SIM115 - kept open by the child
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=prefork", "--concurrency=1",
-         "--queues=default,notifications,documents", "--loglevel=info", "--without-gossip", "--without-mingle",
-         "--without-heartbeat"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "--pool=prefork",
+            "--concurrency=1",
+            "--queues=default,notifications,documents",
+            "--loglevel=info",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     log.close()
     deadline = time.monotonic() + 60
@@ -195,12 +229,21 @@ def bench_notifications(count: int):
     redis.Redis.from_url(REDIS_URL).flushdb()
     Notification.objects.filter(event="bench").delete()
     stamp = int(time.time())
-    made = Notification.objects.bulk_create([
-        Notification(key=f"bench:{stamp}:{n}", channel=NotificationChannel.SMS, address=f"09{n:08d}", event="bench",
-                     subject="Thông báo thử", body=f"Hồ sơ thử số {n} đã được tiếp nhận.",
-                     status=DeliveryStatus.PENDING)
-        for n in range(count)
-    ], batch_size=2000)
+    made = Notification.objects.bulk_create(
+        [
+            Notification(
+                key=f"bench:{stamp}:{n}",
+                channel=NotificationChannel.SMS,
+                address=f"09{n:08d}",
+                event="bench",
+                subject="Thông báo thử",
+                body=f"Hồ sơ thử số {n} đã được tiếp nhận.",
+                status=DeliveryStatus.PENDING,
+            )
+            for n in range(count)
+        ],
+        batch_size=2000,
+    )
     ids = [n.pk for n in made]
     batch = Notification.objects.filter(pk__gte=min(ids), pk__lte=max(ids), event="bench")
     log_path = Path(tempfile.gettempdir()) / "motcua-bench-worker.log"
@@ -224,15 +267,20 @@ def bench_notifications(count: int):
     span = batch.aggregate(first=Min("sent_at"), last=Max("sent_at"))
     worker_seconds = (span["last"] - span["first"]).total_seconds()
     attempts = set(batch.values_list("attempts", flat=True).distinct())
-    print(f"notifications: {count:,} SMS (logging backend) through 1 worker process (prefork, concurrency 1), "
-          f"broker {REDIS_URL}")
+    print(
+        f"notifications: {count:,} SMS (logging backend) through 1 worker process (prefork, concurrency 1), "
+        f"broker {REDIS_URL}"
+    )
     print(f"  enqueue: {count / enqueued:8.0f} messages/s ({enqueued:.1f} s for {count:,} send_notification.delay)")
     print(f"  end to end: {count / elapsed:8.0f} messages/s ({elapsed:.1f} s from the first enqueue to the last sent)")
-    print(f"  worker alone: {(count - 1) / worker_seconds:8.0f} messages/s (first to last sent_at: "
-          f"{worker_seconds:.1f} s); attempts per message: {sorted(attempts)}; worker log: {log_path}")
+    print(
+        f"  worker alone: {(count - 1) / worker_seconds:8.0f} messages/s (first to last sent_at: "
+        f"{worker_seconds:.1f} s); attempts per message: {sorted(attempts)}; worker log: {log_path}"
+    )
 
 
 # --- 3. PDF Form 01 -----------------------------------------------------------------------------
+
 
 def bench_pdf(renders: int):
     from django.conf import settings
@@ -243,8 +291,13 @@ def bench_pdf(renders: int):
     from dossiers.documents import FORM_TEMPLATES, dossier_document, form_context
     from dossiers.models import Dossier, DossierDocument
 
-    dossier = (Dossier.objects.filter(status="received", code__isnull=False).exclude(code__startswith="S")
-               .select_related("procedure_version", "receiving_agency").order_by("pk").first())
+    dossier = (
+        Dossier.objects.filter(status="received", code__isnull=False)
+        .exclude(code__startswith="S")
+        .select_related("procedure_version", "receiving_agency")
+        .order_by("pk")
+        .first()
+    )
     base_url = settings.PORTAL_BASE_URL
 
     def forget():
@@ -280,12 +333,18 @@ def bench_pdf(renders: int):
     forget()
     portal_rate, alone_rate = len(portal) / sum(portal), len(alone) / sum(alone)
     print(f"PDF Form 01 of {dossier.code}, {renders} renders each, one process:")
-    print(f"  dossier_document (query, context, QR, template, WeasyPrint, store): {portal_rate:5.2f} renders/s "
-          f"(median {statistics.median(portal) * 1000:.0f} ms)")
-    print(f"  WeasyPrint alone on the same HTML:                                   {alone_rate:5.2f} renders/s "
-          f"(median {statistics.median(alone) * 1000:.0f} ms)")
-    print(f"  ratio portal / WeasyPrint alone: {portal_rate / alone_rate:.2f} by rate, "
-          f"{statistics.median(alone) / statistics.median(portal):.2f} by median time (aim >= 0.9)")
+    print(
+        f"  dossier_document (query, context, QR, template, WeasyPrint, store): {portal_rate:5.2f} renders/s "
+        f"(median {statistics.median(portal) * 1000:.0f} ms)"
+    )
+    print(
+        f"  WeasyPrint alone on the same HTML:                                   {alone_rate:5.2f} renders/s "
+        f"(median {statistics.median(alone) * 1000:.0f} ms)"
+    )
+    print(
+        f"  ratio portal / WeasyPrint alone: {portal_rate / alone_rate:.2f} by rate, "
+        f"{statistics.median(alone) / statistics.median(portal):.2f} by median time (aim >= 0.9)"
+    )
 
 
 def main():

@@ -30,7 +30,9 @@ def fill(target: int):
     have = ProcedureVersion.objects.filter(status=VersionStatus.PUBLISHED).count()
     if have >= target:
         return
-    templates = list(ProcedureVersion.objects.filter(status=VersionStatus.PUBLISHED).select_related("procedure", "field", "agency"))
+    templates = list(
+        ProcedureVersion.objects.filter(status=VersionStatus.PUBLISHED).select_related("procedure", "field", "agency")
+    )
     rng = random.Random(7)
     suffixes = ["(cấp lại)", "(điều chỉnh)", "có yếu tố nước ngoài", "cho tổ chức", "cho cá nhân", "lần đầu", "gia hạn"]
     with transaction.atomic():
@@ -39,9 +41,17 @@ def fill(target: int):
         for procedure in procedures:
             source = rng.choice(templates)
             version = ProcedureVersion(
-                procedure=procedure, number=1, status=VersionStatus.PUBLISHED, name=f"{source.name} {rng.choice(suffixes)}",
-                field=source.field, agency=source.agency, level=source.level, service_level=source.service_level,
-                processing_days=source.processing_days, result_type=source.result_type, form_schema=source.form_schema,
+                procedure=procedure,
+                number=1,
+                status=VersionStatus.PUBLISHED,
+                name=f"{source.name} {rng.choice(suffixes)}",
+                field=source.field,
+                agency=source.agency,
+                level=source.level,
+                service_level=source.service_level,
+                processing_days=source.processing_days,
+                result_type=source.result_type,
+                form_schema=source.form_schema,
             )
             version.refresh_search_fields()
             versions.append(version)

@@ -54,7 +54,8 @@ def staff_client(user):
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
-        user=user, name="bench", confirmed=True)
+        user=user, name="bench", confirmed=True
+    )
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()

@@ -43,10 +43,17 @@ def setup_data():
         if version is None:
             procedure = Procedure.objects.create(code=code)
             version = ProcedureVersion.objects.create(
-                procedure=procedure, number=1, name=f"Thủ tục đo tải {fields} trường", field=Field.objects.first(),
-                agency=Agency.objects.get(code="000.20.00.H99"), level="commune", processing_days=3,
-                form_schema=[{"name": f"f{i}", "label": f"Trường {i}", "type": "text", "required": True,
-                              "max_length": 100} for i in range(fields)],
+                procedure=procedure,
+                number=1,
+                name=f"Thủ tục đo tải {fields} trường",
+                field=Field.objects.first(),
+                agency=Agency.objects.get(code="000.20.00.H99"),
+                level="commune",
+                processing_days=3,
+                form_schema=[
+                    {"name": f"f{i}", "label": f"Trường {i}", "type": "text", "required": True, "max_length": 100}
+                    for i in range(fields)
+                ],
             )
             version.documents.create(name="Tờ khai", position=0)
             version.documents.create(name="Giấy tờ tùy thân", position=1)
@@ -54,8 +61,14 @@ def setup_data():
         versions[fields] = version
     user = User.objects.filter(email="bench@example.vn").first()
     if user is None:
-        user = User.objects.create_user(email="bench@example.vn", password=PASSWORD, full_name="Công ty Đo Tải",
-                                        personal_id="001099000001", phone="0999000001", address="Số 9, Trung Tâm")
+        user = User.objects.create_user(
+            email="bench@example.vn",
+            password=PASSWORD,
+            full_name="Công ty Đo Tải",
+            personal_id="001099000001",
+            phone="0999000001",
+            address="Số 9, Trung Tâm",
+        )
     return versions, user
 
 
@@ -64,13 +77,21 @@ def submit_once(session, base, version, csrf):
     start = session.get(f"{base}/thu-tuc/{version.procedure.code}/nop/", allow_redirects=True)
     draft_url = start.url
     docs = list(version.documents.order_by("position"))
-    data = {"csrfmiddlewaretoken": csrf, "action": "review", "d-delivery": "online",
-            "a-applicant_name": "Công ty Đo Tải", "a-applicant_id_number": "001099000001",
-            "a-applicant_phone": "0999000001", "a-applicant_email": "bench@example.vn",
-            "a-applicant_address": "Số 9, Trung Tâm"}
+    data = {
+        "csrfmiddlewaretoken": csrf,
+        "action": "review",
+        "d-delivery": "online",
+        "a-applicant_name": "Công ty Đo Tải",
+        "a-applicant_id_number": "001099000001",
+        "a-applicant_phone": "0999000001",
+        "a-applicant_email": "bench@example.vn",
+        "a-applicant_address": "Số 9, Trung Tâm",
+    }
     data.update({f"f-{spec['name']}": "giá trị" for spec in version.form_schema})
-    files = [(f"files-{docs[0].pk}", ("to-khai.pdf", PDF_200K, "application/pdf")),
-             (f"files-{docs[1].pk}", ("cccd.png", PNG_200K, "image/png"))]
+    files = [
+        (f"files-{docs[0].pk}", ("to-khai.pdf", PDF_200K, "application/pdf")),
+        (f"files-{docs[1].pk}", ("cccd.png", PNG_200K, "image/png")),
+    ]
     review = session.post(draft_url, data=data, files=files, allow_redirects=True, headers={"Referer": draft_url})
     assert "/xem-lai/" in review.url, review.url
     done = session.post(review.url, data={"csrfmiddlewaretoken": csrf}, headers={"Referer": review.url})
@@ -90,8 +111,20 @@ def bench_http(versions, submissions):
     port = free_port()
     env = {**os.environ, "DJANGO_ALLOWED_HOSTS": "127.0.0.1"}
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "portal.wsgi", "--workers", "1", "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning"], cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "portal.wsgi",
+            "--workers",
+            "1",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -104,17 +137,21 @@ def bench_http(versions, submissions):
         session = requests.Session()
         session.get(f"{base}/tai-khoan/dang-nhap/")
         csrf = session.cookies["csrftoken"]
-        session.post(f"{base}/tai-khoan/dang-nhap/", data={"username": "bench@example.vn", "password": PASSWORD,
-                                                           "csrfmiddlewaretoken": csrf},
-                     headers={"Referer": f"{base}/tai-khoan/dang-nhap/"})
+        session.post(
+            f"{base}/tai-khoan/dang-nhap/",
+            data={"username": "bench@example.vn", "password": PASSWORD, "csrfmiddlewaretoken": csrf},
+            headers={"Referer": f"{base}/tai-khoan/dang-nhap/"},
+        )
         csrf = session.cookies["csrftoken"]
         for fields, version in versions.items():
             submit_once(session, base, version, csrf)  # warm-up
             started = time.perf_counter()
             requests_made = sum(submit_once(session, base, version, csrf) for _ in range(submissions))
             elapsed = time.perf_counter() - started
-            print(f"HTTP, 1 gunicorn worker, {fields:>2}-field form: {submissions / elapsed:6.1f} submissions/s, "
-                  f"{requests_made / elapsed:6.1f} requests/s ({elapsed / submissions * 1000:.0f} ms per submission)")
+            print(
+                f"HTTP, 1 gunicorn worker, {fields:>2}-field form: {submissions / elapsed:6.1f} submissions/s, "
+                f"{requests_made / elapsed:6.1f} requests/s ({elapsed / submissions * 1000:.0f} ms per submission)"
+            )
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(10)
@@ -134,11 +171,17 @@ def queries_per_submission(versions, user):
             assert started.status_code == 302, (started.status_code, started.content[:300])
             draft_url = started["Location"]
             docs = list(version.documents.order_by("position"))
-            data = {"action": "review", "d-delivery": "online", "a-applicant_name": "Công ty Đo Tải",
-                    "a-applicant_id_number": "001099000001", "a-applicant_phone": "0999000001",
-                    "a-applicant_email": "bench@example.vn", "a-applicant_address": "Số 9",
-                    f"files-{docs[0].pk}": SimpleUploadedFile("a.pdf", PDF_200K),
-                    f"files-{docs[1].pk}": SimpleUploadedFile("b.png", PNG_200K)}
+            data = {
+                "action": "review",
+                "d-delivery": "online",
+                "a-applicant_name": "Công ty Đo Tải",
+                "a-applicant_id_number": "001099000001",
+                "a-applicant_phone": "0999000001",
+                "a-applicant_email": "bench@example.vn",
+                "a-applicant_address": "Số 9",
+                f"files-{docs[0].pk}": SimpleUploadedFile("a.pdf", PDF_200K),
+                f"files-{docs[1].pk}": SimpleUploadedFile("b.png", PNG_200K),
+            }
             data.update({f"f-{spec['name']}": "x" for spec in version.form_schema})
             review_url = client.post(draft_url, data)["Location"]
             response = client.post(review_url)
@@ -159,12 +202,22 @@ def bench_applicant_list(user, total=10_000, repeat=200):
         from django.utils import timezone
 
         now = timezone.now()
-        Dossier.objects.bulk_create([
-            Dossier(procedure_version_id=template.procedure_version_id, applicant=user, code=f"BENCH-{have + i:07d}",
-                    applicant_name=user.full_name, receiving_agency_id=template.receiving_agency_id,
-                    competent_agency_id=template.competent_agency_id, status="submitted", submitted_at=now)
-            for i in range(total - have)
-        ], batch_size=2000)
+        Dossier.objects.bulk_create(
+            [
+                Dossier(
+                    procedure_version_id=template.procedure_version_id,
+                    applicant=user,
+                    code=f"BENCH-{have + i:07d}",
+                    applicant_name=user.full_name,
+                    receiving_agency_id=template.receiving_agency_id,
+                    competent_agency_id=template.competent_agency_id,
+                    status="submitted",
+                    submitted_at=now,
+                )
+                for i in range(total - have)
+            ],
+            batch_size=2000,
+        )
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)
     client.get("/ho-so/")
@@ -177,8 +230,10 @@ def bench_applicant_list(user, total=10_000, repeat=200):
         assert response.status_code == 200
     times.sort()
     count = Dossier.objects.filter(applicant=user).count()
-    print(f"My dossiers, first page, applicant with {count} dossiers: p50 {statistics.median(times):.1f} ms, "
-          f"p95 {times[int(len(times) * 0.95) - 1]:.1f} ms, {len(captured)} queries (target p95 < 50 ms)")
+    print(
+        f"My dossiers, first page, applicant with {count} dossiers: p50 {statistics.median(times):.1f} ms, "
+        f"p95 {times[int(len(times) * 0.95) - 1]:.1f} ms, {len(captured)} queries (target p95 < 50 ms)"
+    )
 
 
 def main():

@@ -35,17 +35,32 @@ def catalogue():
     departments = [Agency(code=f"B.D{n:02d}", name=f"Sở {n}", level="province", parent=root) for n in range(20)]
     communes = [Agency(code=f"B.C{n:02d}", name=f"Xã {n}", level="commune", parent=root) for n in range(29)]
     Agency.objects.bulk_create(departments + communes)
-    police = [Agency(code=f"B.P{n:02d}", name=f"Công an xã {n}", level="commune",
-                     parent=Agency.objects.get(code=f"B.C{n:02d}")) for n in range(9)]
+    police = [
+        Agency(
+            code=f"B.P{n:02d}", name=f"Công an xã {n}", level="commune", parent=Agency.objects.get(code=f"B.C{n:02d}")
+        )
+        for n in range(9)
+    ]
     Agency.objects.bulk_create(police)
     agencies = list(Agency.objects.filter(code__startswith="B.").exclude(pk=root.pk).order_by("code"))
     field, _ = Field.objects.get_or_create(code="BENCH", defaults={"name": "Bench"})
     procedures = Procedure.objects.bulk_create([Procedure(code=f"B.{n:06d}") for n in range(300)])
-    versions = ProcedureVersion.objects.bulk_create([
-        ProcedureVersion(procedure=p, number=1, status="published", name=f"Thủ tục {n}", field=field,
-                         agency=agencies[n % len(agencies)], level="commune",
-                         service_level="full" if n % 5 else "partial", processing_days=3 + n % 10)
-        for n, p in enumerate(procedures)])
+    versions = ProcedureVersion.objects.bulk_create(
+        [
+            ProcedureVersion(
+                procedure=p,
+                number=1,
+                status="published",
+                name=f"Thủ tục {n}",
+                field=field,
+                agency=agencies[n % len(agencies)],
+                level="commune",
+                service_level="full" if n % 5 else "partial",
+                processing_days=3 + n % 10,
+            )
+            for n, p in enumerate(procedures)
+        ]
+    )
     FeeRule.objects.bulk_create([FeeRule(version=v, name="Lệ phí", amount=20000) for v in versions[::3]])
 
 
@@ -60,11 +75,16 @@ def generate(total: int) -> int:
     citizen, _ = User.objects.get_or_create(email="bench-citizen@bench.vn", defaults={"full_name": "Người nộp"})
     started = time.perf_counter()
     if have < total:
-        versions = list(ProcedureVersion.objects.filter(procedure__code__startswith="B.").order_by("pk")
-                        .values_list("pk", "agency_id"))
+        versions = list(
+            ProcedureVersion.objects.filter(procedure__code__startswith="B.")
+            .order_by("pk")
+            .values_list("pk", "agency_id")
+        )
         n = len(versions)
-        ended = ("(ARRAY['returned','returned','returned','returned','returned','returned','returned','returned',"
-                 "'finished','refused','stopped','withdrawn'])[1 + (i / 7) % 12]")
+        ended = (
+            "(ARRAY['returned','returned','returned','returned','returned','returned','returned','returned',"
+            "'finished','refused','stopped','withdrawn'])[1 + (i / 7) % 12]"
+        )
         # One dossier in 33 is still open; the rest ended. Received over the last 365 days; ended
         # 0–9 days later; one in 12 late.
         overrides = {
@@ -87,9 +107,9 @@ def generate(total: int) -> int:
             "due_at": "now() - (i % 365) * interval '1 day' + interval '7 days'",
             # Ended 0–9 days after reception, never after today: ~2,700 end each day, as many as arrive.
             "finished_at": "CASE WHEN i % 33 = 0 OR (i / 365) % 10 > i % 365 THEN NULL ELSE now() "
-                           "- (i % 365) * interval '1 day' + ((i / 365) % 10) * interval '1 day' END",
+            "- (i % 365) * interval '1 day' + ((i / 365) % 10) * interval '1 day' END",
             "timeliness": "CASE WHEN i % 33 = 0 OR (i / 365) % 10 > i % 365 THEN '' WHEN i % 12 = 0 THEN 'late' WHEN i % 3 = 0 THEN 'on_time' "
-                          "ELSE 'early' END",
+            "ELSE 'early' END",
             "fee_due": "0",
         }
         fields = [f for f in Dossier._meta.concrete_fields if f.column != "id"]
@@ -97,7 +117,9 @@ def generate(total: int) -> int:
             cursor.execute(
                 f"INSERT INTO {Dossier._meta.db_table} ({', '.join(f.column for f in fields)}) "  # noqa: S608
                 f"SELECT {', '.join(column_sql(f, overrides) for f in fields).replace('%', '%%')} "
-                "FROM generate_series(%s, %s) AS i", [have + 1, total])
+                "FROM generate_series(%s, %s) AS i",
+                [have + 1, total],
+            )
         print(f"generated {total - have:,} dossiers in {time.perf_counter() - started:.1f} s", flush=True)
     if Attachment.objects.filter(dossier__code="I000000001").exists():
         return total
@@ -105,11 +127,23 @@ def generate(total: int) -> int:
     # Their attachments (one in 10 reused from the store), payments, results, ratings, supplements;
     # statements without parameters, so % is SQL's modulo.
     stored, _ = StoredDocument.objects.get_or_create(
-        owner=citizen, document_type="Tờ khai", sha256="0" * 64,
-        defaults={"name": "a.pdf", "file": "a.pdf", "content_type": "application/pdf", "size": 1, "source": "upload"})
-    attachment = {"dossier_id": "d.id", "public_id": "gen_random_uuid()", "name": "'a.pdf'", "file": "'a.pdf'",
-                  "content_type": "'application/pdf'", "size": "1", "sha256": "''", "supplement_round": "0",
-                  "uploaded_at": "d.received_at", "reused_from_id": f"CASE WHEN d.id % 10 = 0 THEN {stored.pk} END"}
+        owner=citizen,
+        document_type="Tờ khai",
+        sha256="0" * 64,
+        defaults={"name": "a.pdf", "file": "a.pdf", "content_type": "application/pdf", "size": 1, "source": "upload"},
+    )
+    attachment = {
+        "dossier_id": "d.id",
+        "public_id": "gen_random_uuid()",
+        "name": "'a.pdf'",
+        "file": "'a.pdf'",
+        "content_type": "'application/pdf'",
+        "size": "1",
+        "sha256": "''",
+        "supplement_round": "0",
+        "uploaded_at": "d.received_at",
+        "reused_from_id": f"CASE WHEN d.id % 10 = 0 THEN {stored.pk} END",
+    }
     afields = [f for f in Attachment._meta.concrete_fields if f.column != "id"]
     scope = f"FROM {Dossier._meta.db_table} d WHERE d.code LIKE 'I%'"
     statements = [
@@ -133,8 +167,11 @@ def generate(total: int) -> int:
             cursor.execute(sql)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")  # the visibility map, for index-only scans
-    print(f"generated attachments, payments, results, ratings and supplement requests in "
-          f"{time.perf_counter() - started:.1f} s", flush=True)
+    print(
+        f"generated attachments, payments, results, ratings and supplement requests in "
+        f"{time.perf_counter() - started:.1f} s",
+        flush=True,
+    )
     return total
 
 
@@ -190,8 +227,10 @@ def main():
     print(f"live only (no snapshot), province, one run: {(time.perf_counter() - began) * 1000:.0f} ms")
     began = time.perf_counter()
     rows = snapshot_refresh(start=start - timedelta(days=1))
-    print(f"nightly snapshot refresh of the year: {rows:,} day×agency×procedure rows in "
-          f"{time.perf_counter() - began:.1f} s")
+    print(
+        f"nightly snapshot refresh of the year: {rows:,} day×agency×procedure rows in "
+        f"{time.perf_counter() - began:.1f} s"
+    )
     assert indicator_report(province)["indicators"] == live["indicators"], "snapshot and live figures differ"
     with connection.cursor() as cursor:  # what autovacuum does after the nightly refresh, before timing
         cursor.execute("VACUUM ANALYZE indicators_dailycounts")
@@ -205,8 +244,9 @@ def main():
         timed("indicators, province, year", lambda: indicator_report(province), args.repeat),
         timed("indicators, one agency subtree, year", lambda: indicator_report(subtree), args.repeat),
         timed("month-by-month trend, province, year", lambda: monthly_trend(province), args.repeat),
-        timed("per-agency breakdown, province, year",
-              lambda: breakdown_by_agency(province, parent_id=None), args.repeat),
+        timed(
+            "per-agency breakdown, province, year", lambda: breakdown_by_agency(province, parent_id=None), args.repeat
+        ),
     )
     print(f"worst p95: {worst:.1f} ms (target < 300 ms)")
 

@@ -37,24 +37,34 @@ def generate(total: int):
     # Open work at any moment, weighted as a desk sees it: online dossiers are received within
     # hours, most open ones sit with specialists. 75,000 dossiers a month processed in a few
     # working days leave ~30,000 open in a province: 3% of a 1,000,000-dossier history.
-    open_states = (["submitted"] * 3 + ["received"] * 7 + ["in_processing"] * 45 + ["awaiting_approval"] * 15
-                   + ["supplement_requested"] * 12 + ["consulting"] * 6 + ["awaiting_payment"] * 6
-                   + ["approved"] * 5 + ["withdrawal_requested"])
+    open_states = (
+        ["submitted"] * 3
+        + ["received"] * 7
+        + ["in_processing"] * 45
+        + ["awaiting_approval"] * 15
+        + ["supplement_requested"] * 12
+        + ["consulting"] * 6
+        + ["awaiting_payment"] * 6
+        + ["approved"] * 5
+        + ["withdrawal_requested"]
+    )
     overrides = {
         "public_id": "gen_random_uuid()",
         "code": "'Q' || lpad(i::text, 9, '0')",
         "procedure_version_id": f"(ARRAY{[v for v, _ in versions]})[1 + i % {len(versions)}]",
-        "cross_boundary": f"(ARRAY{[bool(c) for _, c in versions]})[1 + i % {len(versions)}]".replace("True", "true")
-        .replace("False", "false"),
+        "cross_boundary": f"(ARRAY{[bool(c) for _, c in versions]})[1 + i % {len(versions)}]".replace(
+            "True", "true"
+        ).replace("False", "false"),
         "applicant_name": "'Người nộp ' || i",
         "applicant_id_number": "lpad((i % 999999999999)::text, 12, '0')",
         "receiving_agency_id": f"(ARRAY{agencies})[1 + (i / 7) % {len(agencies)}]",
         "competent_agency_id": f"(ARRAY{agencies})[1 + (i / 7) % {len(agencies)}]",
         # One dossier in 33 (3%) is still open, spread over the open states; the rest are returned.
         "status": f"CASE WHEN i % 33 = 0 THEN (ARRAY{open_states})[1 + (i / 33) % {len(open_states)}] "
-                  "ELSE 'returned' END",
+        "ELSE 'returned' END",
         "assigned_to_id": f"CASE WHEN i % 3 = 0 THEN (ARRAY{specialists})[1 + i % {len(specialists)}] END",
-        "channel": "'online'", "delivery": "'online'",
+        "channel": "'online'",
+        "delivery": "'online'",
         "created_at": "now() - (i % 365) * interval '1 day'",
         "updated_at": "now()",
         "submitted_at": "now() - (i % 365) * interval '1 day'",
@@ -89,8 +99,10 @@ def staff():
         user, created = User.objects.get_or_create(email=f"cv{n}@bench.vn", defaults={"full_name": f"Chuyên viên {n}"})
         if created:
             AgencyMembership.objects.create(user=user, agency=agency, role="specialist")
-    return {role: User.objects.get(email=f"{name}@demo.motcua.vn")
-            for role, name in [("receptionist", "tiepnhan"), ("specialist", "chuyenvien"), ("leader", "lanhdao")]}
+    return {
+        role: User.objects.get(email=f"{name}@demo.motcua.vn")
+        for role, name in [("receptionist", "tiepnhan"), ("specialist", "chuyenvien"), ("leader", "lanhdao")]
+    }
 
 
 def bench_queue(people, repeat):
@@ -120,8 +132,14 @@ def bench_queue(people, repeat):
     print(f"worst p95: {worst:.1f} ms (target < 50 ms)")
     qs, _ = officer_queue(people["receptionist"], view="all")
     plan = qs[:25].explain()
-    used = sorted({word.strip('"') for line in plan.splitlines() for word in line.split() if word.endswith("_idx")
-                   or word.strip('"').endswith("_idx")})
+    used = sorted(
+        {
+            word.strip('"')
+            for line in plan.splitlines()
+            for word in line.split()
+            if word.endswith("_idx") or word.strip('"').endswith("_idx")
+        }
+    )
     print("EXPLAIN (receptionist, all open, first page): indexes used:", ", ".join(used) or "none")
     print("\n".join("    " + line for line in plan.splitlines()[:14]))
 
@@ -133,8 +151,11 @@ def bench_transition(people, repeat):
     from dossiers.actions import dossier_act
     from dossiers.models import Dossier
 
-    candidates = list(Dossier.objects.filter(status="submitted", receiving_agency__code=DEMO_AGENCY,
-                                             code__startswith="Q").select_related("procedure_version")[:repeat])
+    candidates = list(
+        Dossier.objects.filter(
+            status="submitted", receiving_agency__code=DEMO_AGENCY, code__startswith="Q"
+        ).select_related("procedure_version")[:repeat]
+    )
     times, queries = [], []
     for dossier in candidates:
         before = len(connection.queries_log) if connection.queries_log is not None else 0
@@ -145,9 +166,11 @@ def bench_transition(people, repeat):
         queries.append(len(connection.queries_log) - before)
         connection.force_debug_cursor = False
     times.sort()
-    print(f"transition 'receive' x{len(times)}: p50 {statistics.median(times):.1f} ms, "
-          f"p95 {times[max(int(len(times) * 0.95) - 1, 0)]:.1f} ms, {statistics.median(queries):.0f} queries "
-          "(target p95 < 30 ms; Form 01 is rendered later by the worker)")
+    print(
+        f"transition 'receive' x{len(times)}: p50 {statistics.median(times):.1f} ms, "
+        f"p95 {times[max(int(len(times) * 0.95) - 1, 0)]:.1f} ms, {statistics.median(queries):.0f} queries "
+        "(target p95 < 30 ms; Form 01 is rendered later by the worker)"
+    )
 
 
 def main():

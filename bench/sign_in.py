@@ -40,8 +40,9 @@ def officers(count: int):
             TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
         people.append(user)
     # Codes already used by an earlier run of the bench would be refused as replays.
-    TOTPDevice.objects.filter(user__in=people).update(last_t=-1, throttling_failure_count=0,
-                                                      throttling_failure_timestamp=None)
+    TOTPDevice.objects.filter(user__in=people).update(
+        last_t=-1, throttling_failure_count=0, throttling_failure_timestamp=None
+    )
     return people
 
 
@@ -85,8 +86,11 @@ def sign_in_with_second_factor(user, steps):
     from django.test import Client
 
     client = Client(HTTP_HOST="127.0.0.1")
-    login = timed(steps, "login POST", lambda: client.post(
-        "/tai-khoan/dang-nhap/", {"username": user.email, "password": PASSWORD, "next": QUEUE}))
+    login = timed(
+        steps,
+        "login POST",
+        lambda: client.post("/tai-khoan/dang-nhap/", {"username": user.email, "password": PASSWORD, "next": QUEUE}),
+    )
     # Straight to the verification page, with the queue as the next page.
     assert login.status_code == 302 and login["Location"].startswith("/tai-khoan/xac-thuc/?next="), login
     # The second factor: the browser shows the verification page, the officer sends the code.
@@ -104,8 +108,11 @@ def sign_in_bare(user, steps):
 
     with bare_settings():
         client = Client(HTTP_HOST="127.0.0.1")
-        login = timed(steps, "login POST", lambda: client.post(
-            "/tai-khoan/dang-nhap/", {"username": user.email, "password": PASSWORD, "next": QUEUE}))
+        login = timed(
+            steps,
+            "login POST",
+            lambda: client.post("/tai-khoan/dang-nhap/", {"username": user.email, "password": PASSWORD, "next": QUEUE}),
+        )
         assert login.status_code == 302 and login["Location"] == QUEUE, login
         page = timed(steps, "queue GET", lambda: client.get(QUEUE))
         assert page.status_code == 200
@@ -123,11 +130,16 @@ def summary(steps: dict) -> dict:
     out = {}
     for name, samples in steps.items():
         per = len(samples) // runs
-        times = [sum(t for t, _ in samples[i * per:(i + 1) * per]) for i in range(runs)]
-        queries = [sum(q for _, q in samples[i * per:(i + 1) * per]) for i in range(runs)]
+        times = [sum(t for t, _ in samples[i * per : (i + 1) * per]) for i in range(runs)]
+        queries = [sum(q for _, q in samples[i * per : (i + 1) * per]) for i in range(runs)]
         out[name] = (statistics.median(times), p95(times), statistics.median(queries))
-    totals = [sum(sum(t for t, _ in samples[i * (len(samples) // runs):(i + 1) * (len(samples) // runs)])
-                  for samples in steps.values()) for i in range(runs)]
+    totals = [
+        sum(
+            sum(t for t, _ in samples[i * (len(samples) // runs) : (i + 1) * (len(samples) // runs)])
+            for samples in steps.values()
+        )
+        for i in range(runs)
+    ]
     out["total"] = (statistics.median(totals), p95(totals), sum(v[2] for v in out.values()))
     return out
 
@@ -149,7 +161,7 @@ def main():
     sign_in_with_second_factor(warm_otp, {})  # first requests load URLconf, templates, translations
     sign_in_bare(warm_bare, {})
     with_factor, bare = {}, {}
-    for user in people[:args.runs]:
+    for user in people[: args.runs]:
         sign_in_with_second_factor(user, with_factor)
         sign_in_bare(user, bare)
     hasher = settings.PASSWORD_HASHERS[0].rsplit(".", 1)[-1]
@@ -161,11 +173,15 @@ def main():
         b = bare_rows.get(name, (0.0, 0.0, 0))
         print(f"{name:<12} {w[0]:8.1f} {w[1]:8.1f} {w[2]:4.0f}   {b[0]:8.1f} {b[1]:8.1f} {b[2]:4.0f}")
     delta = with_rows["total"][1] - bare_rows["total"][1]
-    print(f"difference at p95: {delta:+.1f} ms (asked: at most +10 ms); at p50: "
-          f"{with_rows['total'][0] - bare_rows['total'][0]:+.1f} ms")
+    print(
+        f"difference at p95: {delta:+.1f} ms (asked: at most +10 ms); at p50: "
+        f"{with_rows['total'][0] - bare_rows['total'][0]:+.1f} ms"
+    )
     cpu_with, cpu_bare = (sum(rows["_cpu"]) / args.runs for rows in (with_factor, bare))
-    print(f"CPU time of this process per sign-in (mean; PostgreSQL's own not counted, load on the machine "
-          f"hardly matters): {cpu_with:.1f} ms against {cpu_bare:.1f} ms: {cpu_with - cpu_bare:+.1f} ms")
+    print(
+        f"CPU time of this process per sign-in (mean; PostgreSQL's own not counted, load on the machine "
+        f"hardly matters): {cpu_with:.1f} ms against {cpu_bare:.1f} ms: {cpu_with - cpu_bare:+.1f} ms"
+    )
     verified_queue = with_rows["queue GET"][1] - bare_rows["queue GET"][1]
     print(f"every later page of a verified officer: queue GET p95 {verified_queue:+.1f} ms against the bare one")
 

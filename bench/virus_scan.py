@@ -35,17 +35,30 @@ def make_pdf(size: int) -> bytes:
     from pyhanko.pdf_utils.writer import PdfFileWriter
 
     writer = PdfFileWriter(stream_xrefs=True)
-    image = writer.add_object(g.StreamObject({
-        g.NameObject("/Type"): g.NameObject("/XObject"), g.NameObject("/Subtype"): g.NameObject("/Image"),
-        g.NameObject("/Width"): g.NumberObject(1024), g.NameObject("/Height"): g.NumberObject(size // 3072),
-        g.NameObject("/ColorSpace"): g.NameObject("/DeviceRGB"), g.NameObject("/BitsPerComponent"): g.NumberObject(8),
-    }, stream_data=os.urandom(size)))
-    writer.insert_page(g.DictionaryObject({
-        g.NameObject("/Type"): g.NameObject("/Page"),
-        g.NameObject("/MediaBox"): g.ArrayObject([g.NumberObject(n) for n in (0, 0, 595, 842)]),
-        g.NameObject("/Resources"): g.DictionaryObject({
-            g.NameObject("/XObject"): g.DictionaryObject({g.NameObject("/Im0"): image})}),
-    }))
+    image = writer.add_object(
+        g.StreamObject(
+            {
+                g.NameObject("/Type"): g.NameObject("/XObject"),
+                g.NameObject("/Subtype"): g.NameObject("/Image"),
+                g.NameObject("/Width"): g.NumberObject(1024),
+                g.NameObject("/Height"): g.NumberObject(size // 3072),
+                g.NameObject("/ColorSpace"): g.NameObject("/DeviceRGB"),
+                g.NameObject("/BitsPerComponent"): g.NumberObject(8),
+            },
+            stream_data=os.urandom(size),
+        )
+    )
+    writer.insert_page(
+        g.DictionaryObject(
+            {
+                g.NameObject("/Type"): g.NameObject("/Page"),
+                g.NameObject("/MediaBox"): g.ArrayObject([g.NumberObject(n) for n in (0, 0, 595, 842)]),
+                g.NameObject("/Resources"): g.DictionaryObject(
+                    {g.NameObject("/XObject"): g.DictionaryObject({g.NameObject("/Im0"): image})}
+                ),
+            }
+        )
+    )
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -112,17 +125,25 @@ def main() -> None:
     try:
         settings.CLAMD_HOST = ""
         settings.CLAMD_SOCKET = discard
-        timed("1. bytes to a discarding INSTREAM socket (baseline)", args.runs,
-              lambda: scan_stream(io.BytesIO(data), timeout=30))
+        timed(
+            "1. bytes to a discarding INSTREAM socket (baseline)",
+            args.runs,
+            lambda: scan_stream(io.BytesIO(data), timeout=30),
+        )
         settings.CLAMD_SOCKET = clamd
-        timed(f"2. clamd INSTREAM scan ({'CLAMD_SOCKET' if process is None else 'EICAR-only database'})",
-              args.runs, lambda: scan_stream(io.BytesIO(data), timeout=30))
+        timed(
+            f"2. clamd INSTREAM scan ({'CLAMD_SOCKET' if process is None else 'EICAR-only database'})",
+            args.runs,
+            lambda: scan_stream(io.BytesIO(data), timeout=30),
+        )
         timed("3. PDF action check (pypdf, every object)", args.runs, lambda: pdf_active_content(io.BytesIO(data)))
-        timed("4a. check_upload with clamd", args.runs,
-              lambda: check_upload(SimpleUploadedFile("scan.pdf", data)))
+        timed("4a. check_upload with clamd", args.runs, lambda: check_upload(SimpleUploadedFile("scan.pdf", data)))
         settings.CLAMD_SOCKET = ""
-        timed("4b. check_upload without a scanner (embedded default)", args.runs,
-              lambda: check_upload(SimpleUploadedFile("scan.pdf", data)))
+        timed(
+            "4b. check_upload without a scanner (embedded default)",
+            args.runs,
+            lambda: check_upload(SimpleUploadedFile("scan.pdf", data)),
+        )
     finally:
         if process is not None:
             stop_clamd(process)

@@ -84,26 +84,39 @@ def _demo_pdf(title: str) -> bytes:
 
 # Where each demo dossier is taken: (procedure code, transitions in order, by whom).
 DEMO_JOURNEYS = [
-    ("1.004884", []),                                                   # submitted, awaiting the desk
-    ("1.001193", ["receive"]),                                           # received, awaiting assignment
-    ("1.000894", ["receive", "assign"]),                                 # with the specialist
-    ("1.000656", ["receive", "assign", "submit_for_approval"]),          # awaiting the leader
-    ("1.001022", ["receive", "request_supplement"]),                     # supplement requested
-    ("1.004873", ["receive", "assign", "request_payment"]),              # awaiting payment
-    ("2.000884", ["receive", "assign", "consult"]),                      # consulting another agency
+    ("1.004884", []),  # submitted, awaiting the desk
+    ("1.001193", ["receive"]),  # received, awaiting assignment
+    ("1.000894", ["receive", "assign"]),  # with the specialist
+    ("1.000656", ["receive", "assign", "submit_for_approval"]),  # awaiting the leader
+    ("1.001022", ["receive", "request_supplement"]),  # supplement requested
+    ("1.004873", ["receive", "assign", "request_payment"]),  # awaiting payment
+    ("2.000884", ["receive", "assign", "consult"]),  # consulting another agency
     ("2.000720", ["receive", "assign", "submit_for_approval", "approve", "issue_result"]),  # result ready
     ("1.001776", ["receive", "assign", "submit_for_approval", "approve", "issue_result", "return_result"]),
-    ("2.000815", ["refuse_reception"]),                                  # not received
+    ("2.000815", ["refuse_reception"]),  # not received
     ("1.009994", ["receive", "assign", "submit_for_approval", "send_back"]),  # back with the specialist
-    ("1.004884", ["receive", "assign", "submit_for_approval", "approve"]),    # approved, result to issue
-    ("1.001193", ["receive", "assign", "refuse"]),                            # refused after appraisal
-    ("1.000656", ["receive", "stop"]),                                        # processing stopped
-    ("1.001022", ["receive", "withdraw"]),                                    # the citizen asks to withdraw
-    ("1.000894", ["withdraw", "confirm_withdrawal"]),                         # withdrawn
+    ("1.004884", ["receive", "assign", "submit_for_approval", "approve"]),  # approved, result to issue
+    ("1.001193", ["receive", "assign", "refuse"]),  # refused after appraisal
+    ("1.000656", ["receive", "stop"]),  # processing stopped
+    ("1.001022", ["receive", "withdraw"]),  # the citizen asks to withdraw
+    ("1.000894", ["withdraw", "confirm_withdrawal"]),  # withdrawn
 ]
-WHO = {"receive": 1, "refuse_reception": 1, "request_supplement": 1, "assign": 1, "return_result": 1,
-       "submit_for_approval": 2, "request_payment": 2, "consult": 2, "approve": 3, "issue_result": 3,
-       "send_back": 3, "refuse": 2, "stop": 3, "confirm_withdrawal": 1}
+WHO = {
+    "receive": 1,
+    "refuse_reception": 1,
+    "request_supplement": 1,
+    "assign": 1,
+    "return_result": 1,
+    "submit_for_approval": 2,
+    "request_payment": 2,
+    "consult": 2,
+    "approve": 3,
+    "issue_result": 3,
+    "send_back": 3,
+    "refuse": 2,
+    "stop": 3,
+    "confirm_withdrawal": 1,
+}
 
 
 def _answers(version, citizen) -> dict:
@@ -116,7 +129,9 @@ def _answers(version, citizen) -> dict:
         elif kind == "date":
             answers[name] = "1985-03-12"
         elif kind == "integer":
-            answers[name] = str(max(spec.get("min", 1), 1) * 100_000_000 if "capital" in name else max(spec.get("min", 1), 1))
+            answers[name] = str(
+                max(spec.get("min", 1), 1) * 100_000_000 if "capital" in name else max(spec.get("min", 1), 1)
+            )
         elif kind == "choice":
             answers[name] = spec["choices"][0]
         elif kind == "boolean":
@@ -132,14 +147,22 @@ def _submitted(citizen, version, pdf: bytes):
     """A dossier the demo citizen filled in and submitted online, like anyone would."""
     draft = services.dossier_draft_start(applicant=citizen, version=version)
     services.dossier_draft_update(
-        dossier=draft, form_data=_answers(version, citizen), delivery="online", delivery_address="",
-        applicant_data={"applicant_name": citizen.full_name, "applicant_id_number": citizen.personal_id,
-                        "applicant_phone": citizen.phone, "applicant_email": citizen.email,
-                        "applicant_address": citizen.address},
+        dossier=draft,
+        form_data=_answers(version, citizen),
+        delivery="online",
+        delivery_address="",
+        applicant_data={
+            "applicant_name": citizen.full_name,
+            "applicant_id_number": citizen.personal_id,
+            "applicant_phone": citizen.phone,
+            "applicant_email": citizen.email,
+            "applicant_address": citizen.address,
+        },
     )
     for document in version.documents.filter(required=True):
-        services.dossier_attach(dossier=draft, requirement_id=document.pk,
-                                upload=SimpleUploadedFile(f"{document.name[:40]}.pdf", pdf))
+        services.dossier_attach(
+            dossier=draft, requirement_id=document.pk, upload=SimpleUploadedFile(f"{document.name[:40]}.pdf", pdf)
+        )
     return services.dossier_submit(dossier=draft, actor=citizen)
 
 
@@ -167,8 +190,11 @@ def _seed_dossiers() -> None:
                 "assign": {"specialist": staff[2].pk},
                 "request_supplement": {"items": "Ảnh chân dung 4x6 — ảnh đã nộp bị mờ"},
                 "request_payment": {"amount": 8000},
-                "consult": {"agency": Agency.objects.get(code="000.20.19.H99").pk, "working_days": 2,
-                            "question": "Đề nghị xác minh nơi cư trú của người nộp."},
+                "consult": {
+                    "agency": Agency.objects.get(code="000.20.19.H99").pk,
+                    "working_days": 2,
+                    "question": "Đề nghị xác minh nơi cư trú của người nộp.",
+                },
                 "refuse_reception": {"reasons": "Thủ tục thuộc thẩm quyền cấp tỉnh."},
                 "send_back": {"comment": "Bổ sung biên bản kiểm tra thực địa."},
                 "refuse": {"reasons": "Người yêu cầu không đủ điều kiện theo quy định."},
@@ -186,11 +212,16 @@ def _seed_dossiers() -> None:
 # working days before (-) or after (+) the due date it ended, channel). Taken through the real
 # transitions, then dated back.
 HISTORY = [
-    ("1.001193", "returned", 5, -1, "online"), ("1.000894", "returned", 5, 1, "counter"),
-    ("1.000656", "returned", 4, 0, "online"), ("1.001022", "returned", 4, -2, "online"),
-    ("1.004884", "stopped", 3, 0, "counter"), ("1.001193", "returned", 3, -1, "online"),
-    ("1.000894", "refused", 2, -1, "online"), ("1.000656", "returned", 2, 2, "online"),
-    ("1.001776", "returned", 1, 0, "counter"), ("1.001193", "returned", 1, -1, "online"),
+    ("1.001193", "returned", 5, -1, "online"),
+    ("1.000894", "returned", 5, 1, "counter"),
+    ("1.000656", "returned", 4, 0, "online"),
+    ("1.001022", "returned", 4, -2, "online"),
+    ("1.004884", "stopped", 3, 0, "counter"),
+    ("1.001193", "returned", 3, -1, "online"),
+    ("1.000894", "refused", 2, -1, "online"),
+    ("1.000656", "returned", 2, 2, "online"),
+    ("1.001776", "returned", 1, 0, "counter"),
+    ("1.001193", "returned", 1, -1, "online"),
 ]
 HISTORY_JOURNEYS = {
     "returned": ["receive", "assign", "submit_for_approval", "approve", "issue_result", "return_result"],
@@ -207,15 +238,22 @@ def _seed_indicator_history() -> None:
     if Dossier.objects.filter(applicant=citizen, finished_at__lt=first_of_month).exists():
         return
     staff = [User.objects.get(email=row[0]) for row in DEMO_ACCOUNTS]
-    reasons = {"refuse": {"reasons": "Không đủ điều kiện theo quy định."}, "stop": {"reasons": "Người nộp đề nghị dừng."},
-               "assign": {"specialist": staff[2].pk}}
+    reasons = {
+        "refuse": {"reasons": "Không đủ điều kiện theo quy định."},
+        "stop": {"reasons": "Người nộp đề nghị dừng."},
+        "assign": {"specialist": staff[2].pk},
+    }
     pdf = _demo_pdf("Giấy tờ minh họa")
     for number, (code, journey, months_ago, delta, channel) in enumerate(HISTORY):
         version = procedure_detail(code=code)
         dossier = _submitted(citizen, version, pdf)
         for name in HISTORY_JOURNEYS[journey]:
-            dossier_act(dossier=Dossier.objects.get(pk=dossier.pk), name=name, actor=staff[WHO[name]],
-                        data=reasons.get(name, {}))
+            dossier_act(
+                dossier=Dossier.objects.get(pk=dossier.pk),
+                name=name,
+                actor=staff[WHO[name]],
+                data=reasons.get(name, {}),
+            )
         # Date it back: received on a weekday `months_ago` months back, ended around its due date.
         received = (now - timedelta(days=30 * months_ago + number)).replace(hour=9, minute=30)
         while received.weekday() >= 5:
@@ -226,13 +264,26 @@ def _seed_indicator_history() -> None:
         ended = office_time(calendar.add_working_days(deadline.counting_from.date(), took), "16:00")
         dossier = Dossier.objects.get(pk=dossier.pk)
         Dossier.objects.filter(pk=dossier.pk).update(
-            channel=channel, submitted_at=received, received_at=received, counting_from=deadline.counting_from,
-            due_at=deadline.due_at, finished_at=ended, returned_at=ended if journey == "returned" else None,
+            channel=channel,
+            submitted_at=received,
+            received_at=received,
+            counting_from=deadline.counting_from,
+            due_at=deadline.due_at,
+            finished_at=ended,
+            returned_at=ended if journey == "returned" else None,
             timeliness=classify(ended_at=ended, due_at=deadline.due_at),
         )
         if journey == "returned":
             dossier = Dossier.objects.get(pk=dossier.pk)
             low = 0 if number % 4 == 3 else 2
-            services.dossier_rate(dossier=dossier, actor=citizen, scores={
-                "time_to_result": low, "contacts": 2, "published_information": 2, "staff_attitude": 2,
-                "online_service": 1})
+            services.dossier_rate(
+                dossier=dossier,
+                actor=citizen,
+                scores={
+                    "time_to_result": low,
+                    "contacts": 2,
+                    "published_information": 2,
+                    "staff_attitude": 2,
+                    "online_service": 1,
+                },
+            )

@@ -31,6 +31,7 @@ TransitionConflict = DossierConflict  # the name callers of dossier_act knew it 
 
 # --- What may happen now ---------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class DossierActions:
     """What one person may do on one dossier now."""
@@ -48,22 +49,30 @@ def dossier_actions(*, dossier: Dossier, user) -> DossierActions:
             if user.pk in (dossier.applicant_id, dossier.filed_by_id):
                 applicant = ("update", "attach", "submit")
         elif dossier.applicant_id == user.pk:
-            applicant = tuple(name for name, allowed in (
-                ("withdraw", dossier.status in WITHDRAWABLE),
-                ("supplement_response", dossier.status == S.SUPPLEMENT_REQUESTED),
-                ("rate", dossier.status == S.RETURNED),
-                ("pay", _fee_unpaid(dossier)),
-            ) if allowed)
+            applicant = tuple(
+                name
+                for name, allowed in (
+                    ("withdraw", dossier.status in WITHDRAWABLE),
+                    ("supplement_response", dossier.status == S.SUPPLEMENT_REQUESTED),
+                    ("rate", dossier.status == S.RETURNED),
+                    ("pay", _fee_unpaid(dossier)),
+                )
+                if allowed
+            )
     if not memberships(user):
         return DossierActions(applicant=applicant)
-    return DossierActions(applicant=applicant, transitions=tuple(available_transitions(user, dossier)),
-                          record_payment=is_receiving_desk(user, dossier) and _fee_unpaid(dossier))
+    return DossierActions(
+        applicant=applicant,
+        transitions=tuple(available_transitions(user, dossier)),
+        record_payment=is_receiving_desk(user, dossier) and _fee_unpaid(dossier),
+    )
 
 
 def _fee_unpaid(dossier: Dossier) -> bool:
     """A fee is owed, can be paid in this state, and has not been paid yet."""
-    return (dossier.fee_due > 0 and dossier.status in PAYABLE
-            and not dossier.payments.filter(status="paid").exists())  # payments' PaymentStatus.PAID
+    return (
+        dossier.fee_due > 0 and dossier.status in PAYABLE and not dossier.payments.filter(status="paid").exists()
+    )  # payments' PaymentStatus.PAID
 
 
 def acting_role(user, dossier: Dossier, name: str) -> str | None:
@@ -91,6 +100,7 @@ def action_form(name: str, dossier: Dossier, data=None) -> TransitionForm:
 
 # --- Making a transition -----------------------------------------------------------------------
 
+
 def dossier_act(*, dossier: Dossier, name: str, actor, data: dict, expected_status: str | None = None) -> Dossier:
     """Make one officer transition on a dossier; see the module docstring."""
     entry = TRANSITIONS.get(name)
@@ -107,7 +117,9 @@ def dossier_act(*, dossier: Dossier, name: str, actor, data: dict, expected_stat
             raise DossierConflict(_refusal(locked, entry))
         role = entry.rule.role_of(actor, locked)
         if role is None:
-            raise PermissionDenied(_("Your role does not allow “%(action)s” on this dossier.") % {"action": entry.label})
+            raise PermissionDenied(
+                _("Your role does not allow “%(action)s” on this dossier.") % {"action": entry.label}
+            )
         entry.service(dossier=locked, actor=actor, role=role, **form.cleaned_data)
         return locked
 
@@ -151,12 +163,16 @@ def _refusal(dossier: Dossier, entry) -> str:
                 if not condition(dossier) and getattr(condition, "refusal", None):
                     return str(condition.refusal)
     return _("“%(action)s” is not possible while the dossier is “%(status)s”.") % {
-        "action": entry.label, "status": dossier.get_status_display()}
+        "action": entry.label,
+        "status": dossier.get_status_display(),
+    }
 
 
 def _changed_message(dossier: Dossier) -> str:
     last = dossier.events.select_related("actor").order_by("-at", "-pk").first()
     who = last.actor.full_name if last and last.actor else _("someone else")
     return _("This dossier was just changed by %(who)s at %(time)s: it is now “%(status)s”. Reload to see it.") % {
-        "who": who, "time": timezone.localtime(last.at).strftime("%H:%M") if last else "", "status": dossier.get_status_display(),
+        "who": who,
+        "time": timezone.localtime(last.at).strftime("%H:%M") if last else "",
+        "status": dossier.get_status_display(),
     }

@@ -24,8 +24,13 @@ class ScannerNotice:
 
     def changelist_view(self, request, extra_context=None):
         if not scanner_configured():
-            messages.warning(request, _("Not scanned: no virus scanner configured. Set CLAMD_SOCKET or CLAMD_HOST "
-                                        "so that uploaded files are scanned with ClamAV."))
+            messages.warning(
+                request,
+                _(
+                    "Not scanned: no virus scanner configured. Set CLAMD_SOCKET or CLAMD_HOST "
+                    "so that uploaded files are scanned with ClamAV."
+                ),
+            )
         return super().changelist_view(request, extra_context)
 
 

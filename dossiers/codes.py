@@ -12,7 +12,7 @@ _TABLE = DossierCodeSequence._meta.db_table
 # concurrent submissions serialize on the row, so no two get the same number and none fails.
 # PostgreSQL and SQLite (3.35+) share this upsert syntax.
 # The table name comes from the model; the values are parameters.
-_NEXT_SQL = "INSERT INTO {t} (agency_id, day, last) VALUES (%s, %s, 1) ON CONFLICT (agency_id, day) DO UPDATE SET last = {t}.last + 1 RETURNING last".format(t=_TABLE)  # noqa: S608, E501, UP032
+_NEXT_SQL = f"INSERT INTO {_TABLE} (agency_id, day, last) VALUES (%s, %s, 1) ON CONFLICT (agency_id, day) DO UPDATE SET last = {_TABLE}.last + 1 RETURNING last"  # noqa: S608, E501, UP032
 
 
 def next_dossier_code(*, agency, at: datetime) -> str:

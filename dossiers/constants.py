@@ -47,28 +47,46 @@ NATIONAL_STATUS = {
 
 # Before a decision: the applicant may still withdraw, an officer may still stop or extend.
 OPEN = [
-    DossierStatus.SUBMITTED, DossierStatus.RECEIVED, DossierStatus.IN_PROCESSING, DossierStatus.CONSULTING,
-    DossierStatus.AWAITING_APPROVAL, DossierStatus.SUPPLEMENT_REQUESTED, DossierStatus.AWAITING_PAYMENT,
+    DossierStatus.SUBMITTED,
+    DossierStatus.RECEIVED,
+    DossierStatus.IN_PROCESSING,
+    DossierStatus.CONSULTING,
+    DossierStatus.AWAITING_APPROVAL,
+    DossierStatus.SUPPLEMENT_REQUESTED,
+    DossierStatus.AWAITING_PAYMENT,
 ]
 WITHDRAWABLE = OPEN
 # A fee owed can be paid (online, or at the desk) while the dossier is in one of these.
 PAYABLE = (
-    DossierStatus.SUBMITTED, DossierStatus.RECEIVED, DossierStatus.IN_PROCESSING, DossierStatus.AWAITING_PAYMENT,
+    DossierStatus.SUBMITTED,
+    DossierStatus.RECEIVED,
+    DossierStatus.IN_PROCESSING,
+    DossierStatus.AWAITING_PAYMENT,
     DossierStatus.APPROVED,
 )
 # Processing has ended: these are classified early / on time / late.
 ENDED = [
-    DossierStatus.NOT_RECEIVED, DossierStatus.WITHDRAWN, DossierStatus.REFUSED, DossierStatus.STOPPED,
-    DossierStatus.FINISHED, DossierStatus.RETURNED,
+    DossierStatus.NOT_RECEIVED,
+    DossierStatus.WITHDRAWN,
+    DossierStatus.REFUSED,
+    DossierStatus.STOPPED,
+    DossierStatus.FINISHED,
+    DossierStatus.RETURNED,
 ]
 
 
 # What officers' queues hold: submitted and not yet returned (partial indexes cover exactly these).
 IN_QUEUE = [
     DossierStatus.FINISHED,  # the result waits to be handed back
-    DossierStatus.SUBMITTED, DossierStatus.RECEIVED, DossierStatus.IN_PROCESSING, DossierStatus.CONSULTING,
-    DossierStatus.AWAITING_APPROVAL, DossierStatus.APPROVED, DossierStatus.SUPPLEMENT_REQUESTED,
-    DossierStatus.AWAITING_PAYMENT, DossierStatus.WITHDRAWAL_REQUESTED,
+    DossierStatus.SUBMITTED,
+    DossierStatus.RECEIVED,
+    DossierStatus.IN_PROCESSING,
+    DossierStatus.CONSULTING,
+    DossierStatus.AWAITING_APPROVAL,
+    DossierStatus.APPROVED,
+    DossierStatus.SUPPLEMENT_REQUESTED,
+    DossierStatus.AWAITING_PAYMENT,
+    DossierStatus.WITHDRAWAL_REQUESTED,
 ]
 
 

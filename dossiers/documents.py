@@ -65,19 +65,28 @@ def result_body(dossier: Dossier) -> str:
         return ""
     local = timezone.localtime
     plain_dossier = {
-        "code": dossier.code or "", "applicant_name": dossier.applicant_name,
-        "applicant_id_number": dossier.applicant_id_number, "applicant_address": dossier.applicant_address,
-        "applicant_phone": dossier.applicant_phone, "applicant_email": dossier.applicant_email,
+        "code": dossier.code or "",
+        "applicant_name": dossier.applicant_name,
+        "applicant_id_number": dossier.applicant_id_number,
+        "applicant_address": dossier.applicant_address,
+        "applicant_phone": dossier.applicant_phone,
+        "applicant_email": dossier.applicant_email,
         "received_at": local(dossier.received_at) if dossier.received_at else None,
         "due_at": local(dossier.due_at) if dossier.due_at else None,
-        "agency": dossier.competent_agency.name, "procedure": version.name,
+        "agency": dossier.competent_agency.name,
+        "procedure": version.name,
     }
     plain_version = {"name": version.name, "code": version.procedure.code, "legal_basis": version.legal_basis}
     try:
-        return sandbox_render(version.result_template, {
-            "dossier": plain_dossier, "form": dict(dossier.form_data or {}), "today": timezone.localdate(),
-            "version": plain_version,
-        })
+        return sandbox_render(
+            version.result_template,
+            {
+                "dossier": plain_dossier,
+                "form": dict(dossier.form_data or {}),
+                "today": timezone.localdate(),
+                "version": plain_version,
+            },
+        )
     except TemplateSyntaxError:
         # Saved before the sandbox: the standard result template is used instead.
         logger.warning("result template of %s is not allowed in the sandbox; standard result used", version)
@@ -136,7 +145,15 @@ def _keep_result_in_store(dossier: Dossier, document: DossierDocument) -> None:
     if dossier.applicant_id is None:
         return
     StoredDocument.objects.get_or_create(
-        owner_id=dossier.applicant_id, sha256=document.sha256, document_type=f"Kết quả: {dossier.procedure_version.name}",
-        defaults={"name": f"{dossier.code}-ket-qua.pdf", "file": document.file.name, "content_type": "application/pdf",
-                  "size": document.file.size, "source": DocumentSource.RESULT, "source_dossier": dossier},
+        owner_id=dossier.applicant_id,
+        sha256=document.sha256,
+        document_type=f"Kết quả: {dossier.procedure_version.name}",
+        defaults={
+            "name": f"{dossier.code}-ket-qua.pdf",
+            "file": document.file.name,
+            "content_type": "application/pdf",
+            "size": document.file.size,
+            "source": DocumentSource.RESULT,
+            "source_dossier": dossier,
+        },
     )

@@ -22,7 +22,8 @@ def _form_field(spec: dict) -> forms.Field:
     if kind in (T.TEXT, T.TEXTAREA):
         field = forms.CharField(
             max_length=spec.get("max_length", 255 if kind == T.TEXT else 4000),
-            widget=forms.Textarea(attrs={"rows": 4}) if kind == T.TEXTAREA else None, **common,
+            widget=forms.Textarea(attrs={"rows": 4}) if kind == T.TEXTAREA else None,
+            **common,
         )
         if spec.get("pattern"):
             field.validators.append(RegexValidator(spec["pattern"], _("This value is not in the expected format.")))
@@ -54,8 +55,9 @@ class ApplicantForm(forms.Form):
     """Who applies: prefilled from the profile, snapshotted at submission."""
 
     applicant_name = forms.CharField(label=_("Full name"), max_length=150)
-    applicant_id_number = forms.CharField(label=_("Personal ID number"), max_length=12,
-                                          validators=[validate_personal_id])
+    applicant_id_number = forms.CharField(
+        label=_("Personal ID number"), max_length=12, validators=[validate_personal_id]
+    )
     applicant_phone = forms.CharField(label=_("Mobile number"), max_length=15, validators=[validate_phone])
     applicant_email = forms.EmailField(label=_("Email"), required=False)
     applicant_address = forms.CharField(label=_("Address"), max_length=255)
@@ -65,8 +67,9 @@ class ApplicantForm(forms.Form):
 
 
 class DeliveryForm(forms.Form):
-    delivery = forms.ChoiceField(label=_("How do you want to receive the result?"), choices=Delivery.choices,
-                                 widget=forms.RadioSelect)
+    delivery = forms.ChoiceField(
+        label=_("How do you want to receive the result?"), choices=Delivery.choices, widget=forms.RadioSelect
+    )
     delivery_address = forms.CharField(label=_("Postal address for the result"), max_length=255, required=False)
 
     def clean(self):
@@ -77,15 +80,23 @@ class DeliveryForm(forms.Form):
 
 
 class SupplementResponseForm(forms.Form):
-    answer = forms.CharField(label=_("Note to the officer (optional)"), required=False, max_length=2000,
-                             widget=forms.Textarea(attrs={"rows": 3}))
+    answer = forms.CharField(
+        label=_("Note to the officer (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class WithdrawalForm(forms.Form):
-    reason = forms.CharField(label=_("Why do you want to withdraw this dossier?"), max_length=2000,
-                             widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("Why do you want to withdraw this dossier?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class LookupForm(forms.Form):
-    code = forms.CharField(label=_("Dossier code"), max_length=48,
-                           widget=forms.TextInput(attrs={"placeholder": "000.20.00.H99-261122-0001"}))
+    code = forms.CharField(
+        label=_("Dossier code"),
+        max_length=48,
+        widget=forms.TextInput(attrs={"placeholder": "000.20.00.H99-261122-0001"}),
+    )

@@ -9,11 +9,25 @@ from .constants import EventKind, Timeliness
 
 # Events that hand the dossier from one person or step to the next.
 HANDOFF_KINDS = {
-    EventKind.SUBMITTED, EventKind.RECEIVED, EventKind.RECEPTION_REFUSED, EventKind.SUPPLEMENT_REQUESTED,
-    EventKind.RESUBMITTED, EventKind.ASSIGNED, EventKind.CONSULTATION_SENT, EventKind.CONSULTATION_ANSWERED,
-    EventKind.SUBMITTED_FOR_APPROVAL, EventKind.SENT_BACK, EventKind.APPROVED, EventKind.REFUSED,
-    EventKind.PAYMENT_REQUESTED, EventKind.PAYMENT_CONFIRMED, EventKind.RESULT_ISSUED, EventKind.RESULT_RETURNED,
-    EventKind.STOPPED, EventKind.EXTENDED, EventKind.WITHDRAWAL_CONFIRMED,
+    EventKind.SUBMITTED,
+    EventKind.RECEIVED,
+    EventKind.RECEPTION_REFUSED,
+    EventKind.SUPPLEMENT_REQUESTED,
+    EventKind.RESUBMITTED,
+    EventKind.ASSIGNED,
+    EventKind.CONSULTATION_SENT,
+    EventKind.CONSULTATION_ANSWERED,
+    EventKind.SUBMITTED_FOR_APPROVAL,
+    EventKind.SENT_BACK,
+    EventKind.APPROVED,
+    EventKind.REFUSED,
+    EventKind.PAYMENT_REQUESTED,
+    EventKind.PAYMENT_CONFIRMED,
+    EventKind.RESULT_ISSUED,
+    EventKind.RESULT_RETURNED,
+    EventKind.STOPPED,
+    EventKind.EXTENDED,
+    EventKind.WITHDRAWAL_CONFIRMED,
 }
 
 
@@ -38,9 +52,15 @@ def handoffs(events) -> list[Handoff]:
         if event.kind not in HANDOFF_KINDS:
             continue
         due = event.data.get("step_due_at")
-        rows.append(Handoff(
-            at=event.at, what=event.get_kind_display(), by=event.actor.full_name if event.actor else "",
-            role=event.role, step_due_at=parse_datetime(due) if due else None,
-            timeliness=event.data.get("step_timeliness") or "", comment=event.comment,
-        ))
+        rows.append(
+            Handoff(
+                at=event.at,
+                what=event.get_kind_display(),
+                by=event.actor.full_name if event.actor else "",
+                role=event.role,
+                step_due_at=parse_datetime(due) if due else None,
+                timeliness=event.data.get("step_timeliness") or "",
+                comment=event.comment,
+            )
+        )
     return rows

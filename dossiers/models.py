@@ -47,12 +47,20 @@ class Dossier(DossierWorkflow):
         "procedures.ProcedureVersion", verbose_name=_("procedure"), on_delete=models.PROTECT, related_name="dossiers"
     )
     applicant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("applicant account"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="dossiers",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("applicant account"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dossiers",
     )
     filed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("filed at the counter by"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("filed at the counter by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     # The applicant's details as submitted: the profile may change later, the dossier may not.
     applicant_name = models.CharField(_("applicant"), max_length=150, blank=True)
@@ -67,20 +75,34 @@ class Dossier(DossierWorkflow):
     # Copied from the procedure version at submission: queues filter on it without a join.
     cross_boundary = models.BooleanField(_("cross-boundary"), default=False)
     receiving_agency = models.ForeignKey(
-        "procedures.Agency", verbose_name=_("receiving agency"), on_delete=models.PROTECT, related_name="received_dossiers"
+        "procedures.Agency",
+        verbose_name=_("receiving agency"),
+        on_delete=models.PROTECT,
+        related_name="received_dossiers",
     )
     competent_agency = models.ForeignKey(
-        "procedures.Agency", verbose_name=_("competent agency"), on_delete=models.PROTECT, related_name="handled_dossiers"
+        "procedures.Agency",
+        verbose_name=_("competent agency"),
+        on_delete=models.PROTECT,
+        related_name="handled_dossiers",
     )
     withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
     assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("specialist"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("specialist"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="assigned_dossiers",
     )
     step_started_at = models.DateTimeField(_("current step started"), null=True, blank=True)
     step_due_at = models.DateTimeField(_("current step due"), null=True, blank=True)
     consulted_agency = models.ForeignKey(
-        "procedures.Agency", verbose_name=_("consulted agency"), null=True, blank=True, on_delete=models.PROTECT,
+        "procedures.Agency",
+        verbose_name=_("consulted agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     extended_at = models.DateTimeField(_("rescheduled"), null=True, blank=True)
@@ -110,16 +132,23 @@ class Dossier(DossierWorkflow):
             models.Index(fields=["status", "due_at"], name="dossier_status_due_idx"),
             # The officer queues: an agency's dossiers in the queue by due time, and a specialist's
             # own; partial, so they hold only the open fifth of the table.
-            models.Index(fields=["competent_agency", "due_at"], condition=Q(status__in=IN_QUEUE),
-                         name="dossier_queue_idx"),
-            models.Index(fields=["receiving_agency", "due_at"], condition=Q(status__in=IN_QUEUE),
-                         name="dossier_desk_queue_idx"),
-            models.Index(fields=["consulted_agency", "due_at"], condition=Q(status__in=IN_QUEUE),
-                         name="dossier_consulted_idx"),
-            models.Index(fields=["assigned_to", "due_at"], condition=Q(status__in=IN_QUEUE),
-                         name="dossier_assigned_idx"),
-            models.Index(fields=["due_at"], condition=Q(status="submitted", cross_boundary=True),
-                         name="dossier_cross_boundary_idx"),
+            models.Index(
+                fields=["competent_agency", "due_at"], condition=Q(status__in=IN_QUEUE), name="dossier_queue_idx"
+            ),
+            models.Index(
+                fields=["receiving_agency", "due_at"], condition=Q(status__in=IN_QUEUE), name="dossier_desk_queue_idx"
+            ),
+            models.Index(
+                fields=["consulted_agency", "due_at"], condition=Q(status__in=IN_QUEUE), name="dossier_consulted_idx"
+            ),
+            models.Index(
+                fields=["assigned_to", "due_at"], condition=Q(status__in=IN_QUEUE), name="dossier_assigned_idx"
+            ),
+            models.Index(
+                fields=["due_at"],
+                condition=Q(status="submitted", cross_boundary=True),
+                name="dossier_cross_boundary_idx",
+            ),
         ]
 
     def __str__(self):
@@ -137,7 +166,12 @@ class DossierEvent(models.Model):
     at = models.DateTimeField(_("time"), auto_now_add=True)
     kind = models.CharField(_("event"), max_length=32, choices=EventKind.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     # The role the actor acted in (blank for the applicant and the system).
     role = models.CharField(_("role"), max_length=20, blank=True, choices=StaffRole.choices)
@@ -179,8 +213,9 @@ class StoredDocument(models.Model):
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
     # Uploads carry their attachment's status; documents the portal made itself are not scanned.
-    scan_status = models.CharField(_("virus scan"), max_length=16, choices=ScanStatus.choices,
-                                   default=ScanStatus.UNSCANNED)
+    scan_status = models.CharField(
+        _("virus scan"), max_length=16, choices=ScanStatus.choices, default=ScanStatus.UNSCANNED
+    )
     source = models.CharField(_("source"), max_length=16, choices=DocumentSource.choices)
     source_dossier = models.ForeignKey(Dossier, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("stored"), auto_now_add=True)
@@ -203,8 +238,12 @@ class Attachment(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="attachments")
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     requirement = models.ForeignKey(
-        "procedures.DocumentRequirement", verbose_name=_("document"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "procedures.DocumentRequirement",
+        verbose_name=_("document"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     file = models.FileField(storage=private_storage, upload_to=attachment_path, max_length=500)
     name = models.CharField(_("file name"), max_length=255)
@@ -212,8 +251,9 @@ class Attachment(models.Model):
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
     # PENDING until clamd answered: the file is listed but nobody can open it (dossiers/scanning.py).
-    scan_status = models.CharField(_("virus scan"), max_length=16, choices=ScanStatus.choices,
-                                   default=ScanStatus.PENDING)
+    scan_status = models.CharField(
+        _("virus scan"), max_length=16, choices=ScanStatus.choices, default=ScanStatus.PENDING
+    )
     reused_from = models.ForeignKey(
         StoredDocument, null=True, blank=True, on_delete=models.SET_NULL, related_name="reuses"
     )
@@ -229,8 +269,11 @@ class Attachment(models.Model):
             # instead of every attachment.
             models.Index(fields=["dossier"], condition=Q(reused_from__isnull=False), name="attachment_reused_idx"),
             # The beat sweep's "what is still waiting for the scanner" (unscanned: stored while there was none).
-            models.Index(fields=["uploaded_at"], condition=Q(scan_status__in=["pending", "unscanned"]),
-                         name="attachment_scan_pending_idx"),
+            models.Index(
+                fields=["uploaded_at"],
+                condition=Q(scan_status__in=["pending", "unscanned"]),
+                name="attachment_scan_pending_idx",
+            ),
         ]
 
     def __str__(self):

@@ -43,45 +43,78 @@ def queue(request):
     """The officer's queue: due first, views with counts, filters, search, bulk assignment."""
     view = request.GET.get("view", "all")
     qs, counts = selectors.officer_queue(
-        request.user, view=view, status=request.GET.get("status", ""), procedure=request.GET.get("procedure", ""),
-        field=request.GET.get("field", ""), q=request.GET.get("q", "")[:100],
+        request.user,
+        view=view,
+        status=request.GET.get("status", ""),
+        procedure=request.GET.get("procedure", ""),
+        field=request.GET.get("field", ""),
+        q=request.GET.get("q", "")[:100],
     )
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    return render(request, "dossiers/officer/queue.html", {
-        "page_obj": page, "counts": counts, "view": view if view in selectors.QUEUE_FILTERS else "all",
-        "views": selectors.QUEUE_FILTERS, "statuses": DossierStatus.choices, "filters": request.GET,
-        "can_assign": may_make_somewhere(request.user, "assign"),
-        "specialists": selectors.specialists_for(request.user),
-    })
+    return render(
+        request,
+        "dossiers/officer/queue.html",
+        {
+            "page_obj": page,
+            "counts": counts,
+            "view": view if view in selectors.QUEUE_FILTERS else "all",
+            "views": selectors.QUEUE_FILTERS,
+            "statuses": DossierStatus.choices,
+            "filters": request.GET,
+            "can_assign": may_make_somewhere(request.user, "assign"),
+            "specialists": selectors.specialists_for(request.user),
+        },
+    )
 
 
 def _officer_dossier(request, code):
     try:
-        return (selectors.officer_scope(request.user)
-                .select_related("procedure_version__procedure", "procedure_version__agency", "receiving_agency",
-                                "competent_agency", "assigned_to", "consulted_agency")
-                .get(code=code))
+        return (
+            selectors.officer_scope(request.user)
+            .select_related(
+                "procedure_version__procedure",
+                "procedure_version__agency",
+                "receiving_agency",
+                "competent_agency",
+                "assigned_to",
+                "consulted_agency",
+            )
+            .get(code=code)
+        )
     except Dossier.DoesNotExist:
         raise Http404 from None
 
 
 def _render_desk(request, dossier, *, bound=None, status=200):
     allowed = dossier_actions(dossier=dossier, user=request.user)
-    actions = [{"name": n, "label": TRANSITIONS[n].label,
-                "form": bound[1] if bound and bound[0] == n else action_form(n, dossier)} for n in allowed.transitions]
-    return render(request, "dossiers/officer/detail.html", {
-        "dossier": dossier, "version": dossier.procedure_version, "actions": actions,
-        "events": dossier.events.select_related("actor", "agency"),
-        "attachments": dossier.attachments.select_related("requirement"),
-        "steps": dossier.procedure_version.steps.all(),
-        "supplements": dossier.supplement_requests.all(),
-        "documents": services.available_documents(dossier, staff=True),
-        "can_record_payment": allowed.record_payment,
-        "payments": dossier.payments.all(),
-        # Money received but not owed, for the desk to refund (payments' model, by its relation).
-        "overpayments": dossier.overpayments.select_related("payment"),
-        **hooks.desk_context(dossier=dossier, user=request.user),  # e.g. payments' fee waiver grounds
-    }, status=status)
+    actions = [
+        {
+            "name": n,
+            "label": TRANSITIONS[n].label,
+            "form": bound[1] if bound and bound[0] == n else action_form(n, dossier),
+        }
+        for n in allowed.transitions
+    ]
+    return render(
+        request,
+        "dossiers/officer/detail.html",
+        {
+            "dossier": dossier,
+            "version": dossier.procedure_version,
+            "actions": actions,
+            "events": dossier.events.select_related("actor", "agency"),
+            "attachments": dossier.attachments.select_related("requirement"),
+            "steps": dossier.procedure_version.steps.all(),
+            "supplements": dossier.supplement_requests.all(),
+            "documents": services.available_documents(dossier, staff=True),
+            "can_record_payment": allowed.record_payment,
+            "payments": dossier.payments.all(),
+            # Money received but not owed, for the desk to refund (payments' model, by its relation).
+            "overpayments": dossier.overpayments.select_related("payment"),
+            **hooks.desk_context(dossier=dossier, user=request.user),  # e.g. payments' fee waiver grounds
+        },
+        status=status,
+    )
 
 
 @staff_required
@@ -96,8 +129,13 @@ def act(request, code, name):
     """Make one transition; 409 if the dossier changed meanwhile, 403 if not this officer's to make."""
     dossier = _officer_dossier(request, code)
     try:
-        dossier_act(dossier=dossier, name=name, actor=request.user, data=request.POST,
-                    expected_status=request.POST.get("expected_status") or None)
+        dossier_act(
+            dossier=dossier,
+            name=name,
+            actor=request.user,
+            data=request.POST,
+            expected_status=request.POST.get("expected_status") or None,
+        )
     except DossierConflict as conflict:
         messages.error(request, str(conflict))
         return _render_desk(request, _officer_dossier(request, code), status=409)
@@ -107,7 +145,9 @@ def act(request, code, name):
     except ValidationError as error:
         form = action_form(name, dossier, request.POST) if name in TRANSITIONS else None
         if form is not None and form.is_valid():  # the parameters were fine: the rule refused them
-            for field, errors in (error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]):
+            for field, errors in (
+                error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]
+            ):
                 for message in errors:
                     form.add_error(field if field in form.fields else None, message)
         messages.error(request, _("The action was not done: see the form."))

@@ -39,8 +39,11 @@ class Rule:
             if side == RECEIVING and dossier.status == DossierStatus.SUBMITTED and dossier.cross_boundary:
                 if any(r == role for _, r in held):
                     return role  # any desk of the province may receive a cross-boundary dossier
-            agency_id = {RECEIVING: dossier.receiving_agency_id, COMPETENT: dossier.competent_agency_id,
-                         CONSULTED: dossier.consulted_agency_id}[side]
+            agency_id = {
+                RECEIVING: dossier.receiving_agency_id,
+                COMPETENT: dossier.competent_agency_id,
+                CONSULTED: dossier.consulted_agency_id,
+            }[side]
             if agency_id is not None and (agency_id, role) in held:
                 return role
         return None

@@ -58,12 +58,18 @@ def attachment_quarantine(*, attachment: Attachment, signature: str) -> None:
     file_name, name = attachment.file.name, attachment.name
     users = Attachment.objects.select_related("dossier").filter(file=file_name)
     for dossier in {a.dossier_id: a.dossier for a in users}.values():
-        record_event(dossier, kind=EventKind.FILE_QUARANTINED, actor=None, public=True,
-                     comment=name, data={"file": name, "virus": signature, "sha256": attachment.sha256})
+        record_event(
+            dossier,
+            kind=EventKind.FILE_QUARANTINED,
+            actor=None,
+            public=True,
+            comment=name,
+            data={"file": name, "virus": signature, "sha256": attachment.sha256},
+        )
     users.delete()
     StoredDocument.objects.filter(file=file_name).delete()
     storage = attachment.file.storage
     transaction.on_commit(lambda: storage.delete(file_name))
-    logger.warning("quarantined %s (%s, sha256=%s): virus %s; file deleted", name, file_name, attachment.sha256,
-                   signature)
-
+    logger.warning(
+        "quarantined %s (%s, sha256=%s): virus %s; file deleted", name, file_name, attachment.sha256, signature
+    )

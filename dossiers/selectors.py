@@ -26,8 +26,10 @@ def staff_read_scope(user) -> Q | None:
     if whole:
         parts += [Q(receiving_agency_id__in=whole), Q(competent_agency_id__in=whole), Q(consulted_agency_id__in=whole)]
     if specialist:
-        parts += [Q(assigned_to=user, competent_agency_id__in=specialist),
-                  Q(consulted_agency_id__in=specialist, status=DossierStatus.CONSULTING)]
+        parts += [
+            Q(assigned_to=user, competent_agency_id__in=specialist),
+            Q(consulted_agency_id__in=specialist, status=DossierStatus.CONSULTING),
+        ]
     if any(role == StaffRole.RECEPTIONIST for _, role in held):
         parts.append(Q(status=DossierStatus.SUBMITTED, cross_boundary=True))
     scope = parts[0]
@@ -68,8 +70,17 @@ def applicant_dossiers(user, *, status: str = "", code: str = "") -> QuerySet[Do
     qs = (
         Dossier.objects.filter(applicant=user)
         .select_related("procedure_version__procedure")
-        .only("public_id", "code", "status", "created_at", "submitted_at", "due_at",
-              "procedure_version__name", "procedure_version__name_en", "procedure_version__procedure__code")
+        .only(
+            "public_id",
+            "code",
+            "status",
+            "created_at",
+            "submitted_at",
+            "due_at",
+            "procedure_version__name",
+            "procedure_version__name_en",
+            "procedure_version__procedure__code",
+        )
         .order_by("-created_at", "-pk")
     )
     if status:
@@ -80,9 +91,7 @@ def applicant_dossiers(user, *, status: str = "", code: str = "") -> QuerySet[Do
 
 
 def attachment_for(user, *, public_id) -> Attachment:
-    return Attachment.objects.select_related("dossier").get(
-        public_id=public_id, dossier__in=visible_dossiers(user)
-    )
+    return Attachment.objects.select_related("dossier").get(public_id=public_id, dossier__in=visible_dossiers(user))
 
 
 def stored_documents(user) -> QuerySet[StoredDocument]:
@@ -94,9 +103,18 @@ def public_lookup(*, code: str) -> dict | None:
     row = (
         Dossier.objects.filter(code=(code or "").strip())
         .exclude(status=DossierStatus.DRAFT)
-        .values("code", "status", "submitted_at", "received_at", "due_at", "returned_at",
-                "procedure_version__name", "procedure_version__name_en", "procedure_version__procedure__code",
-                "receiving_agency__name")
+        .values(
+            "code",
+            "status",
+            "submitted_at",
+            "received_at",
+            "due_at",
+            "returned_at",
+            "procedure_version__name",
+            "procedure_version__name_en",
+            "procedure_version__procedure__code",
+            "receiving_agency__name",
+        )
         .first()
     )
     if row is None:
@@ -107,8 +125,17 @@ def public_lookup(*, code: str) -> dict | None:
 
 # --- Officer queues ---------------------------------------------------------------------------
 
-QUEUE_FILTERS = ["all", "due_today", "due_soon", "overdue", "needs_apology", "mine", "unassigned", "to_receive",
-                 "to_return"]
+QUEUE_FILTERS = [
+    "all",
+    "due_today",
+    "due_soon",
+    "overdue",
+    "needs_apology",
+    "mine",
+    "unassigned",
+    "to_receive",
+    "to_return",
+]
 
 
 def officer_scope(user) -> QuerySet[Dossier]:
@@ -135,8 +162,9 @@ def _queue_conditions(user, now, soon):
     }
 
 
-def officer_queue(user, *, view: str = "all", status: str = "", procedure: str = "", field: str = "",
-                  q: str = "") -> tuple[QuerySet[Dossier], dict[str, int]]:
+def officer_queue(
+    user, *, view: str = "all", status: str = "", procedure: str = "", field: str = "", q: str = ""
+) -> tuple[QuerySet[Dossier], dict[str, int]]:
     """An officer's queue, due first, and how many dossiers each view holds (one aggregate query)."""
     from django.db.models import Count, F
     from django.utils import timezone
@@ -162,15 +190,31 @@ def officer_queue(user, *, view: str = "all", status: str = "", procedure: str =
     if q.strip():
         term = q.strip()
         qs = qs.filter(Q(code__icontains=term) | Q(applicant_name__icontains=term) | Q(applicant_id_number=term))
-    qs = qs.select_related("procedure_version", "assigned_to").only(
-        "code", "status", "applicant_name", "due_at", "step_due_at", "submitted_at", "received_at",
-        "procedure_version__name", "procedure_version__name_en", "assigned_to__full_name",
-    ).order_by(F("due_at").asc(nulls_last=True), "submitted_at", "pk")
+    qs = (
+        qs.select_related("procedure_version", "assigned_to")
+        .only(
+            "code",
+            "status",
+            "applicant_name",
+            "due_at",
+            "step_due_at",
+            "submitted_at",
+            "received_at",
+            "procedure_version__name",
+            "procedure_version__name_en",
+            "assigned_to__full_name",
+        )
+        .order_by(F("due_at").asc(nulls_last=True), "submitted_at", "pk")
+    )
     return qs, counts
 
 
 def specialists_for(user):
     """Specialists of the agencies this officer works for (for assignment)."""
     agencies = {agency for agency, _ in memberships(user)}
-    return (User.objects.filter(memberships__agency_id__in=agencies, memberships__role=StaffRole.SPECIALIST,
-                                is_active=True).distinct().order_by("full_name").only("pk", "full_name"))
+    return (
+        User.objects.filter(memberships__agency_id__in=agencies, memberships__role=StaffRole.SPECIALIST, is_active=True)
+        .distinct()
+        .order_by("full_name")
+        .only("pk", "full_name")
+    )

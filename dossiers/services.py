@@ -56,8 +56,11 @@ class DossierProblems:
         return bool(self.applicant or self.form or self.delivery or self.missing_documents)
 
     def messages(self) -> list[str]:
-        found = [f"{name}: {' '.join(errors)}" for part in (self.applicant, self.form, self.delivery)
-                 for name, errors in part.items()]
+        found = [
+            f"{name}: {' '.join(errors)}"
+            for part in (self.applicant, self.form, self.delivery)
+            for name, errors in part.items()
+        ]
         found += [_("Missing document: %(name)s") % {"name": doc.name} for doc in self.missing_documents]
         return found
 
@@ -66,8 +69,16 @@ def record_event(dossier, *, kind, actor, from_status="", comment="", public=Tru
     """Write one audit event and its outbox row, inside the transaction of the change it records:
     notifications, forms and the national sync follow after commit (dossiers/fanout.py)."""
     event = DossierEvent.objects.create(
-        dossier=dossier, kind=kind, actor=actor, from_status=from_status, to_status=dossier.status,
-        comment=comment, public=public, data=data or {}, role=role, agency=agency,
+        dossier=dossier,
+        kind=kind,
+        actor=actor,
+        from_status=from_status,
+        to_status=dossier.status,
+        comment=comment,
+        public=public,
+        data=data or {},
+        role=role,
+        agency=agency,
     )
     if kind not in (EventKind.CREATED, EventKind.RATED):
         outbox_write("dossier.event", {"event_id": event.pk})
@@ -79,6 +90,7 @@ def _locked(dossier: Dossier) -> Dossier:
 
 
 # --- Drafts ---------------------------------------------------------------------------------
+
 
 @transaction.atomic
 def dossier_draft_start(*, applicant, version: ProcedureVersion) -> Dossier:
@@ -92,10 +104,15 @@ def dossier_draft_start(*, applicant, version: ProcedureVersion) -> Dossier:
     known = _profile_answers(applicant)
     draft = Dossier.objects.create(
         form_data={spec["name"]: known[spec["name"]] for spec in version.form_schema if known.get(spec["name"])},
-        procedure_version=version, applicant=applicant, applicant_name=applicant.full_name,
-        applicant_id_number=applicant.personal_id or "", applicant_phone=applicant.phone or "",
-        applicant_email=applicant.email or "", applicant_address=applicant.address,
-        receiving_agency=version.agency, competent_agency=version.agency,
+        procedure_version=version,
+        applicant=applicant,
+        applicant_name=applicant.full_name,
+        applicant_id_number=applicant.personal_id or "",
+        applicant_phone=applicant.phone or "",
+        applicant_email=applicant.email or "",
+        applicant_address=applicant.address,
+        receiving_agency=version.agency,
+        competent_agency=version.agency,
     )
     record_event(draft, kind=EventKind.CREATED, actor=applicant, public=False)
     return draft
@@ -123,17 +140,29 @@ def dossier_counter_draft(*, officer, version: ProcedureVersion) -> Dossier:
     if version.status != VersionStatus.PUBLISHED:
         raise ValidationError(_("This procedure is not open for submission."))
     draft = Dossier.objects.create(
-        procedure_version=version, filed_by=officer, channel=Channel.COUNTER, delivery=Delivery.COUNTER,
-        receiving_agency=desk.agency if version.cross_boundary else version.agency, competent_agency=version.agency,
+        procedure_version=version,
+        filed_by=officer,
+        channel=Channel.COUNTER,
+        delivery=Delivery.COUNTER,
+        receiving_agency=desk.agency if version.cross_boundary else version.agency,
+        competent_agency=version.agency,
     )
-    record_event(draft, kind=EventKind.CREATED, actor=officer, public=False, role=StaffRole.RECEPTIONIST,
-                 agency=desk.agency)
+    record_event(
+        draft, kind=EventKind.CREATED, actor=officer, public=False, role=StaffRole.RECEPTIONIST, agency=desk.agency
+    )
     return draft
 
 
 @transaction.atomic
-def dossier_draft_update(*, dossier: Dossier, applicant_data: dict, form_data: dict, delivery: str,
-                         delivery_address: str, fee_quantities: dict | None = None) -> Dossier:
+def dossier_draft_update(
+    *,
+    dossier: Dossier,
+    applicant_data: dict,
+    form_data: dict,
+    delivery: str,
+    delivery_address: str,
+    fee_quantities: dict | None = None,
+) -> Dossier:
     """Keep what the applicant typed, valid or not: a draft loses nothing."""
     dossier = _locked(dossier)
     if dossier.status != S.DRAFT:
@@ -147,8 +176,16 @@ def dossier_draft_update(*, dossier: Dossier, applicant_data: dict, form_data: d
     if fee_quantities is not None:
         unit_fees = [fee for fee in dossier.procedure_version.fees.all() if fee.unit != "dossier"]
         dossier.fee_quantities = {str(fee.pk): fee_quantity(fee_quantities, fee) for fee in unit_fees}
-    dossier.save(update_fields=[*ApplicantForm.base_fields, "form_data", "delivery", "delivery_address",
-                                "fee_quantities", "updated_at"])
+    dossier.save(
+        update_fields=[
+            *ApplicantForm.base_fields,
+            "form_data",
+            "delivery",
+            "delivery_address",
+            "fee_quantities",
+            "updated_at",
+        ]
+    )
     return dossier
 
 
@@ -170,8 +207,13 @@ def dossier_attach(*, dossier: Dossier, requirement_id, upload, supplement_round
     requirement = _requirement_of(dossier, requirement_id)
     checked = check_upload(upload, already_attached=attached_bytes(dossier))
     attachment = Attachment(
-        dossier=dossier, requirement=requirement, name=checked.name, content_type=checked.content_type,
-        size=checked.size, sha256=checked.sha256, supplement_round=supplement_round,
+        dossier=dossier,
+        requirement=requirement,
+        name=checked.name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        supplement_round=supplement_round,
         scan_status=checked.scan_status,
     )
     attachment.file.save(checked.name, upload, save=False)
@@ -185,7 +227,8 @@ def dossier_attach_stored(*, dossier: Dossier, requirement_id, stored_id) -> Att
     """Satisfy a document with one already in the applicant's store: no new upload."""
     requirement = _requirement_of(dossier, requirement_id)
     stored = StoredDocument.objects.filter(
-        owner_id=dossier.applicant_id, public_id=stored_id,
+        owner_id=dossier.applicant_id,
+        public_id=stored_id,
         document_type=requirement.name if requirement else OTHER_DOCUMENT_TYPE,
     ).first()
     if stored is None:
@@ -194,8 +237,14 @@ def dossier_attach_stored(*, dossier: Dossier, requirement_id, stored_id) -> Att
     if existing:
         return existing
     return Attachment.objects.create(
-        dossier=dossier, requirement=requirement, file=stored.file.name, name=stored.name,
-        content_type=stored.content_type, size=stored.size, sha256=stored.sha256, reused_from=stored,
+        dossier=dossier,
+        requirement=requirement,
+        file=stored.file.name,
+        name=stored.name,
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        reused_from=stored,
         scan_status=stored.scan_status,
     )
 
@@ -248,6 +297,7 @@ def fee_due(version: ProcedureVersion, *, online: bool, quantities: dict | None 
 
 # --- Submission -----------------------------------------------------------------------------
 
+
 @transaction.atomic
 def dossier_submit(*, dossier: Dossier, actor) -> Dossier:
     """Submit a complete draft: give it its code and snapshot it. Submitting twice is harmless."""
@@ -264,15 +314,26 @@ def dossier_submit(*, dossier: Dossier, actor) -> Dossier:
     if dossier.applicant_id is None and dossier.applicant_id_number:
         # Filed at the counter: if the applicant has an account, the dossier appears in it; only an
         # account whose ID number the e-identity verified (anyone may type a number at sign-up).
-        dossier.applicant = User.objects.filter(personal_id=dossier.applicant_id_number,
-                                                personal_id_verified=True).first()
+        dossier.applicant = User.objects.filter(
+            personal_id=dossier.applicant_id_number, personal_id_verified=True
+        ).first()
     dossier.code = next_dossier_code(agency=dossier.receiving_agency, at=now)
     dossier.fee_due = fee_due(dossier.procedure_version, online=True, quantities=dossier.fee_quantities)
     dossier.submitted_at = now
     dossier.cross_boundary = dossier.procedure_version.cross_boundary
     dossier.submit()
-    dossier.save(update_fields=["status", "form_data", "applicant", "code", "fee_due", "submitted_at",
-                                "cross_boundary", "updated_at"])
+    dossier.save(
+        update_fields=[
+            "status",
+            "form_data",
+            "applicant",
+            "code",
+            "fee_due",
+            "submitted_at",
+            "cross_boundary",
+            "updated_at",
+        ]
+    )
     record_event(dossier, kind=EventKind.SUBMITTED, actor=actor, from_status=S.DRAFT)
     _keep_in_store(dossier)
     return dossier
@@ -285,10 +346,18 @@ def _keep_in_store(dossier: Dossier) -> None:
     for attachment in dossier.attachments.filter(reused_from__isnull=True).select_related("requirement"):
         document_type = attachment.requirement.name if attachment.requirement else OTHER_DOCUMENT_TYPE
         StoredDocument.objects.get_or_create(
-            owner_id=dossier.applicant_id, sha256=attachment.sha256, document_type=document_type,
-            defaults={"name": attachment.name, "file": attachment.file.name, "content_type": attachment.content_type,
-                      "size": attachment.size, "source": DocumentSource.UPLOAD, "source_dossier": dossier,
-                      "scan_status": attachment.scan_status},
+            owner_id=dossier.applicant_id,
+            sha256=attachment.sha256,
+            document_type=document_type,
+            defaults={
+                "name": attachment.name,
+                "file": attachment.file.name,
+                "content_type": attachment.content_type,
+                "size": attachment.size,
+                "source": DocumentSource.UPLOAD,
+                "source_dossier": dossier,
+                "scan_status": attachment.scan_status,
+            },
         )
 
 
@@ -310,28 +379,53 @@ def _next_step(dossier: Dossier, role: str | None) -> dict:
     """Close the current step and open the next one for `role` (none: processing ended); return
     whether the closed step was on time, for the event."""
     now = timezone.now()
-    closed = {"step_due_at": dossier.step_due_at.isoformat() if dossier.step_due_at else None,
-              "step_timeliness": classify(ended_at=now, due_at=dossier.step_due_at) if dossier.step_due_at else None}
+    closed = {
+        "step_due_at": dossier.step_due_at.isoformat() if dossier.step_due_at else None,
+        "step_timeliness": classify(ended_at=now, due_at=dossier.step_due_at) if dossier.step_due_at else None,
+    }
     template = next((s for s in dossier.procedure_version.steps.all() if s.role == role), None) if role else None
     dossier.step_started_at = now if role else None
-    dossier.step_due_at = (step_due(now, template.working_days, settings.OFFICE_CLOSES_AT) if template
-                           else (dossier.due_at if role else None))
+    dossier.step_due_at = (
+        step_due(now, template.working_days, settings.OFFICE_CLOSES_AT)
+        if template
+        else (dossier.due_at if role else None)
+    )
     return closed
 
 
 def _end(dossier: Dossier) -> None:
     dossier.finished_at = timezone.now()
-    dossier.timeliness = classify(ended_at=dossier.finished_at, due_at=dossier.due_at,
-                                  supplement_requests=dossier.supplement_requests.count())
+    dossier.timeliness = classify(
+        ended_at=dossier.finished_at, due_at=dossier.due_at, supplement_requests=dossier.supplement_requests.count()
+    )
 
 
-def _hand_on(dossier: Dossier, to_role: str | None, *, actor, role: str, kind: str, from_status: str,
-             fields: tuple[str, ...] = (), comment: str = "", data: dict | None = None, public: bool = True) -> Dossier:
+def _hand_on(
+    dossier: Dossier,
+    to_role: str | None,
+    *,
+    actor,
+    role: str,
+    kind: str,
+    from_status: str,
+    fields: tuple[str, ...] = (),
+    comment: str = "",
+    data: dict | None = None,
+    public: bool = True,
+) -> Dossier:
     """Pass the dossier to the next step's role, save it and record the event: most transitions."""
     closed = _next_step(dossier, to_role)
     _save(dossier, *STEP_FIELDS, *fields)
-    record_event(dossier, kind=kind, actor=actor, from_status=from_status, role=role, comment=comment,
-                 public=public, data={**closed, **(data or {})})
+    record_event(
+        dossier,
+        kind=kind,
+        actor=actor,
+        from_status=from_status,
+        role=role,
+        comment=comment,
+        public=public,
+        data={**closed, **(data or {})},
+    )
     return dossier
 
 
@@ -351,8 +445,15 @@ def dossier_receive(*, dossier: Dossier, actor, role: str = StaffRole.RECEPTIONI
     dossier.step_started_at = now
     dossier.step_due_at = step_due(now, step.working_days, settings.OFFICE_CLOSES_AT) if step else deadline.due_at
     _save(dossier, *fields)
-    record_event(dossier, kind=EventKind.RECEIVED, actor=actor, from_status=S.SUBMITTED, role=role,
-                 agency=dossier.receiving_agency, data={"due_at": deadline.due_at.isoformat()})
+    record_event(
+        dossier,
+        kind=EventKind.RECEIVED,
+        actor=actor,
+        from_status=S.SUBMITTED,
+        role=role,
+        agency=dossier.receiving_agency,
+        data={"due_at": deadline.due_at.isoformat()},
+    )
     return dossier
 
 
@@ -360,20 +461,28 @@ def dossier_refuse_reception(*, dossier: Dossier, actor, role: str, reasons: str
     """The desk refuses a dossier it cannot accept (Form 03): processing ends."""
     dossier.refuse_reception()
     _end(dossier)
-    return _hand_on(dossier, None, actor=actor, role=role, kind=EventKind.RECEPTION_REFUSED, from_status=S.SUBMITTED,
-                    fields=END_FIELDS, comment=reasons)
+    return _hand_on(
+        dossier,
+        None,
+        actor=actor,
+        role=role,
+        kind=EventKind.RECEPTION_REFUSED,
+        from_status=S.SUBMITTED,
+        fields=END_FIELDS,
+        comment=reasons,
+    )
 
 
-def dossier_request_supplement(*, dossier: Dossier, actor, items: list[dict], message: str = "",
-                               role: str = StaffRole.RECEPTIONIST) -> SupplementRequest:
+def dossier_request_supplement(
+    *, dossier: Dossier, actor, items: list[dict], message: str = "", role: str = StaffRole.RECEPTIONIST
+) -> SupplementRequest:
     """Ask for everything missing at once (Form 02), at reception or within the allowed window."""
     items = [i for i in items if (i.get("what") or "").strip()]
     if not items or any(not (i.get("why") or "").strip() for i in items):
         raise ValidationError({"items": [_("List each missing document with the reason it is needed.")]})
     if dossier.received_at is not None:
         calendar = WorkingCalendar.around(timezone.localtime(dossier.received_at).date())
-        waited = calendar.working_days_between(timezone.localtime(dossier.received_at).date(),
-                                               timezone.localdate())
+        waited = calendar.working_days_between(timezone.localtime(dossier.received_at).date(), timezone.localdate())
         if waited > settings.SUPPLEMENT_WINDOW_WORKING_DAYS:
             raise ValidationError(
                 _("A supplement may be requested only within %(days)s working days of reception.")
@@ -383,11 +492,21 @@ def dossier_request_supplement(*, dossier: Dossier, actor, items: list[dict], me
     dossier.request_supplement()
     _save(dossier)
     request = SupplementRequest.objects.create(
-        dossier=dossier, round=dossier.supplement_requests.count() + 1, requested_by=actor, items=items,
+        dossier=dossier,
+        round=dossier.supplement_requests.count() + 1,
+        requested_by=actor,
+        items=items,
         message=message,
     )
-    record_event(dossier, kind=EventKind.SUPPLEMENT_REQUESTED, actor=actor, from_status=from_status, role=role,
-                 comment=message, data={"round": request.round, "items": items})
+    record_event(
+        dossier,
+        kind=EventKind.SUPPLEMENT_REQUESTED,
+        actor=actor,
+        from_status=from_status,
+        role=role,
+        comment=message,
+        data={"round": request.round, "items": items},
+    )
     return request  # its dossier is the one passed in, now awaiting the supplement
 
 
@@ -396,9 +515,18 @@ def dossier_assign(*, dossier: Dossier, actor, role: str, specialist, comment: s
     from_status = dossier.status
     dossier.assign()
     dossier.assigned_to = specialist
-    return _hand_on(dossier, StaffRole.SPECIALIST, actor=actor, role=role, kind=EventKind.ASSIGNED,
-                    from_status=from_status, fields=("assigned_to",), comment=comment,
-                    data={"specialist": specialist.full_name}, public=False)
+    return _hand_on(
+        dossier,
+        StaffRole.SPECIALIST,
+        actor=actor,
+        role=role,
+        kind=EventKind.ASSIGNED,
+        from_status=from_status,
+        fields=("assigned_to",),
+        comment=comment,
+        data={"specialist": specialist.full_name},
+        public=False,
+    )
 
 
 def dossier_consult(*, dossier: Dossier, actor, role: str, agency, working_days: int, question: str) -> Dossier:
@@ -407,8 +535,16 @@ def dossier_consult(*, dossier: Dossier, actor, role: str, agency, working_days:
     dossier.consulted_agency = agency
     _save(dossier, "consulted_agency")
     due = step_due(timezone.now(), working_days, settings.OFFICE_CLOSES_AT)
-    record_event(dossier, kind=EventKind.CONSULTATION_SENT, actor=actor, from_status=S.IN_PROCESSING, role=role,
-                 comment=question, public=False, data={"agency": agency.code, "consultation_due_at": due.isoformat()})
+    record_event(
+        dossier,
+        kind=EventKind.CONSULTATION_SENT,
+        actor=actor,
+        from_status=S.IN_PROCESSING,
+        role=role,
+        comment=question,
+        public=False,
+        data={"agency": agency.code, "consultation_due_at": due.isoformat()},
+    )
     return dossier
 
 
@@ -418,15 +554,31 @@ def dossier_record_consultation(*, dossier: Dossier, actor, role: str, answer: s
     agency = dossier.consulted_agency
     dossier.consulted_agency = None
     _save(dossier, "consulted_agency")
-    record_event(dossier, kind=EventKind.CONSULTATION_ANSWERED, actor=actor, from_status=S.CONSULTING, role=role,
-                 comment=answer, public=False, data={"agency": agency.code if agency else None})
+    record_event(
+        dossier,
+        kind=EventKind.CONSULTATION_ANSWERED,
+        actor=actor,
+        from_status=S.CONSULTING,
+        role=role,
+        comment=answer,
+        public=False,
+        data={"agency": agency.code if agency else None},
+    )
     return dossier
 
 
 def dossier_submit_for_approval(*, dossier: Dossier, actor, role: str, comment: str = "") -> Dossier:
     dossier.submit_for_approval()
-    return _hand_on(dossier, StaffRole.LEADER, actor=actor, role=role, kind=EventKind.SUBMITTED_FOR_APPROVAL,
-                    from_status=S.IN_PROCESSING, comment=comment, public=False)
+    return _hand_on(
+        dossier,
+        StaffRole.LEADER,
+        actor=actor,
+        role=role,
+        kind=EventKind.SUBMITTED_FOR_APPROVAL,
+        from_status=S.IN_PROCESSING,
+        comment=comment,
+        public=False,
+    )
 
 
 def dossier_send_back(*, dossier: Dossier, actor, role: str, comment: str = "") -> Dossier:
@@ -434,14 +586,29 @@ def dossier_send_back(*, dossier: Dossier, actor, role: str, comment: str = "") 
     if not comment.strip():
         raise ValidationError({"comment": [_("Say what must be reworked.")]})
     dossier.send_back()
-    return _hand_on(dossier, StaffRole.SPECIALIST, actor=actor, role=role, kind=EventKind.SENT_BACK,
-                    from_status=S.AWAITING_APPROVAL, comment=comment, public=False)
+    return _hand_on(
+        dossier,
+        StaffRole.SPECIALIST,
+        actor=actor,
+        role=role,
+        kind=EventKind.SENT_BACK,
+        from_status=S.AWAITING_APPROVAL,
+        comment=comment,
+        public=False,
+    )
 
 
 def dossier_approve(*, dossier: Dossier, actor, role: str, comment: str = "") -> Dossier:
     dossier.approve()
-    return _hand_on(dossier, StaffRole.LEADER, actor=actor, role=role, kind=EventKind.APPROVED,
-                    from_status=S.AWAITING_APPROVAL, comment=comment)
+    return _hand_on(
+        dossier,
+        StaffRole.LEADER,
+        actor=actor,
+        role=role,
+        kind=EventKind.APPROVED,
+        from_status=S.AWAITING_APPROVAL,
+        comment=comment,
+    )
 
 
 def dossier_refuse(*, dossier: Dossier, actor, role: str, reasons: str) -> Dossier:
@@ -449,8 +616,16 @@ def dossier_refuse(*, dossier: Dossier, actor, role: str, reasons: str) -> Dossi
     from_status = dossier.status
     dossier.refuse()
     _end(dossier)
-    return _hand_on(dossier, None, actor=actor, role=role, kind=EventKind.REFUSED, from_status=from_status,
-                    fields=END_FIELDS, comment=reasons)
+    return _hand_on(
+        dossier,
+        None,
+        actor=actor,
+        role=role,
+        kind=EventKind.REFUSED,
+        from_status=from_status,
+        fields=END_FIELDS,
+        comment=reasons,
+    )
 
 
 def dossier_request_payment(*, dossier: Dossier, actor, role: str, amount: int, comment: str = "") -> Dossier:
@@ -458,41 +633,80 @@ def dossier_request_payment(*, dossier: Dossier, actor, role: str, amount: int, 
     from_status = dossier.status
     dossier.request_payment()
     dossier.fee_due = amount
-    _hand_on(dossier, StaffRole.RECEPTIONIST, actor=actor, role=role, kind=EventKind.PAYMENT_REQUESTED,
-             from_status=from_status, fields=("status_before_interruption", "fee_due"), comment=comment,
-             data={"amount": amount})
+    _hand_on(
+        dossier,
+        StaffRole.RECEPTIONIST,
+        actor=actor,
+        role=role,
+        kind=EventKind.PAYMENT_REQUESTED,
+        from_status=from_status,
+        fields=("status_before_interruption", "fee_due"),
+        comment=comment,
+        data={"amount": amount},
+    )
     hooks.fee_requested(dossier=dossier, actor=actor)  # payments opened for the old amount stop here
     return dossier
 
 
 def dossier_confirm_payment(*, dossier: Dossier, actor, role: str, comment: str = "") -> Dossier:
     """The fee is paid: the dossier goes back to whoever it was waiting with."""
-    if actor is not None and dossier.fee_due > 0 and not dossier.payments.filter(
-            status="paid", amount=dossier.fee_due, paid_at__gte=dossier.step_started_at).exists():
+    if (
+        actor is not None
+        and dossier.fee_due > 0
+        and not dossier.payments.filter(
+            status="paid", amount=dossier.fee_due, paid_at__gte=dossier.step_started_at
+        ).exists()
+    ):
         # An officer's word alone settles no fee: the money is recorded first, which confirms.
-        raise ValidationError(_("No payment of the amount due has been received since it was requested: record "
-                                "the payment received at the desk instead."))
+        raise ValidationError(
+            _(
+                "No payment of the amount due has been received since it was requested: record "
+                "the payment received at the desk instead."
+            )
+        )
     dossier.confirm_payment()
     back_to = StaffRole.LEADER if dossier.status == S.APPROVED else StaffRole.SPECIALIST
-    return _hand_on(dossier, back_to, actor=actor, role=role, kind=EventKind.PAYMENT_CONFIRMED,
-                    from_status=S.AWAITING_PAYMENT, comment=comment)
+    return _hand_on(
+        dossier,
+        back_to,
+        actor=actor,
+        role=role,
+        kind=EventKind.PAYMENT_CONFIRMED,
+        from_status=S.AWAITING_PAYMENT,
+        comment=comment,
+    )
 
 
 def dossier_issue_result(*, dossier: Dossier, actor, role: str, comment: str = "") -> Dossier:
     """The leader issues the result (rendered and signed after commit); the desk returns it."""
     dossier.issue_result()
     _end(dossier)
-    return _hand_on(dossier, StaffRole.RECEPTIONIST, actor=actor, role=role, kind=EventKind.RESULT_ISSUED,
-                    from_status=S.APPROVED, fields=END_FIELDS, comment=comment)
+    return _hand_on(
+        dossier,
+        StaffRole.RECEPTIONIST,
+        actor=actor,
+        role=role,
+        kind=EventKind.RESULT_ISSUED,
+        from_status=S.APPROVED,
+        fields=END_FIELDS,
+        comment=comment,
+    )
 
 
 def dossier_return_result(*, dossier: Dossier, actor, role: str, collected_by: str = "") -> Dossier:
     dossier.return_result()
     dossier.returned_at = timezone.now()
     dossier.collected_by = collected_by
-    return _hand_on(dossier, None, actor=actor, role=role, kind=EventKind.RESULT_RETURNED, from_status=S.FINISHED,
-                    fields=("returned_at", "collected_by"),
-                    data={"collected_by": collected_by, "delivery": dossier.delivery})
+    return _hand_on(
+        dossier,
+        None,
+        actor=actor,
+        role=role,
+        kind=EventKind.RESULT_RETURNED,
+        from_status=S.FINISHED,
+        fields=("returned_at", "collected_by"),
+        data={"collected_by": collected_by, "delivery": dossier.delivery},
+    )
 
 
 def dossier_stop(*, dossier: Dossier, actor, role: str, reasons: str) -> Dossier:
@@ -500,8 +714,16 @@ def dossier_stop(*, dossier: Dossier, actor, role: str, reasons: str) -> Dossier
     from_status = dossier.status
     dossier.stop()
     _end(dossier)
-    return _hand_on(dossier, None, actor=actor, role=role, kind=EventKind.STOPPED, from_status=from_status,
-                    fields=END_FIELDS, comment=reasons)
+    return _hand_on(
+        dossier,
+        None,
+        actor=actor,
+        role=role,
+        kind=EventKind.STOPPED,
+        from_status=from_status,
+        fields=END_FIELDS,
+        comment=reasons,
+    )
 
 
 def dossier_extend(*, dossier: Dossier, actor, role: str, new_due_date, reasons: str) -> Dossier:
@@ -521,8 +743,15 @@ def dossier_extend(*, dossier: Dossier, actor, role: str, new_due_date, reasons:
     dossier.original_due_at, dossier.due_at, dossier.extended_at = dossier.due_at, new_due, timezone.now()
     dossier.due_soon_notified_at = dossier.overdue_notified_at = None  # the new date gets its own warnings
     _save(dossier, "original_due_at", "due_at", "extended_at", "due_soon_notified_at", "overdue_notified_at")
-    record_event(dossier, kind=EventKind.EXTENDED, actor=actor, from_status=status, role=role, comment=reasons,
-                 data={"new_due_at": new_due.isoformat(), "original_due_at": dossier.original_due_at.isoformat()})
+    record_event(
+        dossier,
+        kind=EventKind.EXTENDED,
+        actor=actor,
+        from_status=status,
+        role=role,
+        comment=reasons,
+        data={"new_due_at": new_due.isoformat(), "original_due_at": dossier.original_due_at.isoformat()},
+    )
     return dossier
 
 
@@ -531,12 +760,14 @@ def dossier_confirm_withdrawal(*, dossier: Dossier, actor, role: str = StaffRole
     dossier.confirm_withdrawal()
     dossier.finished_at = timezone.now()
     _save(dossier, "finished_at")
-    record_event(dossier, kind=EventKind.WITHDRAWAL_CONFIRMED, actor=actor, from_status=S.WITHDRAWAL_REQUESTED,
-                 role=role)
+    record_event(
+        dossier, kind=EventKind.WITHDRAWAL_CONFIRMED, actor=actor, from_status=S.WITHDRAWAL_REQUESTED, role=role
+    )
     return dossier
 
 
 # --- The applicant answers a supplement, withdraws, rates ----------------------------------------
+
 
 @transaction.atomic
 def dossier_resubmit(*, dossier: Dossier, actor, uploads: list[tuple], answer: str = "") -> Dossier:
@@ -549,20 +780,31 @@ def dossier_resubmit(*, dossier: Dossier, actor, uploads: list[tuple], answer: s
     if not uploads and not answer.strip():
         raise ValidationError(_("Attach the requested documents or write a note before sending."))
     for requirement_id, upload in uploads:
-        dossier_attach(dossier=dossier, requirement_id=requirement_id, upload=upload,
-                       supplement_round=request.round if request else 1)
+        dossier_attach(
+            dossier=dossier,
+            requirement_id=requirement_id,
+            upload=upload,
+            supplement_round=request.round if request else 1,
+        )
     now = timezone.now()
     deadline = due_date(now, dossier.procedure_version.processing_days)
     dossier.resubmit()
     dossier.counting_from, dossier.due_at = deadline.counting_from, deadline.due_at
     dossier.due_soon_notified_at = dossier.overdue_notified_at = None
-    dossier.save(update_fields=["status", "counting_from", "due_at", "due_soon_notified_at", "overdue_notified_at",
-                                "updated_at"])
+    dossier.save(
+        update_fields=["status", "counting_from", "due_at", "due_soon_notified_at", "overdue_notified_at", "updated_at"]
+    )
     if request:
         request.answered_at, request.answer = now, answer
         request.save(update_fields=["answered_at", "answer"])
-    record_event(dossier, kind=EventKind.RESUBMITTED, actor=actor, from_status=S.SUPPLEMENT_REQUESTED, comment=answer,
-            data={"round": request.round if request else None, "due_at": deadline.due_at.isoformat()})
+    record_event(
+        dossier,
+        kind=EventKind.RESUBMITTED,
+        actor=actor,
+        from_status=S.SUPPLEMENT_REQUESTED,
+        comment=answer,
+        data={"round": request.round if request else None, "due_at": deadline.due_at.isoformat()},
+    )
     _keep_in_store(dossier)
     return dossier
 
@@ -631,8 +873,14 @@ def available_documents(dossier: Dossier, *, staff: bool) -> list[dict]:
         wanted.append(DossierDocument.Kind.FORM05)
     if dossier.status in (S.FINISHED, S.RETURNED):
         wanted.append(DossierDocument.Kind.RESULT)
-    return [{"kind": kind, "label": DossierDocument.Kind(kind).label,
-             "url": reverse("dossiers:document", kwargs={"code": dossier.code, "kind": kind})} for kind in wanted]
+    return [
+        {
+            "kind": kind,
+            "label": DossierDocument.Kind(kind).label,
+            "url": reverse("dossiers:document", kwargs={"code": dossier.code, "kind": kind}),
+        }
+        for kind in wanted
+    ]
 
 
 def result_verify(pdf: bytes) -> dict:
@@ -642,8 +890,11 @@ def result_verify(pdf: bytes) -> dict:
     from .models import DossierDocument
 
     digest = hashlib.sha256(pdf).hexdigest()
-    issued = (DossierDocument.objects.filter(kind=DossierDocument.Kind.RESULT, sha256=digest)
-              .select_related("dossier__procedure_version", "dossier__competent_agency").first())
+    issued = (
+        DossierDocument.objects.filter(kind=DossierDocument.Kind.RESULT, sha256=digest)
+        .select_related("dossier__procedure_version", "dossier__competent_agency")
+        .first()
+    )
     check = verify_pdf(pdf)
     return {
         "issued": issued is not None,

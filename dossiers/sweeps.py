@@ -16,8 +16,11 @@ from .models import Dossier
 
 _TABLE = Dossier._meta.db_table
 # Dossiers waiting for the applicant are not the officers' to finish.
-_SWEPT = [s for s in IN_QUEUE if s not in (DossierStatus.SUPPLEMENT_REQUESTED, DossierStatus.FINISHED,
-                                           DossierStatus.SUBMITTED)]
+_SWEPT = [
+    s
+    for s in IN_QUEUE
+    if s not in (DossierStatus.SUPPLEMENT_REQUESTED, DossierStatus.FINISHED, DossierStatus.SUBMITTED)
+]
 
 
 @dataclass
@@ -44,8 +47,10 @@ def _mark_and_queue(column: str, condition: str, params: list, now, threshold: s
 
 def _mark(column: str, condition: str, params: list, now) -> list[int]:
     placeholders = ", ".join(["%s"] * len(_SWEPT))
-    sql = (f"UPDATE {_TABLE} SET {column} = %s WHERE {column} IS NULL AND status IN ({placeholders}) "  # noqa: S608
-           f"AND {condition} RETURNING id")
+    sql = (
+        f"UPDATE {_TABLE} SET {column} = %s WHERE {column} IS NULL AND status IN ({placeholders}) "  # noqa: S608
+        f"AND {condition} RETURNING id"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, [now, *_SWEPT, *params])
         return [row[0] for row in cursor.fetchall()]
@@ -57,20 +62,25 @@ def deadline_sweep(now=None) -> SweepResult:
     with transaction.atomic():
         if connection.vendor == "postgresql":
             overdue = _mark_and_queue("overdue_notified_at", "due_at < %s", [now], now, "overdue")
-            due_soon = _mark_and_queue("due_soon_notified_at", "due_at >= %s AND due_at <= %s", [now, soon], now,
-                                       "due_soon")
+            due_soon = _mark_and_queue(
+                "due_soon_notified_at", "due_at >= %s AND due_at <= %s", [now, soon], now, "due_soon"
+            )
             if overdue or due_soon:
                 transaction.on_commit(lambda: outbox_dispatch())
             return SweepResult(due_soon=due_soon, overdue=overdue)
         overdue = _mark("overdue_notified_at", "due_at < %s", [now], now)
         due_soon = _mark("due_soon_notified_at", "due_at >= %s AND due_at <= %s", [now, soon], now)
         OutboxMessage.objects.bulk_create(
-            [OutboxMessage(topic="dossier.deadline", payload={"dossier_id": pk, "threshold": "overdue"}) for pk in overdue]
-            + [OutboxMessage(topic="dossier.deadline", payload={"dossier_id": pk, "threshold": "due_soon"})
-               for pk in due_soon],
+            [
+                OutboxMessage(topic="dossier.deadline", payload={"dossier_id": pk, "threshold": "overdue"})
+                for pk in overdue
+            ]
+            + [
+                OutboxMessage(topic="dossier.deadline", payload={"dossier_id": pk, "threshold": "due_soon"})
+                for pk in due_soon
+            ],
             batch_size=2000,
         )
         if overdue or due_soon:
             transaction.on_commit(lambda: outbox_dispatch())
     return SweepResult(due_soon=len(due_soon), overdue=len(overdue))
-

@@ -26,12 +26,13 @@ def deadline_sweep() -> dict:
     from .sweeps import deadline_sweep as sweep
 
     result = sweep()
-    logging.getLogger("dossiers.tasks").info("deadline sweep: %s due soon, %s overdue", result.due_soon,
-                                              result.overdue)
+    logging.getLogger("dossiers.tasks").info("deadline sweep: %s due soon, %s overdue", result.due_soon, result.overdue)
     return {"due_soon": result.due_soon, "overdue": result.overdue}
 
 
-@shared_task(acks_late=True, autoretry_for=(ScannerUnavailable,), max_retries=6, retry_backoff=30, retry_backoff_max=900)
+@shared_task(
+    acks_late=True, autoretry_for=(ScannerUnavailable,), max_retries=6, retry_backoff=30, retry_backoff_max=900
+)
 def scan_file(attachment_id: int) -> str | None:
     """Scan an attachment clamd could not scan at upload; retried while clamd is unavailable."""
     from .scanning import attachment_scan
@@ -48,8 +49,11 @@ def scan_pending_files(batch: int = 500) -> int:
 
     from .scanning import attachments_to_scan
 
-    ids = list(attachments_to_scan().filter(uploaded_at__lt=timezone.now() - timedelta(minutes=1))
-               .values_list("pk", flat=True)[:batch])
+    ids = list(
+        attachments_to_scan()
+        .filter(uploaded_at__lt=timezone.now() - timedelta(minutes=1))
+        .values_list("pk", flat=True)[:batch]
+    )
     for pk in ids:
         scan_file.delay(pk)
     return len(ids)

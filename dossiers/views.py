@@ -84,8 +84,9 @@ def draft_edit(request, public_id):
             form_data=_raw(request.POST, "f", [spec["name"] for spec in version.form_schema]),
             delivery=request.POST.get("d-delivery", ""),
             delivery_address=request.POST.get("d-delivery_address", ""),
-            fee_quantities={key.removeprefix("qty-"): value for key, value in request.POST.items()
-                            if key.startswith("qty-")},
+            fee_quantities={
+                key.removeprefix("qty-"): value for key, value in request.POST.items() if key.startswith("qty-")
+            },
         )
         dossier.refresh_from_db()
         action = request.POST.get("action", "upload")  # a Remove button sends no action
@@ -101,8 +102,12 @@ def draft_edit(request, public_id):
             return redirect(f"{request.path}#documents")
         return _render_draft(request, dossier, _draft_forms(dossier), file_errors=file_errors)
     if request.GET.get("check"):  # sent back from the review: mark everything still missing
-        return _render_draft(request, dossier, _draft_forms(dossier, _stored_as_post(dossier)),
-                             problems=services.dossier_problems(dossier))
+        return _render_draft(
+            request,
+            dossier,
+            _draft_forms(dossier, _stored_as_post(dossier)),
+            problems=services.dossier_problems(dossier),
+        )
     return _render_draft(request, dossier, _draft_forms(dossier))
 
 
@@ -128,8 +133,9 @@ def _take_files(request, dossier) -> list[str]:
     for key, value in request.POST.items():
         if key.startswith("reuse-") and value:
             try:
-                services.dossier_attach_stored(dossier=dossier, requirement_id=key.removeprefix("reuse-"),
-                                               stored_id=value)
+                services.dossier_attach_stored(
+                    dossier=dossier, requirement_id=key.removeprefix("reuse-"), stored_id=value
+                )
             except ValidationError as error:
                 errors.extend(error.messages)
     for public_id in request.POST.getlist("remove"):
@@ -157,15 +163,26 @@ def _render_draft(request, dossier, forms, *, problems=None, file_errors=()):
     if problems is not None:  # bound forms show the field errors the problems come from
         for key in ("applicant_form", "application_form", "delivery_form"):
             forms[key].is_valid()
-    return render(request, "dossiers/draft_form.html", {
-        "dossier": dossier, "version": version, **forms, "slots": slots,
-        "other_attachments": [a for a in attachments if a.requirement_id is None],
-        "problems": problems, "file_errors": file_errors,
-        "unit_fees": [(fee, services.fee_quantity(dossier.fee_quantities, fee))
-                      for fee in version.fees.all() if fee.unit != "dossier"],
-        "max_file_mb": settings.ATTACHMENT_MAX_FILE_SIZE // (1024 * 1024),
-        "max_dossier_mb": settings.ATTACHMENT_MAX_DOSSIER_SIZE // (1024 * 1024),
-    })
+    return render(
+        request,
+        "dossiers/draft_form.html",
+        {
+            "dossier": dossier,
+            "version": version,
+            **forms,
+            "slots": slots,
+            "other_attachments": [a for a in attachments if a.requirement_id is None],
+            "problems": problems,
+            "file_errors": file_errors,
+            "unit_fees": [
+                (fee, services.fee_quantity(dossier.fee_quantities, fee))
+                for fee in version.fees.all()
+                if fee.unit != "dossier"
+            ],
+            "max_file_mb": settings.ATTACHMENT_MAX_FILE_SIZE // (1024 * 1024),
+            "max_dossier_mb": settings.ATTACHMENT_MAX_DOSSIER_SIZE // (1024 * 1024),
+        },
+    )
 
 
 @login_required
@@ -176,8 +193,11 @@ def draft_review(request, public_id):
         dossier = selectors.draft_for(request.user, public_id=public_id)
     except (Dossier.DoesNotExist, ValidationError):
         # Submitted already (a second click or the back button): show the dossier itself.
-        submitted = (Dossier.objects.filter(Q(applicant=request.user) | Q(filed_by=request.user), public_id=public_id)
-                     .exclude(code=None).first())
+        submitted = (
+            Dossier.objects.filter(Q(applicant=request.user) | Q(filed_by=request.user), public_id=public_id)
+            .exclude(code=None)
+            .first()
+        )
         if submitted is None:
             raise Http404 from None
         return redirect("dossiers:detail", code=submitted.code)
@@ -189,8 +209,10 @@ def draft_review(request, public_id):
             return redirect(reverse("dossiers:draft", kwargs={"public_id": dossier.public_id}) + "?check=1")
         if dossier.channel == Channel.COUNTER and dossier.filed_by_id == request.user.pk:
             # Filed at the counter and received at once: the desk prints Form 01 for the applicant.
-            messages.success(request, _("Dossier %(code)s was filed and received: print the receipt (Form 01).")
-                             % {"code": dossier.code})
+            messages.success(
+                request,
+                _("Dossier %(code)s was filed and received: print the receipt (Form 01).") % {"code": dossier.code},
+            )
             return redirect("dossiers:desk", code=dossier.code)
         messages.success(request, _("Your dossier was submitted. Its code is %(code)s.") % {"code": dossier.code})
         return redirect("dossiers:detail", code=dossier.code)
@@ -199,13 +221,18 @@ def draft_review(request, public_id):
     version = dossier.procedure_version
     form = application_form_class(version.form_schema)(dossier.form_data)
     form.is_valid()
-    return render(request, "dossiers/draft_review.html", {
-        "dossier": dossier, "version": version,
-        "answers": [(form[name].label, form.cleaned_data.get(name)) for name in form.fields],
-        "attachments": dossier.attachments.select_related("requirement"),
-        "fee_due": services.fee_due(version, online=True, quantities=dossier.fee_quantities),
-        "fees": version.fees.all(),
-    })
+    return render(
+        request,
+        "dossiers/draft_review.html",
+        {
+            "dossier": dossier,
+            "version": version,
+            "answers": [(form[name].label, form.cleaned_data.get(name)) for name in form.fields],
+            "attachments": dossier.attachments.select_related("requirement"),
+            "fee_due": services.fee_due(version, online=True, quantities=dossier.fee_quantities),
+            "fees": version.fees.all(),
+        },
+    )
 
 
 @login_required
@@ -217,9 +244,16 @@ def dossier_list(request):
     page = Paginator(selectors.applicant_dossiers(request.user, status=status, code=code), 20).get_page(
         request.GET.get("page")
     )
-    return render(request, "dossiers/dossier_list.html", {
-        "page_obj": page, "status": status, "code": code, "statuses": S.choices,
-    })
+    return render(
+        request,
+        "dossiers/dossier_list.html",
+        {
+            "page_obj": page,
+            "status": status,
+            "code": code,
+            "statuses": S.choices,
+        },
+    )
 
 
 @login_required
@@ -234,19 +268,29 @@ def dossier_detail(request, code: str):
         open_request = dossier.supplement_requests.filter(answered_at__isnull=True).order_by("-round").first()
     rating = Rating.objects.filter(dossier=dossier).first()
     allowed = dossier_actions(dossier=dossier, user=request.user).applicant
-    return render(request, "dossiers/dossier_detail.html", {
-        # "pay" is offered only while nothing is paid: then there is no receipt to look for.
-        "paid_payment": None if "pay" in allowed else dossier.payments.filter(status="paid").first(),
-        "sandbox_enabled": settings.PAYMENT_SANDBOX_ENABLED, "can_pay": "pay" in allowed,
-        "dossier": dossier, "version": dossier.procedure_version, "events": events,
-        "attachments": dossier.attachments.select_related("requirement"),
-        "is_applicant": is_applicant, "supplement_request": open_request, "rating": rating,
-        "can_withdraw": "withdraw" in allowed, "can_rate": "rate" in allowed,
-        "has_form01": dossier.received_at is not None,
-        "documents": services.available_documents(dossier, staff=not is_applicant),
-        "lookup_url": settings.PORTAL_BASE_URL.rstrip("/") + f"/tc/{dossier.code}",
-        "EventKind": EventKind,
-    })
+    return render(
+        request,
+        "dossiers/dossier_detail.html",
+        {
+            # "pay" is offered only while nothing is paid: then there is no receipt to look for.
+            "paid_payment": None if "pay" in allowed else dossier.payments.filter(status="paid").first(),
+            "sandbox_enabled": settings.PAYMENT_SANDBOX_ENABLED,
+            "can_pay": "pay" in allowed,
+            "dossier": dossier,
+            "version": dossier.procedure_version,
+            "events": events,
+            "attachments": dossier.attachments.select_related("requirement"),
+            "is_applicant": is_applicant,
+            "supplement_request": open_request,
+            "rating": rating,
+            "can_withdraw": "withdraw" in allowed,
+            "can_rate": "rate" in allowed,
+            "has_form01": dossier.received_at is not None,
+            "documents": services.available_documents(dossier, staff=not is_applicant),
+            "lookup_url": settings.PORTAL_BASE_URL.rstrip("/") + f"/tc/{dossier.code}",
+            "EventKind": EventKind,
+        },
+    )
 
 
 def _still_scanning(request, item):
@@ -261,8 +305,9 @@ def attachment_download(request, public_id):
     attachment = _get_or_404(selectors.attachment_for, user=request.user, public_id=public_id)
     if refused := _still_scanning(request, attachment):
         return refused
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name,
-                        content_type=attachment.content_type)
+    return FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.name, content_type=attachment.content_type
+    )
 
 
 @login_required
@@ -272,8 +317,9 @@ def stored_download(request, public_id):
         raise Http404
     if refused := _still_scanning(request, document):
         return refused
-    return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.name,
-                        content_type=document.content_type)
+    return FileResponse(
+        document.file.open("rb"), as_attachment=True, filename=document.name, content_type=document.content_type
+    )
 
 
 @login_required
@@ -284,8 +330,12 @@ def document_download(request, code: str, kind: str = DossierDocument.Kind.FORM0
     if kind not in {d["kind"] for d in services.available_documents(dossier, staff=staff)}:
         raise Http404
     document = dossier_document(dossier, kind, base_url=settings.PORTAL_BASE_URL)
-    return FileResponse(document.file.open("rb"), as_attachment=False, filename=f"{dossier.code}-{kind}.pdf",
-                        content_type="application/pdf")
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=False,
+        filename=f"{dossier.code}-{kind}.pdf",
+        content_type="application/pdf",
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -295,8 +345,10 @@ def verify(request):
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None or upload.size > settings.ATTACHMENT_MAX_FILE_SIZE:
-            outcome = {"error": _("Choose the PDF file to check (at most %(mb)s MB).")
-                       % {"mb": settings.ATTACHMENT_MAX_FILE_SIZE // (1024 * 1024)}}
+            outcome = {
+                "error": _("Choose the PDF file to check (at most %(mb)s MB).")
+                % {"mb": settings.ATTACHMENT_MAX_FILE_SIZE // (1024 * 1024)}
+            }
         else:
             outcome = services.result_verify(upload.read())
     return render(request, "dossiers/verify.html", {"outcome": outcome}, status=200)
@@ -312,20 +364,32 @@ def supplement_respond(request, code: str):
     form = SupplementResponseForm(request.POST or None)
     errors = []
     if request.method == "POST" and form.is_valid():
-        uploads = [(key.removeprefix("files-"), f) for key in request.FILES if key.startswith("files-")
-                   for f in request.FILES.getlist(key)]
+        uploads = [
+            (key.removeprefix("files-"), f)
+            for key in request.FILES
+            if key.startswith("files-")
+            for f in request.FILES.getlist(key)
+        ]
         try:
-            services.dossier_resubmit(dossier=dossier, actor=request.user, uploads=uploads,
-                                      answer=form.cleaned_data["answer"])
+            services.dossier_resubmit(
+                dossier=dossier, actor=request.user, uploads=uploads, answer=form.cleaned_data["answer"]
+            )
         except ValidationError as error:
             errors = error.messages
         else:
             messages.success(request, _("Thank you. Your supplement was sent; the processing time starts again."))
             return redirect("dossiers:detail", code=dossier.code)
-    return render(request, "dossiers/supplement_form.html", {
-        "dossier": dossier, "supplement": supplement, "form": form, "errors": errors,
-        "requirements": dossier.procedure_version.documents.all(),
-    })
+    return render(
+        request,
+        "dossiers/supplement_form.html",
+        {
+            "dossier": dossier,
+            "supplement": supplement,
+            "form": form,
+            "errors": errors,
+            "requirements": dossier.procedure_version.documents.all(),
+        },
+    )
 
 
 @login_required
@@ -337,8 +401,7 @@ def withdraw(request, code: str):
     form = WithdrawalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.dossier_request_withdrawal(dossier=dossier, actor=request.user,
-                                                reason=form.cleaned_data["reason"])
+            services.dossier_request_withdrawal(dossier=dossier, actor=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
@@ -357,20 +420,37 @@ def rate(request, code: str):
     errors = []
     if request.method == "POST":
         try:
-            services.dossier_rate(dossier=dossier, actor=request.user,
-                                  scores={c: request.POST.get(c, "") for c in services.RATING_CRITERIA},
-                                  comment=request.POST.get("comment", ""))
+            services.dossier_rate(
+                dossier=dossier,
+                actor=request.user,
+                scores={c: request.POST.get(c, "") for c in services.RATING_CRITERIA},
+                comment=request.POST.get("comment", ""),
+            )
         except (ValidationError, ValueError, KeyError) as error:
             errors = getattr(error, "messages", [_("Choose a score for each question.")])
         else:
             messages.success(request, _("Thank you for rating this service."))
             return redirect("dossiers:detail", code=dossier.code)
-    criteria = [(name, Rating._meta.get_field(name).verbose_name,
-                 request.POST.get(name, str(getattr(rating, name)) if rating else "")) for name in services.RATING_CRITERIA]
-    return render(request, "dossiers/rate_form.html", {
-        "dossier": dossier, "rating": rating, "criteria": criteria, "scale": Rating.SCALE, "errors": errors,
-        "comment": request.POST.get("comment", rating.comment if rating else ""),
-    })
+    criteria = [
+        (
+            name,
+            Rating._meta.get_field(name).verbose_name,
+            request.POST.get(name, str(getattr(rating, name)) if rating else ""),
+        )
+        for name in services.RATING_CRITERIA
+    ]
+    return render(
+        request,
+        "dossiers/rate_form.html",
+        {
+            "dossier": dossier,
+            "rating": rating,
+            "criteria": criteria,
+            "scale": Rating.SCALE,
+            "errors": errors,
+            "comment": request.POST.get("comment", rating.comment if rating else ""),
+        },
+    )
 
 
 @login_required

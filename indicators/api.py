@@ -93,8 +93,12 @@ SCOPE_PARAMETERS = [
 
 
 def _period(filters) -> dict:
-    return {"start": filters.start, "end": filters.end, "agency": filters.agency.code if filters.agency else None,
-            "procedure": filters.procedure.code if filters.procedure else None}
+    return {
+        "start": filters.start,
+        "end": filters.end,
+        "agency": filters.agency.code if filters.agency else None,
+        "procedure": filters.procedure.code if filters.procedure else None,
+    }
 
 
 def _rows(rows: list[dict]) -> list[dict]:
@@ -115,18 +119,24 @@ class _IndicatorsBase(APIView):
 
 
 class IndicatorsView(_IndicatorsBase):
-    @extend_schema(operation_id="indicators_report", parameters=SCOPE_PARAMETERS,
-                   responses=responses({200: ReportSerializer}, 400, 401, 403),
-                   summary="Decision 766 indicators of the officer's agencies (numerators, denominators, points)")
+    @extend_schema(
+        operation_id="indicators_report",
+        parameters=SCOPE_PARAMETERS,
+        responses=responses({200: ReportSerializer}, 400, 401, 403),
+        summary="Decision 766 indicators of the officer's agencies (numerators, denominators, points)",
+    )
     def get(self, request):
         filters = self.filters(request)
         return Response({"period": _period(filters), **selectors.indicator_report(filters.scope)})
 
 
 class AgencyBreakdownView(_IndicatorsBase):
-    @extend_schema(operation_id="indicators_agencies", parameters=SCOPE_PARAMETERS,
-                   responses=responses({200: BreakdownSerializer}, 400, 401, 403),
-                   summary="The indicators per sub-agency (each with its own sub-agencies)")
+    @extend_schema(
+        operation_id="indicators_agencies",
+        parameters=SCOPE_PARAMETERS,
+        responses=responses({200: BreakdownSerializer}, 400, 401, 403),
+        summary="The indicators per sub-agency (each with its own sub-agencies)",
+    )
     def get(self, request):
         filters = self.filters(request)
         rows = selectors.breakdown_by_agency(filters.scope, parent_id=filters.agency.pk if filters.agency else None)
@@ -134,18 +144,24 @@ class AgencyBreakdownView(_IndicatorsBase):
 
 
 class ProcedureBreakdownView(_IndicatorsBase):
-    @extend_schema(operation_id="indicators_procedures", parameters=SCOPE_PARAMETERS,
-                   responses=responses({200: BreakdownSerializer}, 400, 401, 403),
-                   summary="The indicators per procedure that had dossiers in the period")
+    @extend_schema(
+        operation_id="indicators_procedures",
+        parameters=SCOPE_PARAMETERS,
+        responses=responses({200: BreakdownSerializer}, 400, 401, 403),
+        summary="The indicators per procedure that had dossiers in the period",
+    )
     def get(self, request):
         filters = self.filters(request)
         return Response({"period": _period(filters), "rows": _rows(selectors.breakdown_by_procedure(filters.scope))})
 
 
 class TrendView(_IndicatorsBase):
-    @extend_schema(operation_id="indicators_trend", parameters=SCOPE_PARAMETERS,
-                   responses=responses({200: TrendSerializer}, 400, 401, 403),
-                   summary="Month by month: dossiers received, online share, finished, on-time share")
+    @extend_schema(
+        operation_id="indicators_trend",
+        parameters=SCOPE_PARAMETERS,
+        responses=responses({200: TrendSerializer}, 400, 401, 403),
+        summary="Month by month: dossiers received, online share, finished, on-time share",
+    )
     def get(self, request):
         filters = self.filters(request)
         return Response({"period": _period(filters), "rows": selectors.monthly_trend(filters.scope)})
@@ -155,13 +171,21 @@ class PublicIndicatorsView(_IndicatorsBase):
     permission_classes = [AllowAny]
     public = True
 
-    @extend_schema(operation_id="indicators_public", parameters=SCOPE_PARAMETERS,
-                   responses=responses({200: PublicSerializer}, 400),
-                   summary="The province's public figures: indicators, per agency, month by month (no personal data)")
+    @extend_schema(
+        operation_id="indicators_public",
+        parameters=SCOPE_PARAMETERS,
+        responses=responses({200: PublicSerializer}, 400),
+        summary="The province's public figures: indicators, per agency, month by month (no personal data)",
+    )
     def get(self, request):
         filters = self.filters(request)
         scope = filters.scope
         parent_id = filters.agency.pk if filters.agency else None
-        return Response({"period": _period(filters), **selectors.indicator_report(scope),
-                         "agencies": _rows(selectors.breakdown_by_agency(scope, parent_id=parent_id)),
-                         "trend": selectors.monthly_trend(scope)})
+        return Response(
+            {
+                "period": _period(filters),
+                **selectors.indicator_report(scope),
+                "agencies": _rows(selectors.breakdown_by_agency(scope, parent_id=parent_id)),
+                "trend": selectors.monthly_trend(scope),
+            }
+        )

@@ -10,8 +10,7 @@ SUMMARY_COLUMNS = ["received_online", "ended_on_time", "avg_processing_days", "d
 
 
 def table_response(*, name: str, title: str, headers: list, rows: list[list], fmt: str) -> HttpResponse:
-    return spreadsheet_response(name=name, fmt=fmt, headers=headers, rows=rows,
-                                title=title if fmt == "xlsx" else "")
+    return spreadsheet_response(name=name, fmt=fmt, headers=headers, rows=rows, title=title if fmt == "xlsx" else "")
 
 
 def _blank(value):
@@ -19,10 +18,29 @@ def _blank(value):
 
 
 def indicator_rows(indicators: list[dict], groups: dict) -> tuple[list, list[list]]:
-    headers = [_("Group"), _("Indicator"), _("Numerator"), _("Denominator"), _("Value"), _("Target"), _("Points"),
-               _("Max points")]
-    rows = [[groups.get(i["group"], i["group"]), i["label"], i["numerator"], i["denominator"], _blank(i["value"]),
-             _blank(i["target"]), _blank(i["points"]), _blank(i["max_points"])] for i in indicators]
+    headers = [
+        _("Group"),
+        _("Indicator"),
+        _("Numerator"),
+        _("Denominator"),
+        _("Value"),
+        _("Target"),
+        _("Points"),
+        _("Max points"),
+    ]
+    rows = [
+        [
+            groups.get(i["group"], i["group"]),
+            i["label"],
+            i["numerator"],
+            i["denominator"],
+            _blank(i["value"]),
+            _blank(i["target"]),
+            _blank(i["points"]),
+            _blank(i["max_points"]),
+        ]
+        for i in indicators
+    ]
     return headers, rows
 
 
@@ -41,7 +59,24 @@ def breakdown_rows(rows: list[dict], first: str) -> tuple[list, list[list]]:
 
 
 def trend_rows(trend: list[dict]) -> tuple[list, list[list]]:
-    headers = [_("Month"), _("Received"), _("Received online"), _("Online %"), _("Finished"), _("On time"),
-               _("On time %")]
-    return headers, [[t["month"], t["received"], t["received_online"], _blank(t["online_share"]), t["ended"],
-                      t["ended_on_time"], _blank(t["on_time_share"])] for t in trend]
+    headers = [
+        _("Month"),
+        _("Received"),
+        _("Received online"),
+        _("Online %"),
+        _("Finished"),
+        _("On time"),
+        _("On time %"),
+    ]
+    return headers, [
+        [
+            t["month"],
+            t["received"],
+            t["received_online"],
+            _blank(t["online_share"]),
+            t["ended"],
+            t["ended_on_time"],
+            _blank(t["on_time_share"]),
+        ]
+        for t in trend
+    ]

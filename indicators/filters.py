@@ -95,8 +95,15 @@ def parse_filters(params, *, allowed_agency_ids: tuple[int, ...] | None = None, 
     if table not in TABLES:
         raise FilterError("table", _("Unknown table."))
     agency_ids = subtree_ids([agency.pk], agency_tree()) if agency else allowed_agency_ids
-    return Filters(start=start, end=end, agency=agency, procedure=procedure, format=fmt, table=table,
-                   scope=Scope(start, end, agency_ids, procedure.pk if procedure else None))
+    return Filters(
+        start=start,
+        end=end,
+        agency=agency,
+        procedure=procedure,
+        format=fmt,
+        table=table,
+        scope=Scope(start, end, agency_ids, procedure.pk if procedure else None),
+    )
 
 
 def parse_drilldown(params) -> tuple[str, str]:

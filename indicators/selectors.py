@@ -32,6 +32,7 @@ from .models import DailyCounts, SnapshotState
 
 # --- The agency tree ---------------------------------------------------------------------------
 
+
 def agency_tree() -> dict[int | None, list[int]]:
     """Children of every agency (None: the roots), from one query over the small agencies table."""
     children: dict[int | None, list[int]] = defaultdict(list)
@@ -54,6 +55,7 @@ def subtree_ids(agency_ids, tree=None) -> tuple[int, ...]:
 
 # --- The dossiers in scope ---------------------------------------------------------------------
 
+
 def _dossiers(scope: Scope):
     qs = Dossier.objects.all()
     if scope.agency_ids is not None:
@@ -74,6 +76,7 @@ def ended_in(scope: Scope):
 
 
 # --- Grouping -----------------------------------------------------------------------------------
+
 
 def _bucket_of(buckets) -> dict[int, int]:
     """{agency id: its bucket (a sub-agency with its subtree)}. Rows are grouped by the plain
@@ -105,17 +108,29 @@ def live_counts(scope: Scope, group: str | None, buckets=None) -> dict:
     results: dict = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
     sides = [
         (received_in(scope), "received_at", {k: Count("pk", filter=q) for k, q in received_conditions().items()}),
-        (ended_in(scope), "finished_at", {**{k: Count("pk", filter=q) for k, q in ended_conditions().items()},
-                                          "working_days": Sum(working_days_taken())}),
+        (
+            ended_in(scope),
+            "finished_at",
+            {
+                **{k: Count("pk", filter=q) for k, q in ended_conditions().items()},
+                "working_days": Sum(working_days_taken()),
+            },
+        ),
     ]
     for qs, column, aggregates in sides:
         if group is None:
             rows = [{"_g": None, **qs.aggregate(**aggregates)}]
         elif group == "day_agency_procedure":
-            rows = (qs.annotate(_d=TruncDate(column)).values("_d", "competent_agency_id", "procedure_version__procedure_id")
-                    .annotate(**aggregates).order_by())
-            rows = [{"_g": (r.pop("_d"), r.pop("competent_agency_id"), r.pop("procedure_version__procedure_id")), **r}
-                    for r in rows]
+            rows = (
+                qs.annotate(_d=TruncDate(column))
+                .values("_d", "competent_agency_id", "procedure_version__procedure_id")
+                .annotate(**aggregates)
+                .order_by()
+            )
+            rows = [
+                {"_g": (r.pop("_d"), r.pop("competent_agency_id"), r.pop("procedure_version__procedure_id")), **r}
+                for r in rows
+            ]
         else:
             rows = qs.annotate(_g=_live_group(column, group, buckets)).values("_g").annotate(**aggregates).order_by()
         fold = _bucket_of(buckets) if group == "agency" else None
@@ -139,8 +154,12 @@ def _snapshot_counts(scope: Scope, group: str | None, buckets=None) -> dict:
     if group is None:
         rows = [{"_g": None, **qs.aggregate(**sums)}]
     else:
-        expression = {"month": TruncMonth("day", output_field=DateField()), "day": F("day"), "procedure": F("procedure_id"),
-                      "agency": F("agency_id")}[group]
+        expression = {
+            "month": TruncMonth("day", output_field=DateField()),
+            "day": F("day"),
+            "procedure": F("procedure_id"),
+            "agency": F("agency_id"),
+        }[group]
         rows = qs.annotate(_g=expression).values("_g").annotate(**sums).order_by()
     results: dict = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
     fold = _bucket_of(buckets) if group == "agency" else None
@@ -163,8 +182,11 @@ def dossier_counts(scope: Scope, *, group: str | None = None, buckets=None) -> d
         through = min(state.through, timezone.localdate() - timedelta(days=1))
         low, high = max(scope.start, state.since), min(scope.end, through)
         if low <= high:
-            ranges = [(scope.start, low - timedelta(days=1), False), (low, high, True),
-                      (high + timedelta(days=1), scope.end, False)]
+            ranges = [
+                (scope.start, low - timedelta(days=1), False),
+                (low, high, True),
+                (high + timedelta(days=1), scope.end, False),
+            ]
     merged: dict = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
     for start, end, from_snapshot in ranges:
         if start > end:
@@ -183,12 +205,17 @@ def in_progress_counts(scope: Scope, *, group: str | None = None, buckets=None) 
     """Dossiers received in the period and still in progress, and how many are not yet overdue."""
     low, high = period_bounds(scope.start, scope.end)
     qs = _dossiers(scope).filter(status__in=IN_PROGRESS, received_at__gte=low, received_at__lt=high)
-    aggregates = {"in_progress": Count("pk"),
-                  "in_progress_on_time": Count("pk", filter=Q(due_at__isnull=True) | Q(due_at__gte=timezone.now()))}
+    aggregates = {
+        "in_progress": Count("pk"),
+        "in_progress_on_time": Count("pk", filter=Q(due_at__isnull=True) | Q(due_at__gte=timezone.now())),
+    }
     if group is None:
         return {None: qs.aggregate(**aggregates)}
-    expression = {"agency": F("competent_agency_id"), "procedure": F("procedure_version__procedure_id"),
-                  "month": TruncMonth("received_at", output_field=DateField())}[group]
+    expression = {
+        "agency": F("competent_agency_id"),
+        "procedure": F("procedure_version__procedure_id"),
+        "month": TruncMonth("received_at", output_field=DateField()),
+    }[group]
     fold = _bucket_of(buckets) if group == "agency" else None
     results: dict = defaultdict(lambda: dict.fromkeys(aggregates, 0))
     for row in qs.annotate(_g=expression).values("_g").annotate(**aggregates).order_by():
@@ -209,11 +236,20 @@ def catalogue_counts(scope: Scope) -> dict:
     if scope.procedure_id is not None:
         versions = versions.filter(procedure_id=scope.procedure_id)
     full = Q(service_level=ServiceLevel.FULL)
-    used_online = Exists(Dossier.objects.filter(procedure_version__procedure_id=OuterRef("procedure_id"),
-                                                channel=Channel.ONLINE, received_at__gte=low, received_at__lt=high))
+    used_online = Exists(
+        Dossier.objects.filter(
+            procedure_version__procedure_id=OuterRef("procedure_id"),
+            channel=Channel.ONLINE,
+            received_at__gte=low,
+            received_at__lt=high,
+        )
+    )
     fee_bearing = Exists(FeeRule.objects.filter(Q(amount__gt=0) | Q(online_amount__gt=0), version=OuterRef("pk")))
-    pays_online = (Q(agency__payment_settings__isnull=True) | Q(agency__payment_settings__online_gateway=True)
-                   | Q(agency__payment_settings__bank_qr=True))
+    pays_online = (
+        Q(agency__payment_settings__isnull=True)
+        | Q(agency__payment_settings__online_gateway=True)
+        | Q(agency__payment_settings__bank_qr=True)
+    )
     return versions.aggregate(
         procedures=Count("pk"),
         procedures_full=Count("pk", filter=full),
@@ -225,6 +261,7 @@ def catalogue_counts(scope: Scope) -> dict:
 
 
 # --- From counts to indicators ------------------------------------------------------------------
+
 
 def _derived(counts: dict) -> dict:
     c = dict(counts)
@@ -252,10 +289,20 @@ def indicators_from(counts: dict) -> list[dict]:
         points = None
         if rule and value is not None:
             points = round(rule["max_points"] * min(value / rule["full_at"], 1), 2)
-        rows.append({"key": key, "label": str(label), "group": group, "numerator": numerator,
-                     "denominator": denominator, "value": value, "unit": unit,
-                     "target": rule["full_at"] if rule else None, "points": points,
-                     "max_points": rule["max_points"] if rule else None})
+        rows.append(
+            {
+                "key": key,
+                "label": str(label),
+                "group": group,
+                "numerator": numerator,
+                "denominator": denominator,
+                "value": value,
+                "unit": unit,
+                "target": rule["full_at"] if rule else None,
+                "points": points,
+                "max_points": rule["max_points"] if rule else None,
+            }
+        )
     return rows
 
 
@@ -265,10 +312,15 @@ def group_scores(indicators: list[dict]) -> list[dict]:
     for key, label in GROUPS:
         scored = [i for i in indicators if i["group"] == key and i["max_points"] is not None]
         points = [i["points"] for i in scored if i["points"] is not None]
-        out.append({"key": key, "label": str(label),
-                    "points": round(sum(points), 2) if points else None,
-                    "max_points": sum(i["max_points"] for i in scored) or None,
-                    "indicators": sum(1 for i in indicators if i["group"] == key)})
+        out.append(
+            {
+                "key": key,
+                "label": str(label),
+                "points": round(sum(points), 2) if points else None,
+                "max_points": sum(i["max_points"] for i in scored) or None,
+                "indicators": sum(1 for i in indicators if i["group"] == key),
+            }
+        )
     return out
 
 
@@ -280,9 +332,12 @@ def indicator_report(scope: Scope) -> dict:
     indicators = indicators_from(counts)
     groups = group_scores(indicators)
     scored = [g for g in groups if g["points"] is not None]
-    return {"indicators": indicators, "groups": groups,
-            "total_points": round(sum(g["points"] for g in scored), 2) if scored else None,
-            "total_max_points": sum(g["max_points"] for g in groups if g["max_points"]) or None}
+    return {
+        "indicators": indicators,
+        "groups": groups,
+        "total_points": round(sum(g["points"] for g in scored), 2) if scored else None,
+        "total_max_points": sum(g["max_points"] for g in groups if g["max_points"]) or None,
+    }
 
 
 def _breakdown_parent(parent_id: int | None, tree) -> int | None:
@@ -311,8 +366,16 @@ def breakdown_by_agency(scope: Scope, *, parent_id: int | None) -> list[dict]:
     rows = []
     for agency in agencies:
         merged = {**dict.fromkeys(COUNTS, 0), **counts.get(agency.pk, {}), **progress.get(agency.pk, {})}
-        rows.append({"agency": agency, "code": agency.code, "name": agency.display_name, "own": agency.pk == parent,
-                     "has_children": bool(tree.get(agency.pk)), "indicators": _by_key(indicators_from(merged))})
+        rows.append(
+            {
+                "agency": agency,
+                "code": agency.code,
+                "name": agency.display_name,
+                "own": agency.pk == parent,
+                "has_children": bool(tree.get(agency.pk)),
+                "indicators": _by_key(indicators_from(merged)),
+            }
+        )
     return rows
 
 
@@ -322,15 +385,21 @@ def breakdown_by_procedure(scope: Scope) -> list[dict]:
     progress = in_progress_counts(scope, group="procedure")
     ids = [k for k in set(counts) | set(progress) if k is not None]
     names = {}
-    for version in (ProcedureVersion.objects.filter(procedure_id__in=ids, status=VersionStatus.PUBLISHED)
-                    .only("procedure_id", "name", "name_en")):
+    for version in ProcedureVersion.objects.filter(procedure_id__in=ids, status=VersionStatus.PUBLISHED).only(
+        "procedure_id", "name", "name_en"
+    ):
         names[version.procedure_id] = version.display_name
     codes = dict(Procedure.objects.filter(pk__in=ids).values_list("pk", "code"))
     rows = []
     for pk in sorted(ids, key=lambda i: codes.get(i, "")):
         merged = {**dict.fromkeys(COUNTS, 0), **counts.get(pk, {}), **progress.get(pk, {})}
-        rows.append({"code": codes.get(pk, ""), "name": names.get(pk, codes.get(pk, "")),
-                     "indicators": _by_key(indicators_from(merged))})
+        rows.append(
+            {
+                "code": codes.get(pk, ""),
+                "name": names.get(pk, codes.get(pk, "")),
+                "indicators": _by_key(indicators_from(merged)),
+            }
+        )
     return rows
 
 
@@ -344,11 +413,17 @@ def monthly_trend(scope: Scope) -> list[dict]:
     rows = []
     for month in months:
         c = _derived({**dict.fromkeys(COUNTS, 0), **counts.get(month, {})})
-        rows.append({"month": month.strftime("%Y-%m"), "received": c["received"],
-                     "received_online": c["received_online"], "ended": c["ended"],
-                     "ended_on_time": c["ended_on_time"],
-                     "online_share": round(100 * c["received_online"] / c["received"], 1) if c["received"] else None,
-                     "on_time_share": round(100 * c["ended_on_time"] / c["ended"], 1) if c["ended"] else None})
+        rows.append(
+            {
+                "month": month.strftime("%Y-%m"),
+                "received": c["received"],
+                "received_online": c["received_online"],
+                "ended": c["ended"],
+                "ended_on_time": c["ended_on_time"],
+                "online_share": round(100 * c["received_online"] / c["received"], 1) if c["received"] else None,
+                "on_time_share": round(100 * c["ended_on_time"] / c["ended"], 1) if c["ended"] else None,
+            }
+        )
     return rows
 
 
@@ -357,6 +432,7 @@ def _by_key(indicators: list[dict]) -> dict:
 
 
 # --- Drill-down: the dossiers behind a number ---------------------------------------------------
+
 
 def drilldown(scope: Scope, *, key: str, part: str):
     """The dossiers counted in an indicator's numerator or denominator (live, not the snapshot)."""
@@ -367,19 +443,25 @@ def drilldown(scope: Scope, *, key: str, part: str):
         low, high = period_bounds(scope.start, scope.end)
         qs = _dossiers(scope).filter(status__in=IN_PROGRESS, received_at__gte=low, received_at__lt=high)
         return qs.filter(Q(due_at__isnull=True) | Q(due_at__gte=timezone.now())) if part == "numerator" else qs
-    reception_side = {"received_online": ("received_online", "received"), "paid_online": ("paid_online", "paid"),
-                      "digitized": ("digitized", "received"), "reused": ("reused", "received"),
-                      "synced_national": ("synced", "received")}
+    reception_side = {
+        "received_online": ("received_online", "received"),
+        "paid_online": ("paid_online", "paid"),
+        "digitized": ("digitized", "received"),
+        "reused": ("reused", "received"),
+        "synced_national": ("synced", "received"),
+    }
     if key in reception_side:
         num, den = reception_side[key]
         return received_in(scope).filter(received[num] if part == "numerator" else received[den])
     qs = ended_in(scope)
     if part == "denominator":
         return qs.filter({"electronic_result": ended["with_result"], "ratings_satisfied": ended["rated"]}.get(key, Q()))
-    return qs.filter({
-        "ended_on_time": ~ended["ended_late"],
-        "avg_processing_days": Q(),
-        "electronic_result": ended["electronic_result"],
-        "ratings_satisfied": ended["rated"] & ~ended["disliked"],
-        "satisfaction": ~ended["ended_late"] & ~ended["disliked"],
-    }[key])
+    return qs.filter(
+        {
+            "ended_on_time": ~ended["ended_late"],
+            "avg_processing_days": Q(),
+            "electronic_result": ended["electronic_result"],
+            "ratings_satisfied": ended["rated"] & ~ended["disliked"],
+            "satisfaction": ~ended["ended_late"] & ~ended["disliked"],
+        }[key]
+    )

@@ -39,8 +39,13 @@ def _export(filters, *, parent_id, title: str, public: bool):
         headers, rows = exports.trend_rows(selectors.monthly_trend(scope))
     prefix = "minh-bach" if public else "chi-so"
     name = f"{prefix}-{table}-{filters.start:%Y%m%d}-{filters.end:%Y%m%d}"
-    return exports.table_response(name=name, title=f"{title} {filters.start:%d/%m/%Y}–{filters.end:%d/%m/%Y}",
-                                  headers=headers, rows=rows, fmt=filters.format)
+    return exports.table_response(
+        name=name,
+        title=f"{title} {filters.start:%d/%m/%Y}–{filters.end:%d/%m/%Y}",
+        headers=headers,
+        rows=rows,
+        fmt=filters.format,
+    )
 
 
 def _chart_data(report, trend) -> dict:
@@ -52,8 +57,13 @@ def _chart_data(report, trend) -> dict:
         "groups": [g["label"] for g in report["groups"] if g["max_points"]],
         "points": [g["points"] or 0 for g in report["groups"] if g["max_points"]],
         "max_points": [g["max_points"] for g in report["groups"] if g["max_points"]],
-        "labels": {"received": _("Dossiers received"), "online_share": _("Received online (%)"),
-                   "on_time_share": _("Finished on time (%)"), "points": _("Points"), "max_points": _("Max points")},
+        "labels": {
+            "received": _("Dossiers received"),
+            "online_share": _("Received online (%)"),
+            "on_time_share": _("Finished on time (%)"),
+            "points": _("Points"),
+            "max_points": _("Max points"),
+        },
     }
 
 
@@ -62,7 +72,9 @@ def _context(filters, *, parent_id, with_procedures: bool) -> dict:
     report = selectors.indicator_report(scope)
     trend = selectors.monthly_trend(scope)
     return {
-        "filters": filters, "report": report, "trend": trend,
+        "filters": filters,
+        "report": report,
+        "trend": trend,
         "agencies": selectors.breakdown_by_agency(scope, parent_id=parent_id),
         "procedures": selectors.breakdown_by_procedure(scope) if with_procedures else None,
         "summary_columns": exports.SUMMARY_COLUMNS,
@@ -109,17 +121,37 @@ def drilldown(request):
         key, part = parse_drilldown(request.GET)
     except FilterError as error:
         return _error(request, error)
-    qs = (selectors.drilldown(filters.scope, key=key, part=part)
-          .select_related("procedure_version", "competent_agency")
-          .only("code", "status", "channel", "received_at", "finished_at", "due_at", "timeliness",
-                "procedure_version__name", "procedure_version__name_en", "competent_agency__name",
-                "competent_agency__name_en")
-          .order_by("-received_at", "-pk"))
+    qs = (
+        selectors.drilldown(filters.scope, key=key, part=part)
+        .select_related("procedure_version", "competent_agency")
+        .only(
+            "code",
+            "status",
+            "channel",
+            "received_at",
+            "finished_at",
+            "due_at",
+            "timeliness",
+            "procedure_version__name",
+            "procedure_version__name_en",
+            "competent_agency__name",
+            "competent_agency__name_en",
+        )
+        .order_by("-received_at", "-pk")
+    )
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     labels = {row[0]: row[2] for row in definitions.INDICATORS}
-    return render(request, "indicators/drilldown.html", {
-        "filters": filters, "page_obj": page, "indicator": labels[key], "key": key, "part": part,
-    })
+    return render(
+        request,
+        "indicators/drilldown.html",
+        {
+            "filters": filters,
+            "page_obj": page,
+            "indicator": labels[key],
+            "key": key,
+            "part": part,
+        },
+    )
 
 
 def public(request):
@@ -137,5 +169,6 @@ def public(request):
         context = _context(filters, parent_id=parent_id, with_procedures=False)
         context.pop("filters")
         cache.set(key, context, PUBLIC_CACHE_SECONDS)
-    return render(request, "indicators/public.html", {**context, "filters": filters, "public": True,
-                                                      "agency_choices": None})
+    return render(
+        request, "indicators/public.html", {**context, "filters": filters, "public": True, "agency_choices": None}
+    )

@@ -81,8 +81,9 @@ class PaymentEvent(models.Model):
     kind = models.CharField(max_length=32)
     from_status = models.CharField(max_length=16, blank=True)
     to_status = models.CharField(max_length=16, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     source = models.CharField(max_length=32, blank=True, help_text="ipn, return, sandbox, officer, reconciliation")
     data = models.JSONField(default=dict, blank=True)
 
@@ -111,12 +112,19 @@ class Overpayment(models.Model):
     reason = models.CharField(_("reason"), max_length=16, choices=OverpaymentReason.choices)
     source = models.CharField(_("notified by"), max_length=32)
     gateway_transaction = models.CharField(_("gateway transaction"), max_length=64)
-    status = models.CharField(_("status"), max_length=16, choices=OverpaymentStatus.choices,
-                              default=OverpaymentStatus.TO_REFUND)
+    status = models.CharField(
+        _("status"), max_length=16, choices=OverpaymentStatus.choices, default=OverpaymentStatus.TO_REFUND
+    )
     created_at = models.DateTimeField(_("received"), auto_now_add=True)
     refunded_at = models.DateTimeField(_("refunded"), null=True, blank=True)
-    refunded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+", verbose_name=_("refunded by"))
+    refunded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("refunded by"),
+    )
 
     class Meta:
         verbose_name = _("over-payment")
@@ -150,8 +158,9 @@ class AgencyPaymentSettings(models.Model):
     agency = models.OneToOneField("procedures.Agency", on_delete=models.CASCADE, related_name="payment_settings")
     online_gateway = models.BooleanField(_("online payment gateway (VNPAY)"), default=True)
     bank_qr = models.BooleanField(_("bank transfer by QR code (VietQR)"), default=True)
-    bank_account = models.CharField(_("account for transfers"), max_length=19, blank=True,
-                                    help_text=_("Empty: the province's collection account."))
+    bank_account = models.CharField(
+        _("account for transfers"), max_length=19, blank=True, help_text=_("Empty: the province's collection account.")
+    )
 
     class Meta:
         verbose_name = _("agency payment settings")

@@ -21,7 +21,8 @@ def receipt_number(payment: Payment) -> str:
 
 def receipt_for(payment_id: int) -> Receipt:
     payment = Payment.objects.select_related("dossier__procedure_version", "dossier__receiving_agency").get(
-        pk=payment_id)
+        pk=payment_id
+    )
     existing = Receipt.objects.filter(payment=payment).first()
     if existing is not None:
         return existing
@@ -29,11 +30,18 @@ def receipt_for(payment_id: int) -> Receipt:
     lookup_url = settings.PORTAL_BASE_URL.rstrip("/") + f"/tc/{dossier.code}"
     number = receipt_number(payment)
     with translation.override("vi"):
-        pdf = render_to_pdf("payments/receipt.html", {
-            "receipt": {"number": number, "issued_at": timezone.localtime()}, "payment": payment, "dossier": dossier,
-            "items": payment.items, "amount_words": amount_in_words(payment.amount), "qr": qr_svg(lookup_url),
-            "lookup_url": lookup_url,
-        })
+        pdf = render_to_pdf(
+            "payments/receipt.html",
+            {
+                "receipt": {"number": number, "issued_at": timezone.localtime()},
+                "payment": payment,
+                "dossier": dossier,
+                "items": payment.items,
+                "amount_words": amount_in_words(payment.amount),
+                "qr": qr_svg(lookup_url),
+                "lookup_url": lookup_url,
+            },
+        )
     receipt = Receipt(payment=payment, number=number, sha256=hashlib.sha256(pdf).hexdigest())
     receipt.file.save(f"{number}.pdf", ContentFile(pdf), save=False)
     try:
@@ -44,8 +52,16 @@ def receipt_for(payment_id: int) -> Receipt:
         return Receipt.objects.get(payment=payment)
     if dossier.applicant_id:
         StoredDocument.objects.get_or_create(
-            owner_id=dossier.applicant_id, sha256=receipt.sha256, document_type=f"Biên lai: {dossier.code}",
-            defaults={"name": f"{number}.pdf", "file": receipt.file.name, "content_type": "application/pdf",
-                      "size": len(pdf), "source": DocumentSource.RECEIPT, "source_dossier": dossier},
+            owner_id=dossier.applicant_id,
+            sha256=receipt.sha256,
+            document_type=f"Biên lai: {dossier.code}",
+            defaults={
+                "name": f"{number}.pdf",
+                "file": receipt.file.name,
+                "content_type": "application/pdf",
+                "size": len(pdf),
+                "source": DocumentSource.RECEIPT,
+                "source_dossier": dossier,
+            },
         )
     return receipt

@@ -22,7 +22,8 @@ def daily_payments(*, agency_id: int, day: date):
     return (
         Payment.objects.filter(Q(dossier__receiving_agency_id=agency_id) | Q(dossier__competent_agency_id=agency_id))
         .filter(Q(paid_at__range=(start, end)) | Q(status=PaymentStatus.PENDING, created_at__lte=end))
-        .select_related("dossier").order_by("paid_at", "created_at")
+        .select_related("dossier")
+        .order_by("paid_at", "created_at")
     )
 
 
@@ -39,13 +40,29 @@ def report_response(*, agency_id: int, day: date, fmt: str) -> HttpResponse:
     agency = Agency.objects.get(pk=agency_id)
     payments = daily_payments(agency_id=agency_id, day=day)
     summary = totals(payments)
-    rows = [[p.reference, p.dossier.code, p.dossier.applicant_name, p.get_method_display(), p.get_status_display(),
-             p.amount, p.refunded_amount, timezone.localtime(p.paid_at or p.created_at).strftime("%d/%m/%Y %H:%M")]
-            for p in payments]
-    footer = [["Tổng đã thu", summary["paid"]], ["Tổng đã hoàn", summary["refunded"]],
-              ["Còn phải thu", summary["outstanding"]]]
+    rows = [
+        [
+            p.reference,
+            p.dossier.code,
+            p.dossier.applicant_name,
+            p.get_method_display(),
+            p.get_status_display(),
+            p.amount,
+            p.refunded_amount,
+            timezone.localtime(p.paid_at or p.created_at).strftime("%d/%m/%Y %H:%M"),
+        ]
+        for p in payments
+    ]
+    footer = [
+        ["Tổng đã thu", summary["paid"]],
+        ["Tổng đã hoàn", summary["refunded"]],
+        ["Còn phải thu", summary["outstanding"]],
+    ]
     return spreadsheet_response(
-        name=f"bao-cao-thu-{agency.code}-{day:%Y%m%d}", fmt=fmt, headers=HEADERS, rows=[*rows, [], *footer],
+        name=f"bao-cao-thu-{agency.code}-{day:%Y%m%d}",
+        fmt=fmt,
+        headers=HEADERS,
+        rows=[*rows, [], *footer],
         sheet=f"{day:%d-%m-%Y}",
         title=f"BÁO CÁO THU PHÍ, LỆ PHÍ — {agency.name} — ngày {day:%d/%m/%Y}" if fmt == "xlsx" else "",
     )

@@ -38,8 +38,15 @@ class CallbackRejected(Exception):
 
 
 def _event(payment, kind, *, from_status="", actor=None, source="", data=None):
-    return PaymentEvent.objects.create(payment=payment, kind=kind, from_status=from_status, to_status=payment.status,
-                                       actor=actor, source=source, data=data or {})
+    return PaymentEvent.objects.create(
+        payment=payment,
+        kind=kind,
+        from_status=from_status,
+        to_status=payment.status,
+        actor=actor,
+        source=source,
+        data=data or {},
+    )
 
 
 def fee_lines(dossier) -> list[dict]:
@@ -50,8 +57,14 @@ def fee_lines(dossier) -> list[dict]:
         quantity = fee_quantity(dossier.fee_quantities, fee) if fee.unit != "dossier" else 1
         amount = fee.amount_for(quantity, online=True)
         if amount:
-            lines.append({"name": fee.name, "quantity": quantity, "unit_price": fee.online_amount or fee.amount,
-                          "amount": amount})
+            lines.append(
+                {
+                    "name": fee.name,
+                    "quantity": quantity,
+                    "unit_price": fee.online_amount or fee.amount,
+                    "amount": amount,
+                }
+            )
     if sum(line["amount"] for line in lines) == dossier.fee_due:
         return lines
     return [{"name": _("Fees"), "quantity": 1, "unit_price": dossier.fee_due, "amount": dossier.fee_due}]
@@ -68,21 +81,30 @@ def payment_start(*, dossier, method: str, actor=None) -> Payment:
     if dossier.status not in PAYABLE:
         raise ValidationError(_("This dossier cannot be paid in its current state."))
     accepted = getattr(dossier.receiving_agency, "payment_settings", None)
-    if accepted is not None and ((method == PaymentMethod.VNPAY and not accepted.online_gateway)
-                                 or (method == PaymentMethod.VIETQR and not accepted.bank_qr)):
+    if accepted is not None and (
+        (method == PaymentMethod.VNPAY and not accepted.online_gateway)
+        or (method == PaymentMethod.VIETQR and not accepted.bank_qr)
+    ):
         raise ValidationError(_("This agency does not accept this way of paying."))
     if method == PaymentMethod.SANDBOX and not settings.PAYMENT_SANDBOX_ENABLED:
         raise ValidationError(_("The test payment gateway is not available."))
-    if method == PaymentMethod.VNPAY and not (settings.VNPAY_ENABLED and settings.VNPAY_HASH_SECRET and (settings.VNPAY_URL or
-                                                                             settings.PAYMENT_SANDBOX_ENABLED)):
+    if method == PaymentMethod.VNPAY and not (
+        settings.VNPAY_ENABLED
+        and settings.VNPAY_HASH_SECRET
+        and (settings.VNPAY_URL or settings.PAYMENT_SANDBOX_ENABLED)
+    ):
         raise ValidationError(_("Online payment is not available; pay by bank transfer instead."))
-    pending = dossier.payments.filter(status=P.PENDING, method=method, amount=dossier.fee_due,
-                                      expires_at__gt=timezone.now()).first()
+    pending = dossier.payments.filter(
+        status=P.PENDING, method=method, amount=dossier.fee_due, expires_at__gt=timezone.now()
+    ).first()
     if pending:
         return pending
     items = fee_lines(dossier)
     payment = Payment.objects.create(
-        dossier=dossier, method=method, amount=dossier.fee_due, items=items,
+        dossier=dossier,
+        method=method,
+        amount=dossier.fee_due,
+        items=items,
         expires_at=timezone.now() + timedelta(hours=settings.PAYMENT_DEADLINE_HOURS),
     )
     _event(payment, "started", actor=actor, data={"amount": payment.amount, "method": method})
@@ -107,13 +129,29 @@ def payment_confirm(*, reference: str, amount: int, gateway_transaction: str, so
         dossier = Dossier.objects.select_for_update().get(pk=dossier_id)
         payment = Payment.objects.select_for_update().get(reference=reference)
         if payment.status == P.PAID:
-            if gateway_transaction and payment.gateway_transaction and gateway_transaction != payment.gateway_transaction:
-                _overpayment(payment, OverpaymentReason.DUPLICATE, amount=amount, source=source, actor=actor,
-                             gateway_transaction=gateway_transaction)
+            if (
+                gateway_transaction
+                and payment.gateway_transaction
+                and gateway_transaction != payment.gateway_transaction
+            ):
+                _overpayment(
+                    payment,
+                    OverpaymentReason.DUPLICATE,
+                    amount=amount,
+                    source=source,
+                    actor=actor,
+                    gateway_transaction=gateway_transaction,
+                )
             return payment  # already confirmed: nothing more happens
         if payment.status == P.VOIDED:
-            _overpayment(payment, OverpaymentReason.SUPERSEDED, amount=amount, source=source, actor=actor,
-                         gateway_transaction=gateway_transaction)
+            _overpayment(
+                payment,
+                OverpaymentReason.SUPERSEDED,
+                amount=amount,
+                source=source,
+                actor=actor,
+                gateway_transaction=gateway_transaction,
+            )
             return payment
         if payment.status != P.PENDING:
             logger.warning("payment %s is %s; callback from %s ignored", reference, payment.status, source)
@@ -122,20 +160,33 @@ def payment_confirm(*, reference: str, amount: int, gateway_transaction: str, so
             logger.warning("payment %s: amount %s does not match %s", reference, amount, payment.amount)
             rejection = ("amount_mismatch", CallbackRejected("04", "invalid amount"))
         elif dossier.payments.filter(status=P.PAID).exists() or payment.amount != dossier.fee_due:
-            reason = (OverpaymentReason.ALREADY_PAID if dossier.payments.filter(status=P.PAID).exists()
-                      else OverpaymentReason.SUPERSEDED)
+            reason = (
+                OverpaymentReason.ALREADY_PAID
+                if dossier.payments.filter(status=P.PAID).exists()
+                else OverpaymentReason.SUPERSEDED
+            )
             _void(payment, reason=reason, actor=actor, source=source)
-            _overpayment(payment, reason, amount=amount, source=source, actor=actor,
-                         gateway_transaction=gateway_transaction)
+            _overpayment(
+                payment, reason, amount=amount, source=source, actor=actor, gateway_transaction=gateway_transaction
+            )
             return payment
         else:
             payment.pay()
             payment.paid_at, payment.gateway_transaction = timezone.now(), gateway_transaction
             payment.save(update_fields=["status", "paid_at", "gateway_transaction"])
-            _event(payment, "paid", from_status=P.PENDING, actor=actor, source=source,
-                   data={"gateway_transaction": gateway_transaction})
-            dossier_act_as_system(dossier=dossier, name="confirm_payment",
-                                  data={"comment": _("Paid online: %(ref)s") % {"ref": reference}})
+            _event(
+                payment,
+                "paid",
+                from_status=P.PENDING,
+                actor=actor,
+                source=source,
+                data={"gateway_transaction": gateway_transaction},
+            )
+            dossier_act_as_system(
+                dossier=dossier,
+                name="confirm_payment",
+                data={"comment": _("Paid online: %(ref)s") % {"ref": reference}},
+            )
             outbox_write("payment.paid", {"payment_id": payment.pk})  # the receipt, after commit
             return payment
     # Recorded outside the refused change, so the trail keeps what was tried.
@@ -147,22 +198,43 @@ def _void(payment: Payment, *, reason: str, actor=None, source: str = "", data=N
     """Under the caller's lock: a pending payment can no longer be paid (its link and QR stop)."""
     payment.void()
     payment.save(update_fields=["status"])
-    _event(payment, "voided", from_status=P.PENDING, actor=actor, source=source,
-           data={"reason": str(reason), **(data or {})})
+    _event(
+        payment,
+        "voided",
+        from_status=P.PENDING,
+        actor=actor,
+        source=source,
+        data={"reason": str(reason), **(data or {})},
+    )
 
 
 def _overpayment(payment: Payment, reason: str, *, amount, source: str, gateway_transaction: str, actor=None):
     """Keep money that settles nothing, once per transaction, with its audit event."""
     overpayment, created = Overpayment.objects.get_or_create(
-        payment=payment, gateway_transaction=gateway_transaction,
-        defaults={"dossier_id": payment.dossier_id, "amount": max(int(amount), 0), "reason": reason,
-                  "source": source[:32]},
+        payment=payment,
+        gateway_transaction=gateway_transaction,
+        defaults={
+            "dossier_id": payment.dossier_id,
+            "amount": max(int(amount), 0),
+            "reason": reason,
+            "source": source[:32],
+        },
     )
     if created:
         logger.warning("payment %s: %s đ received but not owed (%s); refund queued", payment.reference, amount, reason)
-        _event(payment, "overpaid", from_status=payment.status, actor=actor, source=source,
-               data={"amount": int(amount), "reason": str(reason), "gateway_transaction": gateway_transaction,
-                     "overpayment": overpayment.pk})
+        _event(
+            payment,
+            "overpaid",
+            from_status=payment.status,
+            actor=actor,
+            source=source,
+            data={
+                "amount": int(amount),
+                "reason": str(reason),
+                "gateway_transaction": gateway_transaction,
+                "overpayment": overpayment.pk,
+            },
+        )
     return overpayment
 
 
@@ -183,9 +255,9 @@ def refund_allowed(*, actor, dossier) -> bool:
     if actor.is_superuser:
         return True
     held = memberships(actor)
-    return ((dossier.receiving_agency_id, StaffRole.RECEPTIONIST) in held
-            or any((agency, StaffRole.LEADER) in held
-                   for agency in (dossier.receiving_agency_id, dossier.competent_agency_id)))
+    return (dossier.receiving_agency_id, StaffRole.RECEPTIONIST) in held or any(
+        (agency, StaffRole.LEADER) in held for agency in (dossier.receiving_agency_id, dossier.competent_agency_id)
+    )
 
 
 @transaction.atomic
@@ -197,10 +269,19 @@ def overpayment_refund(*, overpayment, actor, note: str = "") -> Overpayment:
     if overpayment.status == OverpaymentStatus.REFUNDED:
         return overpayment
     overpayment.status, overpayment.refunded_at, overpayment.refunded_by = (
-        OverpaymentStatus.REFUNDED, timezone.now(), actor)
+        OverpaymentStatus.REFUNDED,
+        timezone.now(),
+        actor,
+    )
     overpayment.save(update_fields=["status", "refunded_at", "refunded_by"])
-    _event(overpayment.payment, "overpayment_refunded", from_status=overpayment.payment.status, actor=actor,
-           source="officer", data={"overpayment": overpayment.pk, "amount": overpayment.amount, "note": note[:500]})
+    _event(
+        overpayment.payment,
+        "overpayment_refunded",
+        from_status=overpayment.payment.status,
+        actor=actor,
+        source="officer",
+        data={"overpayment": overpayment.pk, "amount": overpayment.amount, "note": note[:500]},
+    )
     return overpayment
 
 
@@ -216,8 +297,7 @@ def payment_close(*, payment: Payment, outcome: str, source: str, actor=None) ->
     return payment
 
 
-def payment_gateway_url(*, payment: Payment, gateway_url: str, return_url: str, ip_addr: str,
-                        send: bool = True) -> str:
+def payment_gateway_url(*, payment: Payment, gateway_url: str, return_url: str, ip_addr: str, send: bool = True) -> str:
     """The signed address that sends the citizen to the gateway. Sending remembers when, because
     the gateway's query API finds a transaction by its reference and that time; ``send=False``
     (reading a payment's status) gives the address last sent, unchanged, when there is one."""
@@ -228,9 +308,16 @@ def payment_gateway_url(*, payment: Payment, gateway_url: str, return_url: str, 
         Payment.objects.filter(pk=payment.pk).update(requested_at=payment.requested_at)
     now = payment.requested_at
     return vnpay.build_payment_url(
-        base_url=gateway_url, tmn_code=settings.VNPAY_TMN_CODE, hash_secret=settings.VNPAY_HASH_SECRET,
-        amount=payment.amount, txn_ref=payment.reference, order_info=f"Thanh toan ho so {payment.dossier.code}",
-        return_url=return_url, ip_addr=ip_addr, created_at=now, locale="vn",
+        base_url=gateway_url,
+        tmn_code=settings.VNPAY_TMN_CODE,
+        hash_secret=settings.VNPAY_HASH_SECRET,
+        amount=payment.amount,
+        txn_ref=payment.reference,
+        order_info=f"Thanh toan ho so {payment.dossier.code}",
+        return_url=return_url,
+        ip_addr=ip_addr,
+        created_at=now,
+        locale="vn",
         expire_minutes=settings.PAYMENT_GATEWAY_EXPIRE_MINUTES,
     )
 
@@ -243,14 +330,19 @@ def gateway_query(payment: Payment, *, transport):
     from . import vnpay
 
     body = vnpay.build_query_request(
-        tmn_code=settings.VNPAY_TMN_CODE, hash_secret=settings.VNPAY_HASH_SECRET,
-        request_id=secrets.token_hex(16), txn_ref=payment.reference,
-        transaction_date=payment.requested_at or payment.created_at, created_at=timezone.now(),
-        ip_addr=settings.VNPAY_SERVER_IP, order_info=f"Truy van {payment.reference}",
+        tmn_code=settings.VNPAY_TMN_CODE,
+        hash_secret=settings.VNPAY_HASH_SECRET,
+        request_id=secrets.token_hex(16),
+        txn_ref=payment.reference,
+        transaction_date=payment.requested_at or payment.created_at,
+        created_at=timezone.now(),
+        ip_addr=settings.VNPAY_SERVER_IP,
+        order_info=f"Truy van {payment.reference}",
     )
     try:
-        answer = transport(settings.VNPAY_QUERY_URL or settings.PORTAL_BASE_URL + reverse("payments:sandbox_query"),
-                           body)
+        answer = transport(
+            settings.VNPAY_QUERY_URL or settings.PORTAL_BASE_URL + reverse("payments:sandbox_query"), body
+        )
     except Exception as error:  # noqa: BLE001 - the network, the gateway: try again next round
         logger.warning("gateway query for %s failed: %s", payment.reference, error)
         return None
@@ -277,7 +369,8 @@ def payments_reconcile(*, transport=http_transport) -> dict:
     pending = Payment.objects.filter(
         Q(status=P.PENDING, expires_at__gte=timezone.now())
         | Q(status=P.VOIDED, requested_at__gte=link_alive_since, overpayments__isnull=True),
-        method__in=(PaymentMethod.VNPAY, PaymentMethod.SANDBOX), requested_at__lt=cutoff,
+        method__in=(PaymentMethod.VNPAY, PaymentMethod.SANDBOX),
+        requested_at__lt=cutoff,
     )
     if not (settings.VNPAY_QUERY_URL or settings.PAYMENT_SANDBOX_ENABLED):
         pending = pending.none()  # no gateway to ask: only expiry
@@ -293,8 +386,12 @@ def payments_reconcile(*, transport=http_transport) -> dict:
             continue  # not found or still being paid: ask again next round
         if result.paid:
             try:
-                confirmed = payment_confirm(reference=payment.reference, amount=result.amount,
-                                            gateway_transaction=result.transaction_no, source="reconciliation")
+                confirmed = payment_confirm(
+                    reference=payment.reference,
+                    amount=result.amount,
+                    gateway_transaction=result.transaction_no,
+                    source="reconciliation",
+                )
                 counts["paid"] += confirmed.status == P.PAID  # else kept as an over-payment
             except CallbackRejected as rejected:
                 logger.warning("reconciliation of %s refused: %s", payment.reference, rejected)
@@ -330,8 +427,14 @@ def payment_refund(*, payment: Payment, amount: int, actor, reason: str) -> Paym
     payment.refund()
     payment.refunded_amount = amount
     payment.save(update_fields=["status", "refunded_amount"])
-    _event(payment, "refunded", from_status=P.PAID, actor=actor, source="officer",
-           data={"amount": amount, "reason": reason})
+    _event(
+        payment,
+        "refunded",
+        from_status=P.PAID,
+        actor=actor,
+        source="officer",
+        data={"amount": amount, "reason": reason},
+    )
     return payment
 
 
@@ -342,8 +445,13 @@ def payment_record_at_counter(*, dossier, actor) -> Payment:
     with transaction.atomic():
         pending = dossier.payments.filter(status=P.PENDING, amount=dossier.fee_due).order_by("-created_at").first()
         payment = pending or payment_start(dossier=dossier, method=PaymentMethod.COUNTER, actor=actor)
-    return payment_confirm(reference=payment.reference, amount=payment.amount,
-                           gateway_transaction=f"counter:{actor.pk}", source="officer", actor=actor)
+    return payment_confirm(
+        reference=payment.reference,
+        amount=payment.amount,
+        gateway_transaction=f"counter:{actor.pk}",
+        source="officer",
+        actor=actor,
+    )
 
 
 @transaction.atomic
@@ -363,6 +471,12 @@ def fee_exempt(*, dossier, actor, ground: str, note: str = ""):
     dossier.fee_due = 0
     dossier.save(update_fields=["fee_due", "updated_at"])
     dossier.payments.filter(status=P.PENDING).update(expires_at=timezone.now())
-    record_event(dossier, kind=EventKind.FEE_EXEMPTED, actor=actor, from_status=dossier.status,
-                 comment=f"{FeeExemption(ground).label}. {note}".strip(), data={"waived": waived, "ground": ground})
+    record_event(
+        dossier,
+        kind=EventKind.FEE_EXEMPTED,
+        actor=actor,
+        from_status=dossier.status,
+        comment=f"{FeeExemption(ground).label}. {note}".strip(),
+        data={"waived": waived, "ground": ground},
+    )
     return dossier

@@ -154,4 +154,3 @@ def parse_tlv(payload: str) -> dict[str, str]:
         fields[tag] = value
         pos += 4 + length
     return fields
-

@@ -59,10 +59,14 @@ def start(request, code: str):
         return redirect("dossiers:detail", code=code)
     if method == PaymentMethod.VIETQR:
         return redirect("payments:vietqr", reference=payment.reference)
-    return redirect(services.payment_gateway_url(
-        payment=payment, gateway_url=_gateway_url(request),
-        return_url=_absolute(request, reverse("payments:vnpay_return")), ip_addr=client_address(request),
-    ))
+    return redirect(
+        services.payment_gateway_url(
+            payment=payment,
+            gateway_url=_gateway_url(request),
+            return_url=_absolute(request, reverse("payments:vnpay_return")),
+            ip_addr=client_address(request),
+        )
+    )
 
 
 def ipn_handle(params) -> dict:
@@ -74,7 +78,9 @@ def ipn_handle(params) -> dict:
     payment = Payment.objects.filter(reference=result.txn_ref).first()
     if payment is None:
         return vnpay.ipn_response(vnpay.IPN_ORDER_NOT_FOUND, "Order not found")
-    if payment.status == PaymentStatus.PAID and (not result.paid or result.transaction_no == payment.gateway_transaction):
+    if payment.status == PaymentStatus.PAID and (
+        not result.paid or result.transaction_no == payment.gateway_transaction
+    ):
         return vnpay.ipn_response(vnpay.IPN_ALREADY_CONFIRMED, "Order already confirmed")
     if result.amount != payment.amount:
         return vnpay.ipn_response(vnpay.IPN_INVALID_AMOUNT, "Invalid amount")
@@ -82,11 +88,13 @@ def ipn_handle(params) -> dict:
         # Money for a voided payment or a paid dossier is kept as an over-payment: "00" too, as
         # the gateway retries any other answer.
         if result.paid:
-            services.payment_confirm(reference=result.txn_ref, amount=result.amount,
-                                     gateway_transaction=result.transaction_no, source="ipn")
+            services.payment_confirm(
+                reference=result.txn_ref, amount=result.amount, gateway_transaction=result.transaction_no, source="ipn"
+            )
         else:
-            services.payment_close(payment=payment, outcome="cancelled" if result.response_code == "24" else "failed",
-                                   source="ipn")
+            services.payment_close(
+                payment=payment, outcome="cancelled" if result.response_code == "24" else "failed", source="ipn"
+            )
     except services.CallbackRejected as rejected:
         return vnpay.ipn_response(rejected.code if rejected.code in vnpay.IPN_MESSAGES else "99", str(rejected))
     return vnpay.ipn_response(vnpay.IPN_SUCCESS, "Confirm Success")
@@ -118,35 +126,57 @@ def sandbox(request):
     request_check = vnpay.verify_callback(params, settings.VNPAY_HASH_SECRET)
     if not request_check.valid_signature:
         return HttpResponseBadRequest("invalid signature")
-    voided = Payment.objects.select_related("dossier").filter(reference=request_check.txn_ref,
-                                                             status=PaymentStatus.VOIDED).first()
+    voided = (
+        Payment.objects.select_related("dossier")
+        .filter(reference=request_check.txn_ref, status=PaymentStatus.VOIDED)
+        .first()
+    )
     if voided is not None:  # like a real gateway told the order is cancelled: nothing to pay
         return render(request, "payments/voided.html", {"payment": voided, "dossier": voided.dossier}, status=410)
     if request.method == "GET":
-        return render(request, "payments/sandbox.html", {
-            "params": {k: v for k, v in params.items()}, "amount": request_check.amount,
-            "reference": request_check.txn_ref,
-        })
+        return render(
+            request,
+            "payments/sandbox.html",
+            {
+                "params": {k: v for k, v in params.items()},
+                "amount": request_check.amount,
+                "reference": request_check.txn_ref,
+            },
+        )
     outcome = request.POST.get("outcome", "pay")
     code = {"pay": "00", "late": "00", "lost": "00", "fail": "51", "cancel": "24"}.get(outcome, "99")
     reply = {
-        "vnp_TmnCode": params.get("vnp_TmnCode"), "vnp_Amount": params.get("vnp_Amount"),
-        "vnp_TxnRef": params.get("vnp_TxnRef"), "vnp_OrderInfo": params.get("vnp_OrderInfo"),
-        "vnp_ResponseCode": code, "vnp_TransactionStatus": code, "vnp_BankCode": "NCB",
-        "vnp_TransactionNo": f"SB{timezone.now():%H%M%S%f}", "vnp_PayDate": f"{timezone.localtime():%Y%m%d%H%M%S}",
+        "vnp_TmnCode": params.get("vnp_TmnCode"),
+        "vnp_Amount": params.get("vnp_Amount"),
+        "vnp_TxnRef": params.get("vnp_TxnRef"),
+        "vnp_OrderInfo": params.get("vnp_OrderInfo"),
+        "vnp_ResponseCode": code,
+        "vnp_TransactionStatus": code,
+        "vnp_BankCode": "NCB",
+        "vnp_TransactionNo": f"SB{timezone.now():%H%M%S%f}",
+        "vnp_PayDate": f"{timezone.localtime():%Y%m%d%H%M%S}",
     }
     reply["vnp_SecureHash"] = vnpay.sign(reply, settings.VNPAY_HASH_SECRET)
-    SandboxTransaction.objects.update_or_create(txn_ref=reply["vnp_TxnRef"], defaults={
-        "amount": request_check.amount, "order_info": reply["vnp_OrderInfo"] or "", "response_code": code,
-        "transaction_no": reply["vnp_TransactionNo"], "paid_at": timezone.now()})
+    SandboxTransaction.objects.update_or_create(
+        txn_ref=reply["vnp_TxnRef"],
+        defaults={
+            "amount": request_check.amount,
+            "order_info": reply["vnp_OrderInfo"] or "",
+            "response_code": code,
+            "transaction_no": reply["vnp_TransactionNo"],
+            "paid_at": timezone.now(),
+        },
+    )
     if outcome == "late":
         Payment.objects.filter(reference=reply["vnp_TxnRef"], status=PaymentStatus.PENDING).update(
-            expires_at=timezone.now())
+            expires_at=timezone.now()
+        )
         services.payments_expire_overdue()
     if outcome != "lost":  # "lost": the notification never arrives; reconciliation finds the payment
         ipn_handle(reply)  # the gateway's server-to-server notification comes first
-    return redirect(params.get("vnp_ReturnUrl") + "?" + vnpay.canonical_query(reply) +
-                    "&vnp_SecureHash=" + reply["vnp_SecureHash"])
+    return redirect(
+        params.get("vnp_ReturnUrl") + "?" + vnpay.canonical_query(reply) + "&vnp_SecureHash=" + reply["vnp_SecureHash"]
+    )
 
 
 @csrf_exempt
@@ -161,18 +191,29 @@ def sandbox_query(request):
         body = None
     if not isinstance(body, dict) or not vnpay.verify_query_request(body, settings.VNPAY_HASH_SECRET):
         return JsonResponse({"vnp_ResponseCode": "97", "vnp_Message": "Invalid Checksum"})
-    answer = {"vnp_ResponseId": body.get("vnp_RequestId", ""), "vnp_Command": vnpay.COMMAND_QUERY,
-              "vnp_TmnCode": body.get("vnp_TmnCode", ""), "vnp_TxnRef": body.get("vnp_TxnRef", "")}
+    answer = {
+        "vnp_ResponseId": body.get("vnp_RequestId", ""),
+        "vnp_Command": vnpay.COMMAND_QUERY,
+        "vnp_TmnCode": body.get("vnp_TmnCode", ""),
+        "vnp_TxnRef": body.get("vnp_TxnRef", ""),
+    }
     found = SandboxTransaction.objects.filter(txn_ref=answer["vnp_TxnRef"]).first()
     if found is None:
         answer.update(vnp_ResponseCode=vnpay.QUERY_NOT_FOUND, vnp_Message="Transaction not found")
     else:
         answer.update(
-            vnp_ResponseCode=vnpay.SUCCESS_CODE, vnp_Message="QueryDR Success", vnp_Amount=str(found.amount * 100),
-            vnp_BankCode="NCB", vnp_PayDate=vnpay.format_vnpay_datetime(found.paid_at),
-            vnp_TransactionNo=found.transaction_no, vnp_TransactionType="01",
+            vnp_ResponseCode=vnpay.SUCCESS_CODE,
+            vnp_Message="QueryDR Success",
+            vnp_Amount=str(found.amount * 100),
+            vnp_BankCode="NCB",
+            vnp_PayDate=vnpay.format_vnpay_datetime(found.paid_at),
+            vnp_TransactionNo=found.transaction_no,
+            vnp_TransactionType="01",
             vnp_TransactionStatus=found.response_code if found.response_code == "00" else "02",
-            vnp_OrderInfo=found.order_info, vnp_PromotionCode="", vnp_PromotionAmount="")
+            vnp_OrderInfo=found.order_info,
+            vnp_PromotionCode="",
+            vnp_PromotionAmount="",
+        )
     return JsonResponse(vnpay.sign_query_response(answer, settings.VNPAY_HASH_SECRET))
 
 
@@ -186,12 +227,23 @@ def vietqr(request, reference: str):
     if payment.status != PaymentStatus.PENDING:
         messages.info(request, _("This payment is no longer awaiting a transfer."))
         return redirect("dossiers:detail", code=payment.dossier.code)
-    payload = vietqr_payload(bank_bin=settings.VIETQR_BANK_BIN, account=settings.VIETQR_ACCOUNT,
-                             amount=payment.amount, reference=payment.reference)
-    return render(request, "payments/vietqr.html", {
-        "payment": payment, "qr": qr_svg(payload, scale=5), "payload": payload,
-        "account": settings.VIETQR_ACCOUNT, "account_name": settings.VIETQR_ACCOUNT_NAME,
-    })
+    payload = vietqr_payload(
+        bank_bin=settings.VIETQR_BANK_BIN,
+        account=settings.VIETQR_ACCOUNT,
+        amount=payment.amount,
+        reference=payment.reference,
+    )
+    return render(
+        request,
+        "payments/vietqr.html",
+        {
+            "payment": payment,
+            "qr": qr_svg(payload, scale=5),
+            "payload": payload,
+            "account": settings.VIETQR_ACCOUNT,
+            "account_name": settings.VIETQR_ACCOUNT_NAME,
+        },
+    )
 
 
 @csrf_exempt
@@ -243,7 +295,9 @@ def record_at_counter(request, code: str):
     except (ValidationError, services.CallbackRejected) as error:
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
     else:
-        messages.success(request, _("Payment %(ref)s recorded; the receipt is being issued.") % {"ref": payment.reference})
+        messages.success(
+            request, _("Payment %(ref)s recorded; the receipt is being issued.") % {"ref": payment.reference}
+        )
     return redirect("dossiers:desk", code=code)
 
 
@@ -255,8 +309,12 @@ def exempt(request, code: str):
     if dossier is None:
         raise Http404
     try:
-        services.fee_exempt(dossier=dossier, actor=request.user, ground=request.POST.get("ground", ""),
-                            note=request.POST.get("note", "")[:500])
+        services.fee_exempt(
+            dossier=dossier,
+            actor=request.user,
+            ground=request.POST.get("ground", ""),
+            note=request.POST.get("note", "")[:500],
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -278,8 +336,9 @@ def refund(request, reference: str):
         messages.error(request, _("Give the amount to refund as a whole number of đồng."))
         return redirect("dossiers:desk", code=payment.dossier.code)
     try:
-        services.payment_refund(payment=payment, amount=amount, actor=request.user,
-                                reason=request.POST.get("reason", "")[:500])
+        services.payment_refund(
+            payment=payment, amount=amount, actor=request.user, reason=request.POST.get("reason", "")[:500]
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -292,14 +351,15 @@ def refund(request, reference: str):
 def overpayment_refund(request, pk: int):
     """The desk or a leader records that an over-payment was paid back."""
 
-
-    overpayment = Overpayment.objects.filter(pk=pk, dossier__in=officer_scope(request.user)).select_related(
-        "dossier").first()
+    overpayment = (
+        Overpayment.objects.filter(pk=pk, dossier__in=officer_scope(request.user)).select_related("dossier").first()
+    )
     if overpayment is None:
         raise Http404
     try:
-        services.overpayment_refund(overpayment=overpayment, actor=request.user,
-                                    note=request.POST.get("note", "")[:500])
+        services.overpayment_refund(
+            overpayment=overpayment, actor=request.user, note=request.POST.get("note", "")[:500]
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

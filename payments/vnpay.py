@@ -241,13 +241,32 @@ def ipn_response(code: str, message: str) -> dict[str, str]:
 # values joined by "|" in a fixed order (VNPAY merchant API docs, "Truy vấn kết quả thanh toán").
 COMMAND_QUERY = "querydr"
 QUERY_REQUEST_FIELDS = (
-    "vnp_RequestId", "vnp_Version", "vnp_Command", "vnp_TmnCode", "vnp_TxnRef", "vnp_TransactionDate",
-    "vnp_CreateDate", "vnp_IpAddr", "vnp_OrderInfo",
+    "vnp_RequestId",
+    "vnp_Version",
+    "vnp_Command",
+    "vnp_TmnCode",
+    "vnp_TxnRef",
+    "vnp_TransactionDate",
+    "vnp_CreateDate",
+    "vnp_IpAddr",
+    "vnp_OrderInfo",
 )
 QUERY_RESPONSE_FIELDS = (
-    "vnp_ResponseId", "vnp_Command", "vnp_ResponseCode", "vnp_Message", "vnp_TmnCode", "vnp_TxnRef",
-    "vnp_Amount", "vnp_BankCode", "vnp_PayDate", "vnp_TransactionNo", "vnp_TransactionType",
-    "vnp_TransactionStatus", "vnp_OrderInfo", "vnp_PromotionCode", "vnp_PromotionAmount",
+    "vnp_ResponseId",
+    "vnp_Command",
+    "vnp_ResponseCode",
+    "vnp_Message",
+    "vnp_TmnCode",
+    "vnp_TxnRef",
+    "vnp_Amount",
+    "vnp_BankCode",
+    "vnp_PayDate",
+    "vnp_TransactionNo",
+    "vnp_TransactionType",
+    "vnp_TransactionStatus",
+    "vnp_OrderInfo",
+    "vnp_PromotionCode",
+    "vnp_PromotionAmount",
 )
 #: vnp_ResponseCode of a query for a transaction the gateway does not know (yet).
 QUERY_NOT_FOUND = "91"
@@ -263,16 +282,30 @@ def checksum(values: Mapping[str, object], fields: tuple[str, ...], hash_secret:
     return hmac.new(hash_secret.encode("utf-8"), data.encode("utf-8"), hashlib.sha512).hexdigest()
 
 
-def build_query_request(*, tmn_code: str, hash_secret: str, request_id: str, txn_ref: str,
-                        transaction_date: datetime, created_at: datetime, ip_addr: str, order_info: str) -> dict:
+def build_query_request(
+    *,
+    tmn_code: str,
+    hash_secret: str,
+    request_id: str,
+    txn_ref: str,
+    transaction_date: datetime,
+    created_at: datetime,
+    ip_addr: str,
+    order_info: str,
+) -> dict:
     """The signed JSON body asking the gateway what became of payment ``txn_ref``.
 
     ``transaction_date`` is when the payment URL was made (its vnp_CreateDate)."""
     body = {
-        "vnp_RequestId": request_id, "vnp_Version": VERSION, "vnp_Command": COMMAND_QUERY,
-        "vnp_TmnCode": tmn_code, "vnp_TxnRef": str(txn_ref),
+        "vnp_RequestId": request_id,
+        "vnp_Version": VERSION,
+        "vnp_Command": COMMAND_QUERY,
+        "vnp_TmnCode": tmn_code,
+        "vnp_TxnRef": str(txn_ref),
         "vnp_TransactionDate": format_vnpay_datetime(transaction_date),
-        "vnp_CreateDate": format_vnpay_datetime(created_at), "vnp_IpAddr": ip_addr, "vnp_OrderInfo": order_info,
+        "vnp_CreateDate": format_vnpay_datetime(created_at),
+        "vnp_IpAddr": ip_addr,
+        "vnp_OrderInfo": order_info,
     }
     body["vnp_SecureHash"] = checksum(body, QUERY_REQUEST_FIELDS, hash_secret)
     return body
@@ -311,14 +344,20 @@ def verify_query_response(body: Mapping[str, object], hash_secret: str) -> Query
     values = {str(k): "" if v is None else str(v) for k, v in body.items()} if isinstance(body, Mapping) else {}
     provided = values.get(HASH_PARAM, "")
     valid = bool(_HEX_SHA512.fullmatch(provided)) and hmac.compare_digest(
-        checksum(values, QUERY_RESPONSE_FIELDS, hash_secret), provided.lower())
+        checksum(values, QUERY_RESPONSE_FIELDS, hash_secret), provided.lower()
+    )
     raw_amount = values.get("vnp_Amount", "")
     amount = int(raw_amount) // 100 if _DIGITS.fullmatch(raw_amount) else 0
     code, status = values.get("vnp_ResponseCode", ""), values.get("vnp_TransactionStatus", "")
     found = valid and code == SUCCESS_CODE
     return QueryResult(
-        valid_signature=valid, response_code=code, transaction_status=status, txn_ref=values.get("vnp_TxnRef", ""),
-        amount=amount, transaction_no=values.get("vnp_TransactionNo", ""),
-        paid=found and status == SUCCESS_CODE, found=found,
+        valid_signature=valid,
+        response_code=code,
+        transaction_status=status,
+        txn_ref=values.get("vnp_TxnRef", ""),
+        amount=amount,
+        transaction_no=values.get("vnp_TransactionNo", ""),
+        paid=found and status == SUCCESS_CODE,
+        found=found,
         settled=found and status not in ("", TRANSACTION_PENDING),
     )

@@ -47,7 +47,9 @@ def reset_second_factor(modeladmin, request, queryset):
     users = list(queryset)
     for user in users:
         second_factor_reset(user=user)
-    modeladmin.message_user(request, _("Two-step verification was reset for %(count)d account(s).") % {"count": len(users)})
+    modeladmin.message_user(
+        request, _("Two-step verification was reset for %(count)d account(s).") % {"count": len(users)}
+    )
 
 
 @admin.register(User)
@@ -63,13 +65,21 @@ class UserAdmin(DjangoUserAdmin):
     ordering = ["full_name"]
     fieldsets = [
         (None, {"fields": ["email", "phone", "password"]}),
-        (_("Personal details"), {"fields": ["full_name", "personal_id", "personal_id_verified", "date_of_birth",
-                                            "address"]}),
+        (
+            _("Personal details"),
+            {"fields": ["full_name", "personal_id", "personal_id_verified", "date_of_birth", "address"]},
+        ),
         (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined", "password_changed_at"]}),
     ]
     add_fieldsets = [
-        (None, {"classes": ["wide"], "fields": ["email", "phone", "full_name", "usable_password", "password1", "password2"]}),
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": ["email", "phone", "full_name", "usable_password", "password1", "password2"],
+            },
+        ),
     ]
 
 
@@ -83,7 +93,8 @@ class NotificationTemplateForm(forms.ModelForm):
 
         super().__init__(*args, **kwargs)
         hint = _("Plain text with placeholders only (no tags, filters or dots): %(allowed)s.") % {
-            "allowed": allowed_placeholders_text()}
+            "allowed": allowed_placeholders_text()
+        }
         for name in ("subject", "body"):
             self.fields[name].help_text = hint
 
@@ -148,8 +159,10 @@ def _show_token(modeladmin, request, client):
 
     _token, raw = client.issue_token()
     modeladmin.message_user(
-        request, _("New token for %(client)s (copy it now, it is not shown again): %(token)s")
-        % {"client": client.name, "token": raw}, level=messages.WARNING,
+        request,
+        _("New token for %(client)s (copy it now, it is not shown again): %(token)s")
+        % {"client": client.name, "token": raw},
+        level=messages.WARNING,
     )
 
 

@@ -29,7 +29,8 @@ def _http_provider(name: str):
         url = getattr(settings, f"{name}_API_URL")
         try:
             response = requests.post(
-                url, json={"to": address, "message": body, "subject": subject},
+                url,
+                json={"to": address, "message": body, "subject": subject},
                 headers={"Authorization": f"Bearer {getattr(settings, f'{name}_API_TOKEN')}"},
                 timeout=settings.NOTIFICATION_PROVIDER_TIMEOUT,
             )

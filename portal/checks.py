@@ -17,7 +17,10 @@ class _Settings:
 @register(Tags.security, deploy=True)
 def check_production_secrets(app_configs=None, **kwargs):
     return [
-        Error(problem, hint=f"Set {secret.env} in the environment (README, Security: secrets).",
-              id=f"portal.E{100 + SECRETS.index(secret):03d}")  # one id per secret, stable
+        Error(
+            problem,
+            hint=f"Set {secret.env} in the environment (README, Security: secrets).",
+            id=f"portal.E{100 + SECRETS.index(secret):03d}",
+        )  # one id per secret, stable
         for secret, problem in secret_problems(_Settings())
     ]

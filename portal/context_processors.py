@@ -14,5 +14,9 @@ def features(request):
         from .notifications import unread_count
 
         unread = unread_count(user)
-    return {"OIDC_ENABLED": settings.OIDC_ENABLED, "OIDC_PROVIDER_NAME": settings.OIDC_PROVIDER_NAME,
-            "IS_OFFICER": is_officer, "UNREAD_NOTIFICATIONS": unread}
+    return {
+        "OIDC_ENABLED": settings.OIDC_ENABLED,
+        "OIDC_PROVIDER_NAME": settings.OIDC_PROVIDER_NAME,
+        "IS_OFFICER": is_officer,
+        "UNREAD_NOTIFICATIONS": unread,
+    }

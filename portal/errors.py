@@ -25,15 +25,19 @@ def _is_api(request) -> bool:
 
 def _problem(status: int, detail: str) -> JsonResponse:
     title = str(TITLES.get(status, _("Server error")))
-    return JsonResponse({"type": "about:blank", "title": title, "status": status, "detail": detail, "errors": {}},
-                        status=status, content_type=PROBLEM_CONTENT_TYPE)
+    return JsonResponse(
+        {"type": "about:blank", "title": title, "status": status, "detail": detail, "errors": {}},
+        status=status,
+        content_type=PROBLEM_CONTENT_TYPE,
+    )
 
 
 def _back_url(request) -> str:
     """Where the visitor came from, when that is a page of ours (a way back without JavaScript)."""
     referer = request.META.get("HTTP_REFERER", "")
-    if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()},
-                                                    require_https=request.is_secure()):
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return referer
     return ""
 
@@ -73,8 +77,11 @@ def server_error(request):
         html = loader.get_template("500.html").render(context)
     except Exception:  # the error page itself failed: still answer, in plain text
         logger.exception("the 500 page could not be rendered")
-        return HttpResponse(_("The portal had a problem. Please try again in a few minutes."), status=500,
-                            content_type="text/plain; charset=utf-8")
+        return HttpResponse(
+            _("The portal had a problem. Please try again in a few minutes."),
+            status=500,
+            content_type="text/plain; charset=utf-8",
+        )
     return HttpResponse(html, status=500)
 
 

@@ -26,8 +26,9 @@ def safe_row(row: Iterable) -> list:
     return [safe_cell(value) for value in row]
 
 
-def spreadsheet_response(*, name: str, fmt: str, rows: Iterable[Sequence], headers: Sequence = (),
-                         title: str = "", sheet: str = "") -> HttpResponse:
+def spreadsheet_response(
+    *, name: str, fmt: str, rows: Iterable[Sequence], headers: Sequence = (), title: str = "", sheet: str = ""
+) -> HttpResponse:
     """A CSV (UTF-8 with BOM, for Excel) or XLSX download: optional title line, bold headers, rows."""
     if fmt == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")

@@ -9,7 +9,8 @@ from .validators import normalize_phone, validate_personal_id, validate_phone
 
 class LoginForm(AuthenticationForm):
     username = forms.CharField(
-        label=_("Email or mobile number"), max_length=254,
+        label=_("Email or mobile number"),
+        max_length=254,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
 
@@ -17,22 +18,34 @@ class LoginForm(AuthenticationForm):
 class RegistrationForm(forms.Form):
     """Sign up as a citizen with an email address, a mobile number, or both."""
 
-    full_name = forms.CharField(label=_("Full name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
     email = forms.EmailField(label=_("Email"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     phone = forms.CharField(
-        label=_("Mobile number"), required=False, max_length=15,
+        label=_("Mobile number"),
+        required=False,
+        max_length=15,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
     personal_id = forms.CharField(
-        label=_("Personal ID number (optional)"), required=False, max_length=12,
-        help_text=_("12 digits, as on the chip-based citizen ID card. It is confirmed when you first sign in "
-                    "with the national e-identity."),
+        label=_("Personal ID number (optional)"),
+        required=False,
+        max_length=12,
+        help_text=_(
+            "12 digits, as on the chip-based citizen ID card. It is confirmed when you first sign in "
+            "with the national e-identity."
+        ),
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
     password1 = forms.CharField(
-        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("At least 10 characters, not only digits, not like your name or login, not a common "
-                    "password (such as matkhau123 or anhyeuem)."),
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "At least 10 characters, not only digits, not like your name or login, not a common "
+            "password (such as matkhau123 or anhyeuem)."
+        ),
     )
     password2 = forms.CharField(
         label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
@@ -59,7 +72,12 @@ class RegistrationForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if not data.get("email") and not data.get("phone") and not self.has_error("email") and not self.has_error("phone"):
+        if (
+            not data.get("email")
+            and not data.get("phone")
+            and not self.has_error("email")
+            and not self.has_error("phone")
+        ):
             raise forms.ValidationError(_("Give an email address or a mobile number to sign in with."))
         if data.get("password1") and data.get("password1") != data.get("password2"):
             self.add_error("password2", _("The two passwords differ."))

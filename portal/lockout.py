@@ -32,8 +32,14 @@ def lockout_response(request, original_response=None, credentials=None):
     from .forms import LoginForm
 
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    message = _("Too many failed sign-ins. For your safety, signing in is paused for %(minutes)d minutes. "
-                "Try again later, or reset your password.") % {"minutes": minutes}
+    message = _(
+        "Too many failed sign-ins. For your safety, signing in is paused for %(minutes)d minutes. "
+        "Try again later, or reset your password."
+    ) % {"minutes": minutes}
     form = LoginForm(request, data=None)
-    return render(request, "registration/login.html",
-                  {"form": form, "locked_out": message, "next": request.POST.get("next", "")}, status=429)
+    return render(
+        request,
+        "registration/login.html",
+        {"form": form, "locked_out": message, "next": request.POST.get("next", "")},
+        status=429,
+    )

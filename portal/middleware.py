@@ -43,7 +43,10 @@ class StaffSessionTimeoutMiddleware:
         if since is None or seen is None:
             session[SINCE] = session[SEEN] = now
             return False
-        if now - seen > settings.STAFF_SESSION_IDLE_MINUTES * 60 or now - since > settings.STAFF_SESSION_MAX_HOURS * 3600:
+        if (
+            now - seen > settings.STAFF_SESSION_IDLE_MINUTES * 60
+            or now - since > settings.STAFF_SESSION_MAX_HOURS * 3600
+        ):
             return True
         if now - seen >= TOUCH_EVERY_SECONDS:
             session[SEEN] = now

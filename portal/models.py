@@ -55,7 +55,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("12 digits, as on the chip-based citizen ID card."),
     )
     personal_id_verified = models.BooleanField(
-        _("personal ID verified"), default=False,
+        _("personal ID verified"),
+        default=False,
         help_text=_("Confirmed by the national e-identity; only then does e-identity sign-in use this account."),
     )
     # Tokens made before this moment stop working (a password change or reset ends them).
@@ -70,9 +71,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     notify_email = models.BooleanField(_("notify me by email"), default=True)
     notify_sms = models.BooleanField(_("notify me by SMS"), default=False)
     notify_zalo = models.BooleanField(_("notify me on Zalo"), default=False)
-    agencies = models.ManyToManyField(
-        "procedures.Agency", through="AgencyMembership", related_name="staff", blank=True
-    )
+    agencies = models.ManyToManyField("procedures.Agency", through="AgencyMembership", related_name="staff", blank=True)
 
     objects = UserManager()
 
@@ -88,8 +87,11 @@ class User(AbstractBaseUser, PermissionsMixin):
                 condition=models.Q(email__isnull=False) | models.Q(phone__isnull=False),
                 name="user_has_email_or_phone",
             ),
-            models.UniqueConstraint(fields=["personal_id"], condition=models.Q(personal_id_verified=True),
-                                    name="user_verified_personal_id_once"),
+            models.UniqueConstraint(
+                fields=["personal_id"],
+                condition=models.Q(personal_id_verified=True),
+                name="user_verified_personal_id_once",
+            ),
         ]
 
     def __str__(self):
@@ -167,8 +169,11 @@ class OutboxMessage(models.Model):
     class Meta:
         verbose_name = _("outbox message")
         verbose_name_plural = _("outbox messages")
-        indexes = [models.Index(fields=["created_at"], condition=models.Q(published_at__isnull=True),
-                                name="outbox_unpublished_idx")]
+        indexes = [
+            models.Index(
+                fields=["created_at"], condition=models.Q(published_at__isnull=True), name="outbox_unpublished_idx"
+            )
+        ]
 
     def __str__(self):
         return f"{self.topic} #{self.pk}"
@@ -200,8 +205,10 @@ class NotificationTemplate(models.Model):
         for field in ("subject", "body"):
             problems = template_problems(getattr(self, field))
             if problems:
-                errors[field] = [_("Not allowed here: %(found)s. Use only these placeholders: %(allowed)s.") % {
-                    "found": ", ".join(dict.fromkeys(problems)), "allowed": allowed_placeholders_text()}]
+                errors[field] = [
+                    _("Not allowed here: %(found)s. Use only these placeholders: %(allowed)s.")
+                    % {"found": ", ".join(dict.fromkeys(problems)), "allowed": allowed_placeholders_text()}
+                ]
         if errors:
             raise ValidationError(errors)
 
@@ -237,6 +244,7 @@ class Notification(models.Model):
 
 # --- API clients and idempotency (portal/api/) ------------------------------------------------
 
+
 def _token_hash(raw: str) -> str:
     import hashlib
 
@@ -250,12 +258,18 @@ class ApiClient(models.Model):
     name = models.CharField(_("name"), max_length=150)
     user = models.ForeignKey(User, verbose_name=_("acts as"), on_delete=models.CASCADE, related_name="api_clients")
     agencies = models.ManyToManyField(
-        "procedures.Agency", verbose_name=_("agencies"), blank=True, related_name="+",
+        "procedures.Agency",
+        verbose_name=_("agencies"),
+        blank=True,
+        related_name="+",
         help_text=_("Only dossiers of these agencies. Empty: everything the user may see."),
     )
     is_active = models.BooleanField(_("active"), default=True)
     throttle_rate = models.CharField(
-        _("request limit"), max_length=20, blank=True, help_text=_("E.g. 1000/hour. Empty: the default limit."),
+        _("request limit"),
+        max_length=20,
+        blank=True,
+        help_text=_("E.g. 1000/hour. Empty: the default limit."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
@@ -275,7 +289,9 @@ class ApiClient(models.Model):
         if self.throttle_rate:
             count, _sep, period = self.throttle_rate.partition("/")
             if not (count.isdigit() and int(count) > 0 and period[:1] in ("s", "m", "h", "d")):
-                raise ValidationError({"throttle_rate": _("Write it as a number per second, minute, hour or day, e.g. 1000/hour.")})
+                raise ValidationError(
+                    {"throttle_rate": _("Write it as a number per second, minute, hour or day, e.g. 1000/hour.")}
+                )
 
     def issue_token(self) -> tuple["ApiToken", str]:
         """Make a new token valid for API_TOKEN_DAYS; the raw value is returned once and never stored."""
@@ -285,8 +301,12 @@ class ApiClient(models.Model):
         from django.conf import settings
 
         raw = "mc_" + secrets.token_urlsafe(32)
-        token = ApiToken.objects.create(client=self, prefix=raw[:10], token_hash=_token_hash(raw),
-                                        expires_at=timezone.now() + timedelta(days=settings.API_TOKEN_DAYS))
+        token = ApiToken.objects.create(
+            client=self,
+            prefix=raw[:10],
+            token_hash=_token_hash(raw),
+            expires_at=timezone.now() + timedelta(days=settings.API_TOKEN_DAYS),
+        )
         return token, raw
 
     def revoke(self) -> None:
@@ -305,8 +325,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
-    expires_at = models.DateTimeField(_("expires"), null=True, blank=True,
-                                      help_text=_("Empty: API_TOKEN_DAYS after it was made."))
+    expires_at = models.DateTimeField(
+        _("expires"), null=True, blank=True, help_text=_("Empty: API_TOKEN_DAYS after it was made.")
+    )
 
     class Meta:
         verbose_name = _("API token")

@@ -43,8 +43,9 @@ class Recipient:
         return found
 
 
-def render(event: str, channel: str, language: str, context: dict,
-           placeholders: dict[str, str] | None = None) -> tuple[str, str]:
+def render(
+    event: str, channel: str, language: str, context: dict, placeholders: dict[str, str] | None = None
+) -> tuple[str, str]:
     """Subject and text of a message: the admin's template if there is one, else the default.
 
     The admin's template sees only `placeholders` (plain strings); the default templates are
@@ -65,8 +66,15 @@ def render(event: str, channel: str, language: str, context: dict,
         return subject.strip(), body.strip()
 
 
-def notify(*, key: str, event: str, recipient: Recipient, context: dict, dossier_code: str = "",
-           placeholders: dict[str, str] | None = None) -> list[Notification]:
+def notify(
+    *,
+    key: str,
+    event: str,
+    recipient: Recipient,
+    context: dict,
+    dossier_code: str = "",
+    placeholders: dict[str, str] | None = None,
+) -> list[Notification]:
     """Record the messages for one event to one person and send them after commit (idempotent).
 
     `placeholders` are the values admins' templates may use (portal/message_templates.py)."""
@@ -78,8 +86,14 @@ def notify(*, key: str, event: str, recipient: Recipient, context: dict, dossier
         try:
             with transaction.atomic():
                 notification = Notification.objects.create(
-                    key=key, recipient=recipient.user, channel=channel, address=address, event=event,
-                    dossier_code=dossier_code, subject=subject[:255], body=body,
+                    key=key,
+                    recipient=recipient.user,
+                    channel=channel,
+                    address=address,
+                    event=event,
+                    dossier_code=dossier_code,
+                    subject=subject[:255],
+                    body=body,
                     status=DeliveryStatus.SENT if channel == NotificationChannel.INBOX else DeliveryStatus.PENDING,
                 )
         except IntegrityError:

@@ -30,8 +30,17 @@ def pdf_active_content(stream) -> str | None:
     try:
         reader = PdfReader(stream, strict=False)
         return _walk(reader)
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError,
-            zlib.error, OSError) as error:  # one damaged object must not hide the others: search it all
+    except (
+        PyPdfError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        IndexError,
+        RecursionError,
+        zlib.error,
+        OSError,
+    ) as error:  # one damaged object must not hide the others: search it all
         logger.info("PDF not readable by pypdf (%s): raw search", error.__class__.__name__)
         stream.seek(0)
         return _raw_search(stream.read())

@@ -11,13 +11,29 @@ from dataclasses import dataclass
 
 # The development defaults of portal/settings/base.py and the values our own files have shown:
 # public, so anyone could sign with them.
-PLACEHOLDERS = frozenset({
-    "dev-only-insecure-key-change-me", "bank-webhook-dev-secret", "sandbox-secret-not-for-production",
-    "ci-validation-only", "test-client-secret-that-is-long-enough-for-hs256", "admin:change-me", "motcua",
-})
+PLACEHOLDERS = frozenset(
+    {
+        "dev-only-insecure-key-change-me",
+        "bank-webhook-dev-secret",
+        "sandbox-secret-not-for-production",
+        "ci-validation-only",
+        "test-client-secret-that-is-long-enough-for-hs256",
+        "admin:change-me",
+        "motcua",
+    }
+)
 # Words only a placeholder contains.
-PLACEHOLDER_MARKERS = ("change-me", "changeme", "not-for-production", "insecure", "dev-secret", "dev-only",
-                       "example", "placeholder", "django-insecure")
+PLACEHOLDER_MARKERS = (
+    "change-me",
+    "changeme",
+    "not-for-production",
+    "insecure",
+    "dev-secret",
+    "dev-only",
+    "example",
+    "placeholder",
+    "django-insecure",
+)
 
 
 @dataclass(frozen=True)
@@ -34,14 +50,36 @@ SECRETS = (
     # Django's own check (security.W009) asks for 50 characters with at least 5 different ones.
     Secret("DJANGO_SECRET_KEY", "SECRET_KEY", "Django's signing key (sessions, password reset, CSRF)", 50),
     Secret("BANK_WEBHOOK_SECRET", "BANK_WEBHOOK_SECRET", "HMAC-SHA256 key of the bank's transfer notifications"),
-    Secret("VNPAY_HASH_SECRET", "VNPAY_HASH_SECRET", "VNPAY's hash secret (payment URLs, IPN, querydr)", 32,
-           lambda s: bool(s.get("VNPAY_ENABLED")), "VNPAY_ENABLED=true"),
-    Secret("OIDC_RP_CLIENT_SECRET", "OIDC_RP_CLIENT_SECRET", "the e-identity (OIDC) client secret", 16,
-           lambda s: bool(s.get("OIDC_ENABLED")), "OIDC_RP_CLIENT_ID is set"),
-    Secret("RESULT_SIGNING_KEY_PASSPHRASE", "RESULT_SIGNING_KEY_PASSPHRASE",
-           "passphrase of the encrypted agency signing key (RESULT_SIGNING_KEY)", 20),
-    Secret("NATIONAL_PORTAL_SECRET", "NATIONAL_PORTAL_SECRET", "HMAC key of status changes sent to the national portal",
-           32, lambda s: bool(s.get("NATIONAL_PORTAL_URL")), "NATIONAL_PORTAL_URL is set"),
+    Secret(
+        "VNPAY_HASH_SECRET",
+        "VNPAY_HASH_SECRET",
+        "VNPAY's hash secret (payment URLs, IPN, querydr)",
+        32,
+        lambda s: bool(s.get("VNPAY_ENABLED")),
+        "VNPAY_ENABLED=true",
+    ),
+    Secret(
+        "OIDC_RP_CLIENT_SECRET",
+        "OIDC_RP_CLIENT_SECRET",
+        "the e-identity (OIDC) client secret",
+        16,
+        lambda s: bool(s.get("OIDC_ENABLED")),
+        "OIDC_RP_CLIENT_ID is set",
+    ),
+    Secret(
+        "RESULT_SIGNING_KEY_PASSPHRASE",
+        "RESULT_SIGNING_KEY_PASSPHRASE",
+        "passphrase of the encrypted agency signing key (RESULT_SIGNING_KEY)",
+        20,
+    ),
+    Secret(
+        "NATIONAL_PORTAL_SECRET",
+        "NATIONAL_PORTAL_SECRET",
+        "HMAC key of status changes sent to the national portal",
+        32,
+        lambda s: bool(s.get("NATIONAL_PORTAL_URL")),
+        "NATIONAL_PORTAL_URL is set",
+    ),
 )
 BY_ENV = {secret.env: secret for secret in SECRETS}
 
@@ -56,8 +94,10 @@ def secret_problem(secret: Secret, value) -> str | None:
     if lowered in PLACEHOLDERS or any(marker in lowered for marker in PLACEHOLDER_MARKERS):
         return f"{secret.env} holds a development placeholder; set a random value of its own."
     if len(value) < secret.min_length or len(set(value)) < 5:
-        return (f"{secret.env} is too short or too simple: use at least {secret.min_length} random characters "
-                "(e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(48))').")
+        return (
+            f"{secret.env} is too short or too simple: use at least {secret.min_length} random characters "
+            "(e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(48))')."
+        )
     return None
 
 

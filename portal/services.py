@@ -31,16 +31,26 @@ def _absolute(path: str) -> str:
 
 
 @transaction.atomic
-def citizen_register(*, full_name: str, password: str, email: str | None = None, phone: str | None = None,
-                     personal_id: str | None = None, language: str = "vi") -> User | None:
+def citizen_register(
+    *,
+    full_name: str,
+    password: str,
+    email: str | None = None,
+    phone: str | None = None,
+    personal_id: str | None = None,
+    language: str = "vi",
+) -> User | None:
     """Start a citizen account (validated by the caller's form); it opens from the link we send.
 
     The answer is the same whether or not the email or phone already has an account, so sign-up
     tells nobody who is registered: a taken address gets a note to its owner instead of a link.
     A typed personal ID number is the person's claim, never verified here.
     """
-    taken = list(User.objects.filter((Q(email__iexact=email) if email else Q(pk__in=[]))
-                                     | (Q(phone=phone) if phone else Q(pk__in=[]))))
+    taken = list(
+        User.objects.filter(
+            (Q(email__iexact=email) if email else Q(pk__in=[])) | (Q(phone=phone) if phone else Q(pk__in=[]))
+        )
+    )
     if len(taken) == 1 and not taken[0].is_active and taken[0].last_login is None:
         # A sign-up never finished (maybe not even by this person): start it again with these
         # details; only whoever holds the address gets the new link, and the old link dies.
@@ -54,14 +64,25 @@ def citizen_register(*, full_name: str, password: str, email: str | None = None,
     if taken:
         make_password(password)  # the same work as a real sign-up: no timing oracle
         for owner in taken:
-            notify(key=f"registration-attempt:{owner.pk}:{timezone.now().isoformat()}", event="registration_attempt",
-                   recipient=Recipient(user=owner, language=language), context={
-                       "name": owner.full_name, "login_url": _absolute(reverse("login")),
-                       "reset_url": _absolute(reverse("password_reset"))})
+            notify(
+                key=f"registration-attempt:{owner.pk}:{timezone.now().isoformat()}",
+                event="registration_attempt",
+                recipient=Recipient(user=owner, language=language),
+                context={
+                    "name": owner.full_name,
+                    "login_url": _absolute(reverse("login")),
+                    "reset_url": _absolute(reverse("password_reset")),
+                },
+            )
         return None
     user = User.objects.create_user(
-        email=email, phone=phone, password=password, full_name=full_name, personal_id=personal_id,
-        is_active=False, notify_sms=bool(phone and not email),
+        email=email,
+        phone=phone,
+        password=password,
+        full_name=full_name,
+        personal_id=personal_id,
+        is_active=False,
+        notify_sms=bool(phone and not email),
     )
     _send_activation(user, language=language)
     return user
@@ -69,13 +90,19 @@ def citizen_register(*, full_name: str, password: str, email: str | None = None,
 
 def _send_activation(user: User, *, language: str) -> None:
     token = activation_tokens.make_token(user)
-    link = _absolute(reverse("account_activate", kwargs={
-        "uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": token}))
+    link = _absolute(
+        reverse("account_activate", kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": token})
+    )
     # By email when there is one (no inbox copy: the account cannot open yet), else by SMS.
-    recipient = (Recipient(email=user.email, language=language) if user.email
-                 else Recipient(user=user, language=language))
-    notify(key=f"account-activation:{user.pk}:{token[-12:]}", event="account_activation", recipient=recipient,
-           context={"name": user.full_name, "link": link})
+    recipient = (
+        Recipient(email=user.email, language=language) if user.email else Recipient(user=user, language=language)
+    )
+    notify(
+        key=f"account-activation:{user.pk}:{token[-12:]}",
+        event="account_activation",
+        recipient=recipient,
+        context={"name": user.full_name, "link": link},
+    )
 
 
 def account_activate(*, uidb64: str, token: str) -> User | None:
@@ -99,6 +126,7 @@ def account_activate(*, uidb64: str, token: str) -> User | None:
 # signs in to it (eidentity_link); else into a new account of its own. Unverified claims of the
 # number on other accounts are withdrawn and their owners told.
 
+
 def eidentity_account(*, personal_id: str) -> User | None:
     """The account whose personal ID number the e-identity verified before (a deactivated one too:
     the callback then refuses it, rather than handing the person a fresh account)."""
@@ -117,9 +145,12 @@ def _withdraw_personal_id_claims(*, personal_id: str, keep: User) -> None:
     for other in User.objects.select_for_update().filter(personal_id=personal_id).exclude(pk=keep.pk):
         other.personal_id, other.personal_id_verified = None, False
         other.save(update_fields=["personal_id", "personal_id_verified"])
-        notify(key=f"personal-id-withdrawn:{other.pk}:{personal_id}:{timezone.now().isoformat()}",
-               event="personal_id_withdrawn", recipient=Recipient(user=other),
-               context={"name": other.full_name, "personal_id": personal_id, "login_url": _absolute(reverse("login"))})
+        notify(
+            key=f"personal-id-withdrawn:{other.pk}:{personal_id}:{timezone.now().isoformat()}",
+            event="personal_id_withdrawn",
+            recipient=Recipient(user=other),
+            context={"name": other.full_name, "personal_id": personal_id, "login_url": _absolute(reverse("login"))},
+        )
 
 
 def _verify(user: User, identity: dict) -> User:
@@ -140,7 +171,9 @@ def eidentity_account_create(*, identity: dict) -> User:
     if phone and User.objects.filter(phone=phone).exists():
         phone = None
     user = User.objects.create_user(
-        email=email, phone=phone or (None if email else identity["personal_id"]), password=None,
+        email=email,
+        phone=phone or (None if email else identity["personal_id"]),
+        password=None,
         full_name=identity.get("full_name", ""),
     )
     return _verify(user, identity)

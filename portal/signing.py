@@ -165,9 +165,11 @@ def ensure_demo_pki(directory: Path, *, passphrase: str = "") -> SigningIdentity
     pem = serialization.Encoding.PEM
     _write_atomic(
         identity.key,
-        agency_key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
-                                 serialization.BestAvailableEncryption(passphrase.encode()) if passphrase
-                                 else serialization.NoEncryption()),
+        agency_key.private_bytes(
+            pem,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(passphrase.encode()) if passphrase else serialization.NoEncryption(),
+        ),
         mode=0o600,
     )
     _write_atomic(identity.cert, agency_cert.public_bytes(pem), mode=0o644)
@@ -244,8 +246,12 @@ def sign_pdf(pdf: bytes, *, reason: str, location: str, field_name: str = "KetQu
     from pyhanko.sign.general import SigningError
 
     passphrase = getattr(settings, "RESULT_SIGNING_KEY_PASSPHRASE", "") or ""
-    signer = signers.SimpleSigner.load(key_file=str(key_path), cert_file=str(cert_path), ca_chain_files=(str(ca_path),),
-                                       key_passphrase=passphrase.encode() or None)
+    signer = signers.SimpleSigner.load(
+        key_file=str(key_path),
+        cert_file=str(cert_path),
+        ca_chain_files=(str(ca_path),),
+        key_passphrase=passphrase.encode() or None,
+    )
     if signer is None:  # pyHanko logs the cause and returns None
         raise SigningNotConfigured(
             f"Could not load the signing key {key_path} or certificate {cert_path} (see the log for the cause; "

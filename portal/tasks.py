@@ -20,7 +20,9 @@ def send_notification(self, notification_id: int) -> str:
     # Claim this attempt (compare-and-swap on the attempt count): of two runs of the same
     # message at once, only one sends.
     claimed = Notification.objects.filter(
-        pk=notification_id, status=DeliveryStatus.PENDING, attempts=notification.attempts,
+        pk=notification_id,
+        status=DeliveryStatus.PENDING,
+        attempts=notification.attempts,
     ).update(attempts=notification.attempts + 1)
     if not claimed:
         return "skipped"
@@ -29,15 +31,22 @@ def send_notification(self, notification_id: int) -> str:
     except ChannelError as error:
         last = self.request.retries >= self.max_retries
         Notification.objects.filter(pk=notification_id).update(
-            last_error=str(error)[:1000], status=DeliveryStatus.FAILED if last else DeliveryStatus.PENDING)
-        logger.warning("dossier=%s notification=%s channel=%s failed: %s", notification.dossier_code,
-                       notification_id, notification.channel, error)
+            last_error=str(error)[:1000], status=DeliveryStatus.FAILED if last else DeliveryStatus.PENDING
+        )
+        logger.warning(
+            "dossier=%s notification=%s channel=%s failed: %s",
+            notification.dossier_code,
+            notification_id,
+            notification.channel,
+            error,
+        )
         if last:
             return DeliveryStatus.FAILED
         raise self.retry(exc=error) from error
     Notification.objects.filter(pk=notification_id).update(status=DeliveryStatus.SENT, sent_at=timezone.now())
-    logger.info("dossier=%s notification=%s channel=%s sent", notification.dossier_code, notification_id,
-                notification.channel)
+    logger.info(
+        "dossier=%s notification=%s channel=%s sent", notification.dossier_code, notification_id, notification.channel
+    )
     return DeliveryStatus.SENT
 
 

@@ -7,9 +7,31 @@ from django.template import Engine, Library, defaultfilters, defaulttags
 register = Library()
 
 TAGS = ("if", "for", "with", "comment", "firstof", "now", "spaceless", "templatetag")
-FILTERS = ("date", "time", "default", "default_if_none", "upper", "lower", "title", "capfirst", "linebreaksbr",
-           "linebreaks", "floatformat", "length", "yesno", "join", "truncatewords", "cut", "first", "last",
-           "add", "pluralize", "ljust", "rjust", "center")
+FILTERS = (
+    "date",
+    "time",
+    "default",
+    "default_if_none",
+    "upper",
+    "lower",
+    "title",
+    "capfirst",
+    "linebreaksbr",
+    "linebreaks",
+    "floatformat",
+    "length",
+    "yesno",
+    "join",
+    "truncatewords",
+    "cut",
+    "first",
+    "last",
+    "add",
+    "pluralize",
+    "ljust",
+    "rjust",
+    "center",
+)
 for _name in TAGS:
     register.tag(_name, defaulttags.register.tags[_name])
 for _name in FILTERS:

@@ -109,14 +109,22 @@ def check_upload(upload, *, already_attached: int = 0) -> CheckedFile:
     content_type = sniff_type(head, upload)
     if content_type is None:
         raise FileRefused(
-            _("“%(name)s” is not a PDF, JPEG or PNG file (Word and Excel files are accepted too). "
-              "Its content was checked, not its name.") % {"name": display}
+            _(
+                "“%(name)s” is not a PDF, JPEG or PNG file (Word and Excel files are accepted too). "
+                "Its content was checked, not its name."
+            )
+            % {"name": display}
         )
     if content_type == PDF:
         _check_pdf(upload, display=display)
     upload.seek(0)
-    return CheckedFile(name=safe_name(upload.name, content_type), content_type=content_type,
-                       size=upload.size, sha256=sha256, scan_status=scan_status)
+    return CheckedFile(
+        name=safe_name(upload.name, content_type),
+        content_type=content_type,
+        size=upload.size,
+        sha256=sha256,
+        scan_status=scan_status,
+    )
 
 
 def _scan(upload, *, display: str, sha256: str) -> str:
@@ -132,12 +140,16 @@ def _scan(upload, *, display: str, sha256: str) -> str:
     finally:
         upload.seek(0)
     if result.infected:
-        logger.warning("upload refused: virus %s in %s (%s bytes, sha256=%s)", result.signature, display,
-                       upload.size, sha256)
+        logger.warning(
+            "upload refused: virus %s in %s (%s bytes, sha256=%s)", result.signature, display, upload.size, sha256
+        )
         raise FileRefused(
-            _("“%(name)s” contains a virus (%(virus)s) and was not accepted. Check your computer with an "
-              "antivirus program, then scan or save the document again.")
-            % {"name": display, "virus": result.signature}, code="infected",
+            _(
+                "“%(name)s” contains a virus (%(virus)s) and was not accepted. Check your computer with an "
+                "antivirus program, then scan or save the document again."
+            )
+            % {"name": display, "virus": result.signature},
+            code="infected",
         )
     return ScanStatus.CLEAN
 
@@ -158,8 +170,9 @@ def _check_archive(upload, *, display: str) -> None:
     finally:
         upload.seek(0)
     if members is None or any(m.flag_bits & 0x1 for m in members):  # unreadable or encrypted parts
-        raise FileRefused(_("“%(name)s” is damaged or password-protected; save it again without a password.")
-                              % {"name": display})
+        raise FileRefused(
+            _("“%(name)s” is damaged or password-protected; save it again without a password.") % {"name": display}
+        )
     if len(members) > max_members:
         raise FileRefused(
             _("“%(name)s” is made of %(count)s parts; at most %(limit)s are accepted. Save it again or as PDF.")
@@ -179,7 +192,10 @@ def _check_pdf(upload, *, display: str) -> None:
     if found:
         logger.warning("upload refused: PDF %s has active content %s", display, found)
         raise FileRefused(
-            _("“%(name)s” contains JavaScript or a command that starts a program (%(what)s), which is not "
-              "accepted in a PDF. Print it to PDF again, or scan the paper document.")
-            % {"name": display, "what": found}, code="active_content",
+            _(
+                "“%(name)s” contains JavaScript or a command that starts a program (%(what)s), which is not "
+                "accepted in a PDF. Print it to PDF again, or scan the paper document."
+            )
+            % {"name": display, "what": found},
+            code="active_content",
         )

@@ -21,8 +21,12 @@ def register(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         services.citizen_register(
-            full_name=data["full_name"], password=data["password1"], email=data["email"],
-            phone=data["phone"], personal_id=data["personal_id"], language=get_language() or "vi",
+            full_name=data["full_name"],
+            password=data["password1"],
+            email=data["email"],
+            phone=data["phone"],
+            personal_id=data["personal_id"],
+            language=get_language() or "vi",
         )
         return render(request, "registration/register_sent.html", {"by_email": bool(data["email"])})
     return render(request, "registration/register.html", {"form": form})
@@ -101,7 +105,9 @@ def healthz(request):
     # Shown, never a 503: while clamd is down uploads wait as pending and the worker scans them later.
     from .scanner import scanner_configured, scanner_ping
 
-    checks["virus_scanner"] = ("ok" if scanner_ping() else "not answering") if scanner_configured() else "not configured"
+    checks["virus_scanner"] = (
+        ("ok" if scanner_ping() else "not answering") if scanner_configured() else "not configured"
+    )
     status = 200 if healthy else 503
     return JsonResponse({"status": "ok" if healthy else "unavailable", "checks": checks}, status=status)
 
@@ -116,7 +122,8 @@ def inbox(request):
 
     messages_qs = Notification.objects.filter(recipient=request.user, channel=NotificationChannel.INBOX)
     page = Paginator(messages_qs.only("subject", "body", "created_at", "read_at", "dossier_code"), 20).get_page(
-        request.GET.get("page"))
+        request.GET.get("page")
+    )
     unread_ids = [n.pk for n in page if n.read_at is None]
     response = render(request, "notifications/inbox.html", {"page_obj": page, "unread_ids": unread_ids})
     if unread_ids:
@@ -141,8 +148,12 @@ def api_tokens(request):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
     clients = ApiClient.objects.filter(user=request.user).prefetch_related("tokens", "agencies").order_by("-created_at")
-    return render(request, "portal/api_tokens.html", {"clients": clients, "new_token": new_token},
-                  status=201 if new_token else 200)
+    return render(
+        request,
+        "portal/api_tokens.html",
+        {"clients": clients, "new_token": new_token},
+        status=201 if new_token else 200,
+    )
 
 
 def _int(value) -> int:

@@ -100,7 +100,9 @@ def _run_service(modeladmin, request, queryset, service, done_message):
 
 @admin.action(description=_("Publish the selected drafts (archives the version they replace)"))
 def publish_versions(modeladmin, request, queryset):
-    _run_service(modeladmin, request, queryset, services.procedure_version_publish, _("Published %(count)d version(s)."))
+    _run_service(
+        modeladmin, request, queryset, services.procedure_version_publish, _("Published %(count)d version(s).")
+    )
 
 
 @admin.action(description=_("Archive the selected published versions (withdraws them from the catalogue)"))
@@ -173,7 +175,8 @@ def open_drafts(modeladmin, request, queryset):
             continue
         url = reverse("admin:procedures_procedureversion_change", args=[draft.pk])
         modeladmin.message_user(
-            request, format_html(_('{}: draft <a href="{}">v{}</a> is ready to edit.'), procedure, url, draft.number),
+            request,
+            format_html(_('{}: draft <a href="{}">v{}</a> is ready to edit.'), procedure, url, draft.number),
             messages.SUCCESS,
         )
 

@@ -45,9 +45,7 @@ class WorkingCalendar:
 
     def __init__(self, start: date, end: date):
         self.start, self.end = start, end
-        self.overrides = dict(
-            CalendarOverride.objects.filter(date__range=(start, end)).values_list("date", "kind")
-        )
+        self.overrides = dict(CalendarOverride.objects.filter(date__range=(start, end)).values_list("date", "kind"))
 
     @classmethod
     def around(cls, day: date, days_ahead: int = _LOOKAHEAD_DAYS) -> "WorkingCalendar":

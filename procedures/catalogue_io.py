@@ -43,11 +43,20 @@ class ImportReport:
 
     @property
     def changed(self) -> bool:
-        return any((self.fields_created, self.fields_updated, self.agencies_created, self.agencies_updated,
-                    self.procedures_created, self.procedures_updated))
+        return any(
+            (
+                self.fields_created,
+                self.fields_updated,
+                self.agencies_created,
+                self.agencies_updated,
+                self.procedures_created,
+                self.procedures_updated,
+            )
+        )
 
 
 # --- Reading with line numbers ----------------------------------------------------------
+
 
 class _Located(dict):
     line = 0
@@ -69,6 +78,7 @@ def _loads_with_lines(text: str):
 
 
 # --- Validation -------------------------------------------------------------------------
+
 
 class _Checker:
     def __init__(self):
@@ -175,7 +185,9 @@ def _validate_procedure(check, item, path, known_fields, known_agencies):
     check.text(item, "code", path, max_length=32)
     check.text(item, "name", path)
     for key in ("name_en", "description", "legal_basis", "partial_reason"):
-        check.text(item, key, path, required=False, max_length=100_000 if key in ("description", "legal_basis") else 500)
+        check.text(
+            item, key, path, required=False, max_length=100_000 if key in ("description", "legal_basis") else 500
+        )
     if item.get("field") not in known_fields:
         check.fail(item, f"{path}.field", f"unknown field {item.get('field')!r}")
     if item.get("agency") not in known_agencies:
@@ -218,6 +230,7 @@ def _validate_procedure(check, item, path, known_fields, known_agencies):
 
 # --- Canonical content, shared by import and export --------------------------------------
 
+
 def _entry_content(item: dict) -> dict:
     """The parts of a file entry that make up a version's content, with defaults filled."""
     return {
@@ -236,15 +249,23 @@ def _entry_content(item: dict) -> dict:
         "form": [dict(spec) for spec in item.get("form", [])],
         "fees": [
             {
-                "name": fee["name"], "amount": fee["amount"], "online_amount": fee.get("online_amount"),
-                "per": fee.get("per"), "after_page": fee.get("after_page"), "then": fee.get("then"),
+                "name": fee["name"],
+                "amount": fee["amount"],
+                "online_amount": fee.get("online_amount"),
+                "per": fee.get("per"),
+                "after_page": fee.get("after_page"),
+                "then": fee.get("then"),
                 "cap": fee.get("cap"),
             }
             for fee in item.get("fees", [])
         ],
         "documents": [
-            {"name": doc["name"], "originals": doc.get("originals", 1), "copies": doc.get("copies", 0),
-             "required": doc.get("required", True)}
+            {
+                "name": doc["name"],
+                "originals": doc.get("originals", 1),
+                "copies": doc.get("copies", 0),
+                "required": doc.get("required", True),
+            }
             for doc in item.get("documents", [])
         ],
         "steps": [{"name": s["name"], "role": s["role"], "days": float(s["days"])} for s in item.get("steps", [])],
@@ -269,9 +290,13 @@ def version_content(version: ProcedureVersion) -> dict:
         "form": version.form_schema,
         "fees": [
             {
-                "name": fee.name, "amount": fee.amount, "online_amount": fee.online_amount,
-                "per": None if fee.unit == FeeUnit.DOSSIER else fee.unit, "after_page": fee.tier_after,
-                "then": fee.tier_amount, "cap": fee.cap,
+                "name": fee.name,
+                "amount": fee.amount,
+                "online_amount": fee.online_amount,
+                "per": None if fee.unit == FeeUnit.DOSSIER else fee.unit,
+                "after_page": fee.tier_after,
+                "then": fee.tier_amount,
+                "cap": fee.cap,
             }
             for fee in version.fees.all()
         ],
@@ -284,6 +309,7 @@ def version_content(version: ProcedureVersion) -> dict:
 
 
 # --- Applying ---------------------------------------------------------------------------
+
 
 def import_catalogue(text: str) -> ImportReport:
     """Validate the whole file, then apply it in one transaction."""
@@ -353,34 +379,67 @@ def _apply_procedure(item, fields, agencies, report):
             )
         current = (
             procedure.versions.filter(status=VersionStatus.PUBLISHED)
-            .select_related("field", "agency").prefetch_related("fees", "documents", "steps").first()
+            .select_related("field", "agency")
+            .prefetch_related("fees", "documents", "steps")
+            .first()
         )
         if current is not None and version_content(current) == content:
             report.procedures_unchanged += 1
             return
     version = ProcedureVersion(
-        procedure=procedure, number=next_version_number(procedure), status=VersionStatus.DRAFT,
-        name=content["name"], name_en=content["name_en"], description=content["description"],
-        field=fields[content["field"]], agency=agencies[content["agency"]], level=content["level"],
-        service_level=content["service_level"], partial_reason=content["partial_reason"],
-        processing_days=content["processing_working_days"], result_type=content["result"],
-        cross_boundary=content["cross_boundary"], legal_basis=content["legal_basis"], form_schema=content["form"],
+        procedure=procedure,
+        number=next_version_number(procedure),
+        status=VersionStatus.DRAFT,
+        name=content["name"],
+        name_en=content["name_en"],
+        description=content["description"],
+        field=fields[content["field"]],
+        agency=agencies[content["agency"]],
+        level=content["level"],
+        service_level=content["service_level"],
+        partial_reason=content["partial_reason"],
+        processing_days=content["processing_working_days"],
+        result_type=content["result"],
+        cross_boundary=content["cross_boundary"],
+        legal_basis=content["legal_basis"],
+        form_schema=content["form"],
     )
     version.save()
-    FeeRule.objects.bulk_create([
-        FeeRule(version=version, position=i, name=f["name"], unit=f["per"] or FeeUnit.DOSSIER, amount=f["amount"],
-                online_amount=f["online_amount"], tier_after=f["after_page"], tier_amount=f["then"], cap=f["cap"])
-        for i, f in enumerate(content["fees"])
-    ])
-    DocumentRequirement.objects.bulk_create([
-        DocumentRequirement(version=version, position=i, name=d["name"], originals=d["originals"],
-                            copies=d["copies"], required=d["required"])
-        for i, d in enumerate(content["documents"])
-    ])
-    StepTemplate.objects.bulk_create([
-        StepTemplate(version=version, position=i, name=s["name"], role=s["role"], working_days=s["days"])
-        for i, s in enumerate(content["steps"])
-    ])
+    FeeRule.objects.bulk_create(
+        [
+            FeeRule(
+                version=version,
+                position=i,
+                name=f["name"],
+                unit=f["per"] or FeeUnit.DOSSIER,
+                amount=f["amount"],
+                online_amount=f["online_amount"],
+                tier_after=f["after_page"],
+                tier_amount=f["then"],
+                cap=f["cap"],
+            )
+            for i, f in enumerate(content["fees"])
+        ]
+    )
+    DocumentRequirement.objects.bulk_create(
+        [
+            DocumentRequirement(
+                version=version,
+                position=i,
+                name=d["name"],
+                originals=d["originals"],
+                copies=d["copies"],
+                required=d["required"],
+            )
+            for i, d in enumerate(content["documents"])
+        ]
+    )
+    StepTemplate.objects.bulk_create(
+        [
+            StepTemplate(version=version, position=i, name=s["name"], role=s["role"], working_days=s["days"])
+            for i, s in enumerate(content["steps"])
+        ]
+    )
     procedure_version_publish(version=version)
     if created:
         report.procedures_created += 1
@@ -393,16 +452,21 @@ def export_catalogue() -> dict:
     """The published catalogue in the import format."""
     versions = (
         ProcedureVersion.objects.filter(status=VersionStatus.PUBLISHED)
-        .select_related("procedure", "field", "agency").prefetch_related("fees", "documents", "steps")
+        .select_related("procedure", "field", "agency")
+        .prefetch_related("fees", "documents", "steps")
         .order_by("procedure__code")
     )
     return {
         "fields": [{"code": f.code, "name": f.name, "name_en": f.name_en} for f in Field.objects.order_by("code")],
         "agencies": [
-            {"code": a.code, "name": a.name, "name_en": a.name_en, "level": a.level,
-             "parent": a.parent.code if a.parent else None}
+            {
+                "code": a.code,
+                "name": a.name,
+                "name_en": a.name_en,
+                "level": a.level,
+                "parent": a.parent.code if a.parent else None,
+            }
             for a in Agency.objects.select_related("parent").order_by("code")
         ],
         "procedures": [{"code": v.procedure.code, **version_content(v)} for v in versions],
     }
-

@@ -13,7 +13,19 @@ from django.utils.translation import gettext as _
 from .constants import FormFieldType
 
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
-_KNOWN_KEYS = {"name", "label", "label_en", "type", "required", "max_length", "pattern", "min", "max", "choices", "help"}
+_KNOWN_KEYS = {
+    "name",
+    "label",
+    "label_en",
+    "type",
+    "required",
+    "max_length",
+    "pattern",
+    "min",
+    "max",
+    "choices",
+    "help",
+}
 
 
 def validate_form_schema(schema) -> None:
@@ -50,7 +62,10 @@ def _field_errors(index, spec, seen):
         problem(_("a label is required."))
     field_type = spec.get("type")
     if field_type not in FormFieldType.values:
-        problem(_("unknown type “%(type)s”; use one of %(types)s.") % {"type": field_type, "types": ", ".join(FormFieldType.values)})
+        problem(
+            _("unknown type “%(type)s”; use one of %(types)s.")
+            % {"type": field_type, "types": ", ".join(FormFieldType.values)}
+        )
     if "required" in spec and not isinstance(spec["required"], bool):
         problem(_("“required” must be true or false."))
     if "max_length" in spec and not (isinstance(spec["max_length"], int) and spec["max_length"] > 0):

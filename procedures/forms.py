@@ -10,11 +10,17 @@ class CatalogueFilterForm(forms.Form):
 
     q = forms.CharField(label=_("Search procedures"), required=False, max_length=1000)
     agency = forms.ModelChoiceField(
-        label=_("Agency"), queryset=Agency.objects.filter(is_active=True), required=False,
-        to_field_name="code", empty_label=_("All agencies"),
+        label=_("Agency"),
+        queryset=Agency.objects.filter(is_active=True),
+        required=False,
+        to_field_name="code",
+        empty_label=_("All agencies"),
     )
     field = forms.ModelChoiceField(
-        label=_("Field"), queryset=Field.objects.all(), required=False, to_field_name="code",
+        label=_("Field"),
+        queryset=Field.objects.all(),
+        required=False,
+        to_field_name="code",
         empty_label=_("All fields"),
     )
     level = forms.ChoiceField(label=_("Level"), choices=[("", _("All levels")), *Level.choices], required=False)

@@ -33,7 +33,12 @@ class Agency(LocalizedNameMixin, models.Model):
     name_en = models.CharField(_("English name"), max_length=255, blank=True)
     level = models.CharField(_("level"), max_length=16, choices=Level.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent agency"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("parent agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -123,16 +128,21 @@ class ProcedureVersion(LocalizedNameMixin, models.Model):
     processing_days = models.PositiveSmallIntegerField(
         _("processing time (working days)"), help_text=_("0 means the same working day.")
     )
-    result_type = models.CharField(_("result"), max_length=16, choices=ResultType.choices, default=ResultType.ELECTRONIC)
+    result_type = models.CharField(
+        _("result"), max_length=16, choices=ResultType.choices, default=ResultType.ELECTRONIC
+    )
     cross_boundary = models.BooleanField(
         _("cross-boundary"), default=False, help_text=_("Can be received at any one-stop desk of the province.")
     )
     legal_basis = models.TextField(_("legal basis"), blank=True)
     form_schema = models.JSONField(_("application form"), default=list, blank=True)
     result_template = models.TextField(
-        _("result document template"), blank=True,
-        help_text=_("HTML with placeholders such as {{ dossier.code }}, {{ dossier.applicant_name }}, "
-                    "{{ form.field_name }}, {{ today }}. Empty: the standard result template."),
+        _("result document template"),
+        blank=True,
+        help_text=_(
+            "HTML with placeholders such as {{ dossier.code }}, {{ dossier.applicant_name }}, "
+            "{{ form.field_name }}, {{ today }}. Empty: the standard result template."
+        ),
     )
     search_name = models.CharField(max_length=500, editable=False, default="")
     search_text = models.TextField(editable=False, default="")
@@ -147,11 +157,15 @@ class ProcedureVersion(LocalizedNameMixin, models.Model):
         constraints = [
             models.UniqueConstraint(fields=["procedure", "number"], name="version_number_unique"),
             models.UniqueConstraint(
-                fields=["procedure"], condition=Q(status="published"), name="one_published_version",
+                fields=["procedure"],
+                condition=Q(status="published"),
+                name="one_published_version",
                 violation_error_message=_("This procedure already has a published version."),
             ),
             models.UniqueConstraint(
-                fields=["procedure"], condition=Q(status="draft"), name="one_draft_version",
+                fields=["procedure"],
+                condition=Q(status="draft"),
+                name="one_draft_version",
                 violation_error_message=_("This procedure already has a draft: edit that draft instead."),
             ),
         ]
@@ -262,7 +276,10 @@ class FeeRule(VersionChild):
         _("amount when submitted online (đồng)"), null=True, blank=True, help_text=_("Leave empty if the same.")
     )
     tier_after = models.PositiveSmallIntegerField(
-        _("tier starts after unit"), null=True, blank=True, validators=[MinValueValidator(1)],
+        _("tier starts after unit"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
         help_text=_("E.g. 2: from the 3rd page on, the tier amount applies."),
     )
     tier_amount = models.PositiveIntegerField(_("tier amount (đồng)"), null=True, blank=True)

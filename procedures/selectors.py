@@ -15,8 +15,12 @@ def published_versions() -> QuerySet[ProcedureVersion]:
 
 
 def catalogue_search(
-    *, query: str = "", agency: Agency | None = None, field: Field | None = None,
-    level: str = "", service_level: str = "",
+    *,
+    query: str = "",
+    agency: Agency | None = None,
+    field: Field | None = None,
+    level: str = "",
+    service_level: str = "",
 ) -> QuerySet[ProcedureVersion]:
     """Filter and search the public catalogue, best matches first.
 
@@ -57,19 +61,13 @@ def catalogue_search(
 
 def procedure_detail(*, code: str) -> ProcedureVersion:
     """The published version of one procedure with everything its page shows."""
-    return (
-        published_versions()
-        .prefetch_related("documents", "fees", "steps")
-        .get(procedure__code=code)
-    )
+    return published_versions().prefetch_related("documents", "fees", "steps").get(procedure__code=code)
 
 
 def fields_with_counts() -> QuerySet[Field]:
     """Fields that have published procedures, with how many."""
     return (
-        Field.objects.annotate(
-            procedure_count=Count("versions", filter=Q(versions__status=VersionStatus.PUBLISHED))
-        )
+        Field.objects.annotate(procedure_count=Count("versions", filter=Q(versions__status=VersionStatus.PUBLISHED)))
         .filter(procedure_count__gt=0)
         .order_by("name")
     )
@@ -77,4 +75,3 @@ def fields_with_counts() -> QuerySet[Field]:
 
 def agencies_with_procedures() -> QuerySet[Agency]:
     return Agency.objects.filter(is_active=True).order_by("code")
-

@@ -11,8 +11,20 @@ from .models import Procedure, ProcedureVersion
 
 # Content fields copied from one version to the next draft.
 _COPIED_FIELDS = [
-    "name", "name_en", "description", "field_id", "agency_id", "level", "service_level", "partial_reason",
-    "processing_days", "result_type", "cross_boundary", "legal_basis", "form_schema", "result_template",
+    "name",
+    "name_en",
+    "description",
+    "field_id",
+    "agency_id",
+    "level",
+    "service_level",
+    "partial_reason",
+    "processing_days",
+    "result_type",
+    "cross_boundary",
+    "legal_basis",
+    "form_schema",
+    "result_template",
 ]
 _CHILD_FIELDS = {
     "documents": ["position", "name", "originals", "copies", "required", "template"],

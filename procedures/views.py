@@ -21,11 +21,15 @@ def procedure_list(request):
     form = CatalogueFilterForm(request.GET)
     versions = selectors.catalogue_search(**form.search_arguments())
     page = Paginator(versions, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "procedures/procedure_list.html", {
-        "filter_form": form,
-        "page_obj": page,
-        "query": request.GET.get("q", ""),
-    })
+    return render(
+        request,
+        "procedures/procedure_list.html",
+        {
+            "filter_form": form,
+            "page_obj": page,
+            "query": request.GET.get("q", ""),
+        },
+    )
 
 
 def procedure_detail(request, code: str):
@@ -34,10 +38,14 @@ def procedure_detail(request, code: str):
         version = selectors.procedure_detail(code=code)
     except ProcedureVersion.DoesNotExist:
         raise Http404("No published procedure with this code.") from None
-    return render(request, "procedures/procedure_detail.html", {
-        "version": version,
-        "submit_url": _submit_url(code),
-    })
+    return render(
+        request,
+        "procedures/procedure_detail.html",
+        {
+            "version": version,
+            "submit_url": _submit_url(code),
+        },
+    )
 
 
 def document_template(request, pk: int):
@@ -45,8 +53,9 @@ def document_template(request, pk: int):
     document = DocumentRequirement.objects.filter(pk=pk, version__status=VersionStatus.PUBLISHED).first()
     if document is None or not document.template:
         raise Http404
-    return FileResponse(document.template.open("rb"), as_attachment=True,
-                        filename=document.template.name.rsplit("/", 1)[-1])
+    return FileResponse(
+        document.template.open("rb"), as_attachment=True, filename=document.template.name.rsplit("/", 1)[-1]
+    )
 
 
 def _submit_url(code: str) -> str | None:

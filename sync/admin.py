@@ -21,7 +21,10 @@ def _https_urls(field, **kwargs):
 
 class WebhookSubscriptionForm(forms.ModelForm):
     event_kinds = forms.MultipleChoiceField(
-        label=_("events"), choices=EventKind.choices, required=False, widget=forms.CheckboxSelectMultiple,
+        label=_("events"),
+        choices=EventKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         help_text=_("Leave all unticked to receive every event."),
     )
 
@@ -65,18 +68,40 @@ class TargetFilter(admin.SimpleListFilter):
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
     """The delivery log: read-only (deliveries change only through their services), resendable."""
+
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
-    list_display = ["dossier_code", "event_kind", "target", "status", "attempts", "last_status_code",
-                    "next_attempt_at", "delivered_at", "created_at"]
+    list_display = [
+        "dossier_code",
+        "event_kind",
+        "target",
+        "status",
+        "attempts",
+        "last_status_code",
+        "next_attempt_at",
+        "delivered_at",
+        "created_at",
+    ]
     list_filter = ["status", TargetFilter, "event__kind", "created_at"]
     search_fields = ["event__dossier__code", "target_url"]
     search_help_text = _("Search by dossier code or URL.")
     list_select_related = ["event__dossier", "subscription"]
     date_hierarchy = "created_at"
     actions = ["resend"]
-    fields = ["event", "target", "target_url", "status", "attempts", "next_attempt_at", "last_status_code",
-              "last_error", "delivered_at", "created_at", "resent_at", "payload"]
+    fields = [
+        "event",
+        "target",
+        "target_url",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_status_code",
+        "last_error",
+        "delivered_at",
+        "created_at",
+        "resent_at",
+        "payload",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request):
@@ -106,19 +131,27 @@ class DeliveryAdmin(admin.ModelAdmin):
     @admin.display(description=_("what is sent"))
     def payload(self, obj):
         event = obj.event
-        return json.dumps(services.payload_for(event, to_national_portal=obj.is_national), ensure_ascii=False,
-                          indent=2)
+        return json.dumps(services.payload_for(event, to_national_portal=obj.is_national), ensure_ascii=False, indent=2)
 
     @admin.action(description=_("Resend the selected deliveries"), permissions=["resend"])
     def resend(self, request, queryset):
         resent = sum(1 for delivery in queryset if services.resend(delivery))
         skipped = queryset.count() - resent
         if resent:
-            self.message_user(request, ngettext(
-                "%(count)d delivery will be sent again.", "%(count)d deliveries will be sent again.", resent
-            ) % {"count": resent}, messages.SUCCESS)
+            self.message_user(
+                request,
+                ngettext("%(count)d delivery will be sent again.", "%(count)d deliveries will be sent again.", resent)
+                % {"count": resent},
+                messages.SUCCESS,
+            )
         if skipped:
-            self.message_user(request, ngettext(
-                "%(count)d delivery was already delivered and was left alone.",
-                "%(count)d deliveries were already delivered and were left alone.", skipped,
-            ) % {"count": skipped}, messages.WARNING)
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d delivery was already delivered and was left alone.",
+                    "%(count)d deliveries were already delivered and were left alone.",
+                    skipped,
+                )
+                % {"count": skipped},
+                messages.WARNING,
+            )

@@ -22,7 +22,9 @@ class WebhookSubscription(models.Model):
     name = models.CharField(_("name"), max_length=150)
     url = models.URLField(_("URL"), max_length=500)
     secret = models.CharField(
-        _("signing secret"), max_length=128, default=generate_secret,
+        _("signing secret"),
+        max_length=128,
+        default=generate_secret,
         help_text=_("Give it to the subscriber: it checks the X-MotCua-Signature header with it."),
     )
     is_active = models.BooleanField(_("active"), default=True)
@@ -67,13 +69,18 @@ class Delivery(models.Model):
     # NULL means the national portal; target_key makes (event, target) unique on every database,
     # since a unique constraint treats NULLs as distinct.
     subscription = models.ForeignKey(
-        WebhookSubscription, verbose_name=_("subscription"), null=True, blank=True, on_delete=models.PROTECT,
+        WebhookSubscription,
+        verbose_name=_("subscription"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="deliveries",
     )
     target_key = models.CharField(_("target"), max_length=32)
     target_url = models.URLField(_("URL"), max_length=500)
-    status = models.CharField(_("status"), max_length=16, choices=DeliveryStatus.choices,
-                              default=DeliveryStatus.PENDING)
+    status = models.CharField(
+        _("status"), max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     # Set while an attempt is under way, so that two workers never post the same delivery at once.

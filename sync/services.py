@@ -42,6 +42,7 @@ ERROR_LIMIT = 2000  # characters of an error (or of a receiver's answer) kept on
 
 # --- What is sent ---------------------------------------------------------------------------
 
+
 def _iso(moment) -> str | None:
     return moment.astimezone(VIETNAM).isoformat(timespec="seconds") if moment else None
 
@@ -76,6 +77,7 @@ def encode(payload: dict) -> bytes:
 
 # --- Signatures -----------------------------------------------------------------------------
 
+
 def sign(body: bytes, secret: str, timestamp: int) -> str:
     """Return the hex HMAC-SHA256 of the timestamp and body under the secret."""
     message = f"{int(timestamp)}.".encode() + body
@@ -107,6 +109,7 @@ def verify(body: bytes, secret: str, timestamp, signature: str, tolerance_second
 
 # --- Which deliveries an event needs --------------------------------------------------------
 
+
 def goes_to_national_portal(event: DossierEvent) -> bool:
     """The national portal hears of status changes (and new due dates) of submitted dossiers."""
     if NATIONAL_STATUS.get(event.to_status) is None:
@@ -129,20 +132,25 @@ def deliveries_for_event(event_id: int) -> list[Delivery]:
         wanted.append(Delivery(event=event, target_key=NATIONAL_TARGET, target_url=national_url))
     for subscription in WebhookSubscription.objects.filter(is_active=True):
         if subscription.wants(event.kind):
-            wanted.append(Delivery(event=event, subscription=subscription, target_key=subscription.target_key,
-                                   target_url=subscription.url))
+            wanted.append(
+                Delivery(
+                    event=event,
+                    subscription=subscription,
+                    target_key=subscription.target_key,
+                    target_url=subscription.url,
+                )
+            )
     if not wanted:
         return []
     for delivery in wanted:
         delivery.next_attempt_at = delivery.created_at = now
     # The unique (event, target_key) constraint makes a second call, or a concurrent one, a no-op.
     Delivery.objects.bulk_create(wanted, ignore_conflicts=True)
-    return list(
-        Delivery.objects.filter(event=event, target_key__in=[d.target_key for d in wanted]).order_by("pk")
-    )
+    return list(Delivery.objects.filter(event=event, target_key__in=[d.target_key for d in wanted]).order_by("pk"))
 
 
 # --- Attempts -------------------------------------------------------------------------------
+
 
 def timeout_seconds() -> float:
     return float(settings.SYNC_TIMEOUT_SECONDS)
@@ -188,8 +196,9 @@ def _post(url: str, body: bytes, headers: dict) -> tuple[int | None, str]:
     """POST once; return the HTTP status (None without an answer) and what went wrong, if anything."""
     try:
         # No redirects: a signed body is sent only where it was configured to go.
-        with requests.post(url, data=body, headers=headers, timeout=timeout_seconds(), allow_redirects=False,
-                           stream=True) as response:
+        with requests.post(
+            url, data=body, headers=headers, timeout=timeout_seconds(), allow_redirects=False, stream=True
+        ) as response:
             if 200 <= response.status_code < 300:
                 return response.status_code, ""
             try:
@@ -250,14 +259,29 @@ def _record(delivery: Delivery, *, status_code: int | None, error: str, final: b
         if final or now >= deadline:
             delivery.status = DeliveryStatus.DEAD
             delivery.next_attempt_at = None
-            logger.warning("Delivery %s to %s is dead after %s attempts: %s", delivery.pk, delivery.target_key,
-                           delivery.attempts, delivery.last_error)
+            logger.warning(
+                "Delivery %s to %s is dead after %s attempts: %s",
+                delivery.pk,
+                delivery.target_key,
+                delivery.attempts,
+                delivery.last_error,
+            )
         else:
             delivery.status = DeliveryStatus.FAILED_RETRYING
             # One last attempt when the window closes rather than none after a long wait.
             delivery.next_attempt_at = min(now + backoff(delivery.attempts), deadline)
-    delivery.save(update_fields=["target_url", "attempts", "status", "last_status_code", "last_error",
-                                 "in_flight_until", "delivered_at", "next_attempt_at"])
+    delivery.save(
+        update_fields=[
+            "target_url",
+            "attempts",
+            "status",
+            "last_status_code",
+            "last_error",
+            "in_flight_until",
+            "delivered_at",
+            "next_attempt_at",
+        ]
+    )
     return delivery.status == DeliveryStatus.DELIVERED
 
 
@@ -269,9 +293,8 @@ def seconds_until_next_attempt(delivery: Delivery) -> float:
 
 def is_due(delivery: Delivery, *, slack_seconds: float = 1.0) -> bool:
     """Whether the delivery should be attempted now (a countdown may wake a task a little early)."""
-    return (
-        delivery.status in RETRIABLE
-        and (delivery.next_attempt_at is None or seconds_until_next_attempt(delivery) <= slack_seconds)
+    return delivery.status in RETRIABLE and (
+        delivery.next_attempt_at is None or seconds_until_next_attempt(delivery) <= slack_seconds
     )
 
 
@@ -284,6 +307,7 @@ def due_deliveries(*, overdue_by: timedelta = timedelta(0)):
 
 
 # --- Administration -------------------------------------------------------------------------
+
 
 def resend(delivery: Delivery) -> bool:
     """Send a dead or failing delivery again, now, with a new retry window; False if delivered.

@@ -15,8 +15,14 @@ SWEEP_GRACE = timedelta(minutes=2)
 SWEEP_BATCH = 500
 
 
-@shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), max_retries=5,
-             retry_backoff=True, retry_backoff_max=600)
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    max_retries=5,
+    retry_backoff=True,
+    retry_backoff_max=600,
+)
 def sync_event(self, event_id: int) -> int:
     """Create the deliveries of one dossier event and send each one that is still to be sent."""
     from . import services
@@ -28,8 +34,14 @@ def sync_event(self, event_id: int) -> int:
     return len(due)
 
 
-@shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), max_retries=5,
-             retry_backoff=True, retry_backoff_max=600)
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    max_retries=5,
+    retry_backoff=True,
+    retry_backoff_max=600,
+)
 def deliver(self, delivery_id: int) -> str:
     """Attempt one delivery if it is due; on failure, come back when the next attempt is due."""
     from . import services
@@ -54,9 +66,9 @@ def retry_due_deliveries() -> int:
     from . import services
 
     overdue = list(
-        services.due_deliveries(overdue_by=SWEEP_GRACE).order_by("next_attempt_at").values_list("pk", flat=True)[
-            :SWEEP_BATCH
-        ]
+        services.due_deliveries(overdue_by=SWEEP_GRACE)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
     for delivery_id in overdue:
         deliver.apply_async(args=[delivery_id])

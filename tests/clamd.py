@@ -30,8 +30,13 @@ def start_clamd(home: Path) -> tuple[subprocess.Popen, Path | None]:
         f"LocalSocket {socket_path}\nDatabaseDirectory {home / 'db'}\nForeground yes\n"
         f"TemporaryDirectory {home}\nLogFile {home / 'clamd.log'}\n"
     )
-    process = subprocess.Popen([_clamd(), "-c", str(home / "clamd.conf")], stdin=subprocess.DEVNULL,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    process = subprocess.Popen(
+        [_clamd(), "-c", str(home / "clamd.conf")],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     return process, (socket_path if _wait(socket_path, process) else None)
 
 

@@ -81,8 +81,14 @@ def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"],
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
     }
 
 
@@ -122,6 +128,7 @@ def english():
 
 # --- One commune and its staff, shared by the dossier, API and payment tests ---------------------
 
+
 @pytest.fixture
 def citizen_name():
     """The applicant's name in `office`; a module overrides it when its assertions name someone else."""
@@ -140,7 +147,9 @@ def office(db, citizen_name):
     agency = version.agency
     other = AgencyFactory(code="000.99.00.H99", name="UBND xã Khác")
     return {
-        "version": version, "agency": agency, "other_agency": other,
+        "version": version,
+        "agency": agency,
+        "other_agency": other,
         "desk": StaffFactory(agency=agency, role=StaffRole.RECEPTIONIST, full_name="Cán bộ Một cửa"),
         "specialist": StaffFactory(agency=agency, role=StaffRole.SPECIALIST, full_name="Chuyên viên"),
         "leader": StaffFactory(agency=agency, role=StaffRole.LEADER, full_name="Lãnh đạo"),

@@ -37,8 +37,11 @@ def totp_code(user_or_device) -> str:
     gets the next step's code, and past that the device's last step is moved back so that "now"
     is accepted again (a test never waits for the clock). Never the previous step: the clock may
     tick before the server checks it."""
-    device = user_or_device if isinstance(user_or_device, TOTPDevice) else (
-        TOTPDevice.objects.filter(user=user_or_device).order_by("-confirmed", "pk").first())
+    device = (
+        user_or_device
+        if isinstance(user_or_device, TOTPDevice)
+        else (TOTPDevice.objects.filter(user=user_or_device).order_by("-confirmed", "pk").first())
+    )
     device.refresh_from_db()
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     totp.time = time.time()

@@ -11,8 +11,14 @@ from dossiers.models import Dossier
 from portal.api.scope import within_scope
 from portal.memberships import memberships
 
-DETAIL_RELATED = ("procedure_version__procedure", "procedure_version__agency", "receiving_agency",
-                  "competent_agency", "assigned_to", "consulted_agency")
+DETAIL_RELATED = (
+    "procedure_version__procedure",
+    "procedure_version__agency",
+    "receiving_agency",
+    "competent_agency",
+    "assigned_to",
+    "consulted_agency",
+)
 
 
 def is_staff(request) -> bool:
@@ -55,8 +61,12 @@ def api_officer_dossier(request, code: str) -> Dossier:
     """A dossier in this officer's scope (what the desk page shows), else 404."""
     if not is_staff(request):
         raise NotFound
-    dossier = (within_scope(request, selectors.officer_scope(request.user)).filter(code=code)
-               .select_related(*DETAIL_RELATED).first())
+    dossier = (
+        within_scope(request, selectors.officer_scope(request.user))
+        .filter(code=code)
+        .select_related(*DETAIL_RELATED)
+        .first()
+    )
     if dossier is None:
         raise NotFound
     return dossier

@@ -32,8 +32,17 @@ class DossierListSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Dossier
-        fields = ["public_id", "code", "status", "status_label", "procedure", "procedure_name", "created_at",
-                  "submitted_at", "due_at"]
+        fields = [
+            "public_id",
+            "code",
+            "status",
+            "status_label",
+            "procedure",
+            "procedure_name",
+            "created_at",
+            "submitted_at",
+            "due_at",
+        ]
 
 
 class QueueItemSerializer(serializers.ModelSerializer):
@@ -43,8 +52,18 @@ class QueueItemSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Dossier
-        fields = ["code", "status", "status_label", "applicant_name", "procedure_name", "assigned_to",
-                  "submitted_at", "received_at", "due_at", "step_due_at"]
+        fields = [
+            "code",
+            "status",
+            "status_label",
+            "applicant_name",
+            "procedure_name",
+            "assigned_to",
+            "submitted_at",
+            "received_at",
+            "due_at",
+            "step_due_at",
+        ]
 
 
 class QueuePageSerializer(serializers.Serializer):
@@ -61,8 +80,17 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Attachment
-        fields = ["id", "requirement", "name", "content_type", "size", "sha256", "scan_status", "supplement_round",
-                  "uploaded_at"]
+        fields = [
+            "id",
+            "requirement",
+            "name",
+            "content_type",
+            "size",
+            "sha256",
+            "scan_status",
+            "supplement_round",
+            "uploaded_at",
+        ]
 
 
 class ProblemsSerializer(serializers.Serializer):
@@ -90,12 +118,41 @@ class DossierDetailSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Dossier
-        fields = ["public_id", "code", "status", "status_label", "national_status", "procedure", "procedure_version",
-                  "procedure_name", "channel", "applicant_name", "applicant_id_number", "applicant_phone",
-                  "applicant_email", "applicant_address", "form_data", "delivery", "delivery_address",
-                  "fee_quantities", "fee_due", "receiving_agency", "competent_agency", "assigned_to", "timeliness",
-                  "created_at", "submitted_at", "received_at", "due_at", "finished_at", "returned_at", "attachments",
-                  "problems", "transitions", "applicant_actions"]
+        fields = [
+            "public_id",
+            "code",
+            "status",
+            "status_label",
+            "national_status",
+            "procedure",
+            "procedure_version",
+            "procedure_name",
+            "channel",
+            "applicant_name",
+            "applicant_id_number",
+            "applicant_phone",
+            "applicant_email",
+            "applicant_address",
+            "form_data",
+            "delivery",
+            "delivery_address",
+            "fee_quantities",
+            "fee_due",
+            "receiving_agency",
+            "competent_agency",
+            "assigned_to",
+            "timeliness",
+            "created_at",
+            "submitted_at",
+            "received_at",
+            "due_at",
+            "finished_at",
+            "returned_at",
+            "attachments",
+            "problems",
+            "transitions",
+            "applicant_actions",
+        ]
 
     @extend_schema_field(ProblemsSerializer(allow_null=True))
     def get_problems(self, dossier):
@@ -104,8 +161,12 @@ class DossierDetailSerializer(serializers.ModelSerializer):
         from dossiers.services import dossier_problems
 
         found = dossier_problems(dossier)
-        return {"applicant": found.applicant, "form_data": found.form, "delivery": found.delivery,
-                "missing_documents": [{"id": doc.pk, "name": doc.name} for doc in found.missing_documents]}
+        return {
+            "applicant": found.applicant,
+            "form_data": found.form,
+            "delivery": found.delivery,
+            "missing_documents": [{"id": doc.pk, "name": doc.name} for doc in found.missing_documents],
+        }
 
     def _actions(self, dossier):
         """dossier_actions once per dossier, for both fields."""
@@ -160,12 +221,14 @@ class DraftWriteSerializer(serializers.Serializer):
     still stops submission."""
 
     applicant = ApplicantSerializer(required=False)
-    form_data = FormDataField(child=ScalarField(), required=False,
-                              help_text=_("Answers to the procedure's application form, by field name."))
+    form_data = FormDataField(
+        child=ScalarField(), required=False, help_text=_("Answers to the procedure's application form, by field name.")
+    )
     delivery = serializers.ChoiceField(choices=Delivery.choices, required=False)
     delivery_address = serializers.CharField(max_length=255, required=False, allow_blank=True)
     fee_quantities = serializers.DictField(
-        child=serializers.IntegerField(min_value=1, max_value=MAX_FEE_QUANTITY), required=False,
+        child=serializers.IntegerField(min_value=1, max_value=MAX_FEE_QUANTITY),
+        required=False,
         help_text=_("Pages or copies per fee charged per unit, by fee id."),
     )
 
@@ -173,13 +236,14 @@ class DraftWriteSerializer(serializers.Serializer):
 class DraftCreateSerializer(DraftWriteSerializer):
     procedure = serializers.CharField(max_length=32, help_text=_("Procedure code (from the catalogue)."))
     channel = serializers.ChoiceField(
-        choices=[Channel.ONLINE, Channel.COUNTER], default=Channel.ONLINE,
+        choices=[Channel.ONLINE, Channel.COUNTER],
+        default=Channel.ONLINE,
         help_text=_("counter: a desk officer files for a walk-in applicant; submitting also receives it."),
     )
 
 
 class AttachmentUploadSerializer(serializers.Serializer):
-    requirement = serializers.CharField(max_length=20, help_text=_("Required document id, or \"other\"."))
+    requirement = serializers.CharField(max_length=20, help_text=_('Required document id, or "other".'))
     file = serializers.FileField()
 
 
@@ -206,8 +270,9 @@ class SupplementResponseSerializer(serializers.Serializer):
 class SupplementResponseSchema(SupplementResponseSerializer):
     """multipart/form-data: `answer` and one or more files as `files-<requirement id>` (or `files-other`)."""
 
-    files_other = serializers.ListField(child=serializers.FileField(), required=False,
-                                        help_text=_("Send as files-<requirement id> or files-other."))
+    files_other = serializers.ListField(
+        child=serializers.FileField(), required=False, help_text=_("Send as files-<requirement id> or files-other.")
+    )
 
 
 class WithdrawalSerializer(serializers.Serializer):

@@ -50,8 +50,12 @@ from .scope import (
 )
 
 S = DossierStatus
-DOSSIER_REF = OpenApiParameter("ref", OpenApiTypes.STR, OpenApiParameter.PATH,
-                               description="Dossier code, or the draft's `public_id` before it has a code.")
+DOSSIER_REF = OpenApiParameter(
+    "ref",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    description="Dossier code, or the draft's `public_id` before it has a code.",
+)
 CODE = OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.PATH, description="Dossier code.")
 
 
@@ -84,13 +88,17 @@ def _save_draft(dossier, data: dict) -> Dossier:
     form_data = {**dossier.form_data, **data.get("form_data", {})}
     quantities = {**dossier.fee_quantities, **data["fee_quantities"]} if "fee_quantities" in data else None
     return services.dossier_draft_update(
-        dossier=dossier, applicant_data=applicant, form_data=form_data,
+        dossier=dossier,
+        applicant_data=applicant,
+        form_data=form_data,
         delivery=data.get("delivery", dossier.delivery),
-        delivery_address=data.get("delivery_address", dossier.delivery_address), fee_quantities=quantities,
+        delivery_address=data.get("delivery_address", dossier.delivery_address),
+        fee_quantities=quantities,
     )
 
 
 # --- The applicant ---------------------------------------------------------------------------
+
 
 class DossierListCreateView(ListAPIView):
     """The signed-in applicant's dossiers, newest first (drafts included)."""
@@ -102,23 +110,37 @@ class DossierListCreateView(ListAPIView):
         filters = validated_filters(self.request, MyDossiersFilter)
         return api_applicant_dossiers(self.request, status=filters.get("status") or "", code=filters.get("code") or "")
 
-    @extend_schema(tags=["Dossiers"], parameters=[
-        OpenApiParameter("status", OpenApiTypes.STR, enum=S.values),
-        OpenApiParameter("code", OpenApiTypes.STR, description="Part of a dossier code."),
-    ], responses=responses({200: s.DossierListSerializer(many=True)}, 400, 401, 404))
+    @extend_schema(
+        tags=["Dossiers"],
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, enum=S.values),
+            OpenApiParameter("code", OpenApiTypes.STR, description="Part of a dossier code."),
+        ],
+        responses=responses({200: s.DossierListSerializer(many=True)}, 400, 401, 404),
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
-        tags=["Dossiers"], operation_id="dossiers_create", request=s.DraftCreateSerializer,
+        tags=["Dossiers"],
+        operation_id="dossiers_create",
+        request=s.DraftCreateSerializer,
         parameters=[IDEMPOTENCY_KEY],
         responses=responses({201: s.DossierDetailSerializer, 200: s.DossierDetailSerializer}, 400, 401, 404, 409, 422),
         description="Open a draft for a procedure (the draft in progress for it, if any: 200) with the "
-                    "applicant's details prefilled from the profile, and store what is sent. Then attach "
-                    "files and submit. `problems` lists what still stops submission.",
-        examples=[OpenApiExample("A birth registration", request_only=True, value={
-            "procedure": "1.001193", "form_data": {"child_name": "Nguyễn Văn An", "child_dob": "2026-11-01"},
-            "delivery": "online"})],
+        "applicant's details prefilled from the profile, and store what is sent. Then attach "
+        "files and submit. `problems` lists what still stops submission.",
+        examples=[
+            OpenApiExample(
+                "A birth registration",
+                request_only=True,
+                value={
+                    "procedure": "1.001193",
+                    "form_data": {"child_name": "Nguyễn Văn An", "child_dob": "2026-11-01"},
+                    "delivery": "online",
+                },
+            )
+        ],
     )
     @idempotent
     def post(self, request):
@@ -132,8 +154,9 @@ class DossierListCreateView(ListAPIView):
         if data["channel"] == Channel.COUNTER:
             draft, created = services.dossier_counter_draft(officer=request.user, version=version), True
         else:
-            created = not Dossier.objects.filter(applicant=request.user, procedure_version=version,
-                                                 status=S.DRAFT).exists()
+            created = not Dossier.objects.filter(
+                applicant=request.user, procedure_version=version, status=S.DRAFT
+            ).exists()
             draft = services.dossier_draft_start(applicant=request.user, version=version)
         draft = _save_draft(draft, data)
         return _detail(request, draft, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
@@ -142,14 +165,19 @@ class DossierListCreateView(ListAPIView):
 class DossierDetailView(APIView):
     """One dossier as this user may see it: the applicant, or the agencies' staff."""
 
-    @extend_schema(tags=["Dossiers"], parameters=[DOSSIER_REF],
-                   responses=responses({200: s.DossierDetailSerializer}, 401, 404))
+    @extend_schema(
+        tags=["Dossiers"], parameters=[DOSSIER_REF], responses=responses({200: s.DossierDetailSerializer}, 401, 404)
+    )
     def get(self, request, ref):
         return _detail(request, api_dossier(request, ref))
 
-    @extend_schema(tags=["Dossiers"], parameters=[DOSSIER_REF], request=s.DraftWriteSerializer,
-                   responses=responses({200: s.DossierDetailSerializer}, 400, 401, 404, 409),
-                   description="Change a draft: only the fields sent change.")
+    @extend_schema(
+        tags=["Dossiers"],
+        parameters=[DOSSIER_REF],
+        request=s.DraftWriteSerializer,
+        responses=responses({200: s.DossierDetailSerializer}, 400, 401, 404, 409),
+        description="Change a draft: only the fields sent change.",
+    )
     def patch(self, request, ref):
         dossier = _own_draft(request, ref)
         serializer = s.DraftWriteSerializer(data=request.data)
@@ -165,13 +193,14 @@ class FileUnprocessable(ValidationError):
 
 class AttachmentView(APIView):
     @extend_schema(
-        tags=["Dossiers"], parameters=[DOSSIER_REF, IDEMPOTENCY_KEY],
+        tags=["Dossiers"],
+        parameters=[DOSSIER_REF, IDEMPOTENCY_KEY],
         request={"multipart/form-data": s.AttachmentUploadSerializer},
         responses=responses({201: s.AttachmentSerializer}, 400, 401, 404, 409, 422),
         description="Attach one file (PDF, JPEG or PNG; Word and Excel too) to a draft for a required document, or "
-                    "as \"other\". It is scanned for viruses: `scan_status` is `pending` until the scanner has "
-                    "checked it (nobody can open it meanwhile). A file refused for its content (a virus, its type, "
-                    "an archive that unpacks too large, a PDF with JavaScript or a launch action): 422.",
+        'as "other". It is scanned for viruses: `scan_status` is `pending` until the scanner has '
+        "checked it (nobody can open it meanwhile). A file refused for its content (a virus, its type, "
+        "an archive that unpacks too large, a PDF with JavaScript or a launch action): 422.",
     )
     @idempotent
     def post(self, request, ref):
@@ -179,8 +208,11 @@ class AttachmentView(APIView):
         serializer = s.AttachmentUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            attachment = services.dossier_attach(dossier=dossier, requirement_id=serializer.validated_data["requirement"],
-                                                 upload=serializer.validated_data["file"])
+            attachment = services.dossier_attach(
+                dossier=dossier,
+                requirement_id=serializer.validated_data["requirement"],
+                upload=serializer.validated_data["file"],
+            )
         except FileRefused as error:
             raise FileUnprocessable({"file": error.messages}) from None
         except DjangoValidationError as error:
@@ -189,9 +221,12 @@ class AttachmentView(APIView):
 
 
 class AttachmentDeleteView(APIView):
-    @extend_schema(tags=["Dossiers"], operation_id="dossiers_attachments_destroy", parameters=[DOSSIER_REF, OpenApiParameter("attachment", OpenApiTypes.UUID,
-                                                                                OpenApiParameter.PATH)],
-                   responses=responses({204: None}, 401, 404, 409))
+    @extend_schema(
+        tags=["Dossiers"],
+        operation_id="dossiers_attachments_destroy",
+        parameters=[DOSSIER_REF, OpenApiParameter("attachment", OpenApiTypes.UUID, OpenApiParameter.PATH)],
+        responses=responses({204: None}, 401, 404, 409),
+    )
     def delete(self, request, ref, attachment):
         dossier = _own_draft(request, ref)
         if not dossier.attachments.filter(public_id=attachment).exists():
@@ -202,11 +237,13 @@ class AttachmentDeleteView(APIView):
 
 class SubmitView(APIView):
     @extend_schema(
-        tags=["Dossiers"], parameters=[DOSSIER_REF, IDEMPOTENCY_KEY], request=None,
+        tags=["Dossiers"],
+        parameters=[DOSSIER_REF, IDEMPOTENCY_KEY],
+        request=None,
         responses=responses({200: s.DossierDetailSerializer}, 400, 401, 404, 422),
         description="Submit a complete draft: it gets its code. Incomplete: 400 with everything missing in "
-                    "`errors` (`applicant.*`, `form_data.*`, `delivery.*`, `documents`). Submitting twice is "
-                    "harmless. Filed at the counter: received at once.",
+        "`errors` (`applicant.*`, `form_data.*`, `delivery.*`, `documents`). Submitting twice is "
+        "harmless. Filed at the counter: received at once.",
     )
     @idempotent
     def post(self, request, ref):
@@ -223,16 +260,21 @@ class SubmitView(APIView):
             errors.update({f"form_data.{k}": v for k, v in found.form.items()})
             errors.update({f"delivery.{k}": v for k, v in found.delivery.items()})
             if found.missing_documents:
-                errors["documents"] = [_("Missing document: %(name)s (id %(id)s)") % {"name": d.name, "id": d.pk}
-                                       for d in found.missing_documents]
+                errors["documents"] = [
+                    _("Missing document: %(name)s (id %(id)s)") % {"name": d.name, "id": d.pk}
+                    for d in found.missing_documents
+                ]
             raise ValidationError(errors) from None
         return _detail(request, dossier)
 
 
 class TimelineView(APIView):
-    @extend_schema(tags=["Dossiers"], parameters=[DOSSIER_REF],
-                   responses=responses({200: s.EventSerializer(many=True)}, 401, 404),
-                   description="What happened to the dossier: the applicant sees the public events, staff all.")
+    @extend_schema(
+        tags=["Dossiers"],
+        parameters=[DOSSIER_REF],
+        responses=responses({200: s.EventSerializer(many=True)}, 401, 404),
+        description="What happened to the dossier: the applicant sees the public events, staff all.",
+    )
     def get(self, request, ref):
         dossier = api_dossier(request, ref)
         staff = not is_applicant(request, dossier)
@@ -244,7 +286,8 @@ class TimelineView(APIView):
 
 class SupplementResponseView(APIView):
     @extend_schema(
-        tags=["Dossiers"], parameters=[DOSSIER_REF, IDEMPOTENCY_KEY],
+        tags=["Dossiers"],
+        parameters=[DOSSIER_REF, IDEMPOTENCY_KEY],
         request={"multipart/form-data": s.SupplementResponseSchema, "application/json": s.SupplementResponseSerializer},
         responses=responses({200: s.DossierDetailSerializer}, 400, 401, 404, 409, 422),
         description="Send what the agency asked for: files as `files-<requirement id>` (or `files-other`) and a note.",
@@ -254,59 +297,81 @@ class SupplementResponseView(APIView):
         dossier = _applicants(request, ref)
         serializer = s.SupplementResponseSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        uploads = [(key.removeprefix("files-"), f) for key in request.FILES if key.startswith("files-")
-                   for f in request.FILES.getlist(key)]
+        uploads = [
+            (key.removeprefix("files-"), f)
+            for key in request.FILES
+            if key.startswith("files-")
+            for f in request.FILES.getlist(key)
+        ]
         try:
-            services.dossier_resubmit(dossier=dossier, actor=request.user, uploads=uploads,
-                                      answer=serializer.validated_data["answer"])
+            services.dossier_resubmit(
+                dossier=dossier, actor=request.user, uploads=uploads, answer=serializer.validated_data["answer"]
+            )
         except FileRefused as error:
             raise FileUnprocessable({"files": error.messages}) from None
         return _detail(request, dossier)
 
 
 class WithdrawalView(APIView):
-    @extend_schema(tags=["Dossiers"], parameters=[DOSSIER_REF, IDEMPOTENCY_KEY], request=s.WithdrawalSerializer,
-                   responses=responses({200: s.DossierDetailSerializer}, 400, 401, 404, 409, 422),
-                   description="Ask to withdraw the dossier before a decision; the desk confirms it.")
+    @extend_schema(
+        tags=["Dossiers"],
+        parameters=[DOSSIER_REF, IDEMPOTENCY_KEY],
+        request=s.WithdrawalSerializer,
+        responses=responses({200: s.DossierDetailSerializer}, 400, 401, 404, 409, 422),
+        description="Ask to withdraw the dossier before a decision; the desk confirms it.",
+    )
     @idempotent
     def post(self, request, ref):
         dossier = _applicants(request, ref)
         serializer = s.WithdrawalSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.dossier_request_withdrawal(dossier=dossier, actor=request.user,
-                                            reason=serializer.validated_data["reason"])
+        services.dossier_request_withdrawal(
+            dossier=dossier, actor=request.user, reason=serializer.validated_data["reason"]
+        )
         return _detail(request, dossier)
 
 
 class RatingView(APIView):
-    @extend_schema(tags=["Dossiers"], parameters=[DOSSIER_REF],
-                   responses=responses({200: s.RatingSerializer}, 401, 404))
+    @extend_schema(
+        tags=["Dossiers"], parameters=[DOSSIER_REF], responses=responses({200: s.RatingSerializer}, 401, 404)
+    )
     def get(self, request, ref):
         rating = Rating.objects.filter(dossier=_applicants(request, ref)).first()
         if rating is None:
             raise NotFound
         return Response(s.RatingSerializer(rating).data)
 
-    @extend_schema(tags=["Dossiers"], parameters=[DOSSIER_REF, IDEMPOTENCY_KEY], request=s.RatingSerializer,
-                   responses=responses({201: s.RatingSerializer}, 400, 401, 404, 409, 422),
-                   description="Rate the service (each score 0, 1 or 2) once the result is returned; "
-                               "it can be changed for a few days.")
+    @extend_schema(
+        tags=["Dossiers"],
+        parameters=[DOSSIER_REF, IDEMPOTENCY_KEY],
+        request=s.RatingSerializer,
+        responses=responses({201: s.RatingSerializer}, 400, 401, 404, 409, 422),
+        description="Rate the service (each score 0, 1 or 2) once the result is returned; "
+        "it can be changed for a few days.",
+    )
     @idempotent
     def post(self, request, ref):
         dossier = _applicants(request, ref)
         serializer = s.RatingSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        rating = services.dossier_rate(dossier=dossier, actor=request.user,
-                                       scores={c: data[c] for c in services.RATING_CRITERIA},
-                                       comment=data.get("comment", ""))
+        rating = services.dossier_rate(
+            dossier=dossier,
+            actor=request.user,
+            scores={c: data[c] for c in services.RATING_CRITERIA},
+            comment=data.get("comment", ""),
+        )
         return Response(s.RatingSerializer(rating).data, status=status.HTTP_201_CREATED)
 
 
 class DocumentListView(APIView):
-    @extend_schema(tags=["Dossiers"], parameters=[DOSSIER_REF], operation_id="dossiers_documents_list",
-                   responses=responses({200: s.DocumentSerializer(many=True)}, 401, 404),
-                   description="The receipts, forms and result issued so far, with download links.")
+    @extend_schema(
+        tags=["Dossiers"],
+        parameters=[DOSSIER_REF],
+        operation_id="dossiers_documents_list",
+        responses=responses({200: s.DocumentSerializer(many=True)}, 401, 404),
+        description="The receipts, forms and result issued so far, with download links.",
+    )
     def get(self, request, ref):
         dossier = api_dossier(request, ref)
         if dossier.code is None:
@@ -315,25 +380,35 @@ class DocumentListView(APIView):
         for document in documents:
             document["url"] = request.build_absolute_uri(document["url"])
             document["download_url"] = request.build_absolute_uri(
-                reverse("api-dossier-document", kwargs={"ref": dossier.code, "kind": document["kind"]}))
+                reverse("api-dossier-document", kwargs={"ref": dossier.code, "kind": document["kind"]})
+            )
         return Response(s.DocumentSerializer(documents, many=True).data)
 
 
 class DocumentDownloadView(APIView):
-    @extend_schema(tags=["Dossiers"], operation_id="dossiers_document_download", parameters=[DOSSIER_REF, OpenApiParameter(
-        "kind", OpenApiTypes.STR, OpenApiParameter.PATH, enum=DossierDocument.Kind.values)],
-        responses=responses({(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)}, 401, 404))
+    @extend_schema(
+        tags=["Dossiers"],
+        operation_id="dossiers_document_download",
+        parameters=[
+            DOSSIER_REF,
+            OpenApiParameter("kind", OpenApiTypes.STR, OpenApiParameter.PATH, enum=DossierDocument.Kind.values),
+        ],
+        responses=responses({(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)}, 401, 404),
+    )
     def get(self, request, ref, kind):
         dossier = api_dossier(request, ref)
         if dossier.code is None or kind not in {
-                d["kind"] for d in services.available_documents(dossier, staff=not is_applicant(request, dossier))}:
+            d["kind"] for d in services.available_documents(dossier, staff=not is_applicant(request, dossier))
+        }:
             raise NotFound
         document = dossier_document(dossier, kind, base_url=settings.PORTAL_BASE_URL)
-        return FileResponse(document.file.open("rb"), filename=f"{dossier.code}-{kind}.pdf",
-                            content_type="application/pdf")
+        return FileResponse(
+            document.file.open("rb"), filename=f"{dossier.code}-{kind}.pdf", content_type="application/pdf"
+        )
 
 
 # --- Public lookup ----------------------------------------------------------------------------
+
 
 class LookupView(APIView):
     """What anyone may know of a dossier from its code: procedure, agency, status, dates. No personal data."""
@@ -351,22 +426,32 @@ class LookupView(APIView):
 
 # --- Officers ---------------------------------------------------------------------------------
 
+
 class QueueView(GenericAPIView):
     """The officer's queue, due first, with how many open dossiers each view holds."""
 
     serializer_class = s.QueueItemSerializer
     filter_backends = []
 
-    @extend_schema(tags=["Officer"], parameters=[
-        OpenApiParameter("view", OpenApiTypes.STR, enum=selectors.QUEUE_FILTERS,
-                         description="all (default), due_today, due_soon, overdue, needs_apology, mine, "
-                                     "unassigned, to_receive, to_return"),
-        OpenApiParameter("status", OpenApiTypes.STR, enum=S.values),
-        OpenApiParameter("procedure", OpenApiTypes.STR, description="Procedure code."),
-        OpenApiParameter("field", OpenApiTypes.STR, description="Field code."),
-        OpenApiParameter("q", OpenApiTypes.STR, description="Dossier code, applicant name or personal ID number."),
-        OpenApiParameter("page", OpenApiTypes.INT), OpenApiParameter("page_size", OpenApiTypes.INT),
-    ], responses=responses({200: s.QueuePageSerializer}, 400, 401, 404))
+    @extend_schema(
+        tags=["Officer"],
+        parameters=[
+            OpenApiParameter(
+                "view",
+                OpenApiTypes.STR,
+                enum=selectors.QUEUE_FILTERS,
+                description="all (default), due_today, due_soon, overdue, needs_apology, mine, "
+                "unassigned, to_receive, to_return",
+            ),
+            OpenApiParameter("status", OpenApiTypes.STR, enum=S.values),
+            OpenApiParameter("procedure", OpenApiTypes.STR, description="Procedure code."),
+            OpenApiParameter("field", OpenApiTypes.STR, description="Field code."),
+            OpenApiParameter("q", OpenApiTypes.STR, description="Dossier code, applicant name or personal ID number."),
+            OpenApiParameter("page", OpenApiTypes.INT),
+            OpenApiParameter("page_size", OpenApiTypes.INT),
+        ],
+        responses=responses({200: s.QueuePageSerializer}, 400, 401, 404),
+    )
     def get(self, request):
         if not is_staff(request):
             raise NotFound
@@ -383,29 +468,43 @@ class QueueView(GenericAPIView):
 
 
 class TransitionListView(APIView):
-    @extend_schema(tags=["Officer"], parameters=[CODE],
-                   responses=responses({200: s.TransitionSerializer(many=True)}, 401, 404),
-                   description="The transitions this officer can make on the dossier now, with their parameters.")
+    @extend_schema(
+        tags=["Officer"],
+        parameters=[CODE],
+        responses=responses({200: s.TransitionSerializer(many=True)}, 401, 404),
+        description="The transitions this officer can make on the dossier now, with their parameters.",
+    )
     def get(self, request, code):
         dossier = api_officer_dossier(request, code)
-        found = [{"name": name, "label": str(TRANSITIONS[name].label),
-                  "url": request.build_absolute_uri(reverse("api-transition", kwargs={"code": code, "name": name})),
-                  "parameters": TRANSITIONS[name].parameters(dossier)}
-                 for name in available_transitions(request.user, dossier)]
+        found = [
+            {
+                "name": name,
+                "label": str(TRANSITIONS[name].label),
+                "url": request.build_absolute_uri(reverse("api-transition", kwargs={"code": code, "name": name})),
+                "parameters": TRANSITIONS[name].parameters(dossier),
+            }
+            for name in available_transitions(request.user, dossier)
+        ]
         return Response(s.TransitionSerializer(found, many=True).data)
 
 
 class TransitionView(APIView):
     @extend_schema(
-        tags=["Officer"], parameters=[CODE, IDEMPOTENCY_KEY, OpenApiParameter(
-            "name", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(TRANSITIONS))],
+        tags=["Officer"],
+        parameters=[
+            CODE,
+            IDEMPOTENCY_KEY,
+            OpenApiParameter("name", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(TRANSITIONS)),
+        ],
         request={"application/json": OpenApiTypes.OBJECT},
         responses=responses({200: s.DossierDetailSerializer}, 400, 401, 403, 404, 409, 422),
         description="Make one transition. The body holds its parameters (see GET …/transitions/), and "
-                    "optionally `expected_status`: if the dossier changed meanwhile, 409. Not possible in the "
-                    "current state: 409; not this officer's role: 403.",
-        examples=[OpenApiExample("assign", value={"specialist": 12, "comment": "Xử lý trong ngày"}, request_only=True),
-                  OpenApiExample("return_result", value={"collected_by": ""}, request_only=True)],
+        "optionally `expected_status`: if the dossier changed meanwhile, 409. Not possible in the "
+        "current state: 409; not this officer's role: 403.",
+        examples=[
+            OpenApiExample("assign", value={"specialist": 12, "comment": "Xử lý trong ngày"}, request_only=True),
+            OpenApiExample("return_result", value={"collected_by": ""}, request_only=True),
+        ],
     )
     @idempotent
     def post(self, request, code, name):

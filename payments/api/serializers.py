@@ -28,8 +28,20 @@ class PaymentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Payment
-        fields = ["id", "dossier", "method", "amount", "status", "items", "created_at", "expires_at", "paid_at",
-                  "refunded_amount", "redirect_url", "vietqr"]
+        fields = [
+            "id",
+            "dossier",
+            "method",
+            "amount",
+            "status",
+            "items",
+            "created_at",
+            "expires_at",
+            "paid_at",
+            "refunded_amount",
+            "redirect_url",
+            "vietqr",
+        ]
 
     @extend_schema_field(serializers.URLField(allow_null=True, help_text=_("Gateway page to send the payer to.")))
     def get_redirect_url(self, payment):

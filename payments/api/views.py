@@ -30,30 +30,46 @@ def _context(request, payment, *, send: bool) -> dict:
     if payment.status != PaymentStatus.PENDING:
         return {}
     if payment.method == PaymentMethod.VIETQR:
-        return {"vietqr": {
-            "payload": vietqr_payload(bank_bin=settings.VIETQR_BANK_BIN, account=settings.VIETQR_ACCOUNT,
-                                      amount=payment.amount, reference=payment.reference),
-            "account": settings.VIETQR_ACCOUNT, "account_name": settings.VIETQR_ACCOUNT_NAME,
-            "page_url": request.build_absolute_uri(reverse("payments:vietqr", kwargs={"reference": payment.reference})),
-        }}
+        return {
+            "vietqr": {
+                "payload": vietqr_payload(
+                    bank_bin=settings.VIETQR_BANK_BIN,
+                    account=settings.VIETQR_ACCOUNT,
+                    amount=payment.amount,
+                    reference=payment.reference,
+                ),
+                "account": settings.VIETQR_ACCOUNT,
+                "account_name": settings.VIETQR_ACCOUNT_NAME,
+                "page_url": request.build_absolute_uri(
+                    reverse("payments:vietqr", kwargs={"reference": payment.reference})
+                ),
+            }
+        }
     if payment.method in (PaymentMethod.VNPAY, PaymentMethod.SANDBOX):
-        return {"redirect_url": services.payment_gateway_url(
-            payment=payment, gateway_url=settings.VNPAY_URL or request.build_absolute_uri(reverse("payments:sandbox")),
-            return_url=request.build_absolute_uri(reverse("payments:vnpay_return")),
-            ip_addr=client_address(request), send=send,
-        )}
+        return {
+            "redirect_url": services.payment_gateway_url(
+                payment=payment,
+                gateway_url=settings.VNPAY_URL or request.build_absolute_uri(reverse("payments:sandbox")),
+                return_url=request.build_absolute_uri(reverse("payments:vnpay_return")),
+                ip_addr=client_address(request),
+                send=send,
+            )
+        }
     return {}
 
 
 class PaymentStartView(APIView):
     @extend_schema(
-        tags=["Payments"], request=PaymentStartSerializer,
-        parameters=[OpenApiParameter("ref", OpenApiTypes.STR, OpenApiParameter.PATH, description="Dossier code."),
-                    IDEMPOTENCY_KEY],
+        tags=["Payments"],
+        request=PaymentStartSerializer,
+        parameters=[
+            OpenApiParameter("ref", OpenApiTypes.STR, OpenApiParameter.PATH, description="Dossier code."),
+            IDEMPOTENCY_KEY,
+        ],
         responses=responses({201: PaymentSerializer}, 400, 401, 404, 409, 422),
         description="Pay what the dossier owes: the pending payment of this method if there is one. For the "
-                    "gateway, send the payer to `redirect_url`; for VietQR, show `vietqr.payload` as a QR code. "
-                    "The gateway's or the bank's notification confirms it: poll GET /payments/{id}/.",
+        "gateway, send the payer to `redirect_url`; for VietQR, show `vietqr.payload` as a QR code. "
+        "The gateway's or the bank's notification confirms it: poll GET /payments/{id}/.",
     )
     @idempotent
     def post(self, request, ref):
@@ -61,19 +77,26 @@ class PaymentStartView(APIView):
         serializer = PaymentStartSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            payment = services.payment_start(dossier=dossier, method=serializer.validated_data["method"],
-                                             actor=request.user)
+            payment = services.payment_start(
+                dossier=dossier, method=serializer.validated_data["method"], actor=request.user
+            )
         except DjangoValidationError as error:
             raise Conflict(" ".join(error.messages)) from None
         payment = Payment.objects.select_related("dossier").get(pk=payment.pk)
-        return Response(PaymentSerializer(payment, context=_context(request, payment, send=True)).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            PaymentSerializer(payment, context=_context(request, payment, send=True)).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class PaymentDetailView(APIView):
-    @extend_schema(tags=["Payments"], parameters=[
-        OpenApiParameter("reference", OpenApiTypes.STR, OpenApiParameter.PATH, description="The payment's id.")],
-        responses=responses({200: PaymentSerializer}, 401, 404))
+    @extend_schema(
+        tags=["Payments"],
+        parameters=[
+            OpenApiParameter("reference", OpenApiTypes.STR, OpenApiParameter.PATH, description="The payment's id.")
+        ],
+        responses=responses({200: PaymentSerializer}, 401, 404),
+    )
     def get(self, request, reference):
         visible = within_scope(request, dossier_selectors.visible_dossiers(request.user))
         payment = Payment.objects.select_related("dossier").filter(reference=reference, dossier__in=visible).first()

@@ -34,8 +34,7 @@ class ApiTokenAuthentication(BaseAuthentication):
             raw = parts[1].decode()
         except UnicodeError:
             raise AuthenticationFailed(_("Invalid token.")) from None
-        token = (ApiToken.objects.select_related("client__user")
-                 .filter(token_hash=ApiToken.hash(raw)).first())
+        token = ApiToken.objects.select_related("client__user").filter(token_hash=ApiToken.hash(raw)).first()
         if token is None or token.revoked_at is not None:
             raise AuthenticationFailed(_("Invalid or revoked token."))
         client = token.client
@@ -71,7 +70,7 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "type": "http",
             "scheme": "bearer",
             "description": "A token of an API client, created in the admin (API clients → Create a token). "
-                           "`Authorization: Bearer <token>`; `Token <token>` is accepted too.",
+            "`Authorization: Bearer <token>`; `Token <token>` is accepted too.",
         }
 
 
@@ -82,8 +81,12 @@ class VerifiedSessionAuthentication(SessionAuthentication):
     def authenticate(self, request):
         found = super().authenticate(request)
         if found is not None and second_factor_pending(found[0]):
-            raise PermissionDenied(_("Staff must confirm the sign-in with their second factor first "
-                                     "(two-step verification at /tai-khoan/xac-thuc/)."))
+            raise PermissionDenied(
+                _(
+                    "Staff must confirm the sign-in with their second factor first "
+                    "(two-step verification at /tai-khoan/xac-thuc/)."
+                )
+            )
         return found
 
 

@@ -17,9 +17,17 @@ from portal import exceptions
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 TITLES = {
-    400: _("Invalid request"), 401: _("Not signed in"), 403: _("Not allowed"), 404: _("Not found"),
-    405: _("Method not allowed"), 406: _("Not acceptable"), 409: _("Conflict"), 413: _("Too large"),
-    415: _("Unsupported media type"), 422: _("Unprocessable request"), 429: _("Too many requests"),
+    400: _("Invalid request"),
+    401: _("Not signed in"),
+    403: _("Not allowed"),
+    404: _("Not found"),
+    405: _("Method not allowed"),
+    406: _("Not acceptable"),
+    409: _("Conflict"),
+    413: _("Too large"),
+    415: _("Unsupported media type"),
+    422: _("Unprocessable request"),
+    429: _("Too many requests"),
 }
 
 
@@ -40,8 +48,12 @@ class Unprocessable(APIException):
 def validation_error(error: DjangoValidationError) -> ValidationError:
     """A service's Django ValidationError as a DRF one, keeping the fields it names."""
     if hasattr(error, "error_dict"):
-        return ValidationError({("non_field_errors" if field == "__all__" else field): list(messages)
-                                for field, messages in error.message_dict.items()})
+        return ValidationError(
+            {
+                ("non_field_errors" if field == "__all__" else field): list(messages)
+                for field, messages in error.message_dict.items()
+            }
+        )
     return ValidationError({"non_field_errors": list(error.messages)})
 
 
@@ -102,5 +114,7 @@ class ProblemSerializer(serializers.Serializer):
     title = serializers.CharField()
     status = serializers.IntegerField()
     detail = serializers.CharField()
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()),
-                                   help_text=_("Messages per field; dotted names for nested fields."))
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text=_("Messages per field; dotted names for nested fields."),
+    )

@@ -65,7 +65,11 @@ def idempotent(method):
         try:
             with transaction.atomic():
                 record = IdempotencyRecord.objects.create(
-                    owner=owner, key=key, method=request.method, path=request.path[:500], request_hash=request_hash,
+                    owner=owner,
+                    key=key,
+                    method=request.method,
+                    path=request.path[:500],
+                    request_hash=request_hash,
                 )
         except IntegrityError:
             return _replay(owner, key, request_hash)

@@ -23,8 +23,9 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 
 class InboxFilter(django_filters.FilterSet):
-    unread = django_filters.TypedChoiceFilter(choices=[("true", "true"), ("false", "false")],
-                                              coerce=lambda value: value == "true")
+    unread = django_filters.TypedChoiceFilter(
+        choices=[("true", "true"), ("false", "false")], coerce=lambda value: value == "true"
+    )
 
     class Meta:
         model = Notification
@@ -48,17 +49,23 @@ class NotificationListView(ListAPIView):
             qs = qs.filter(read_at__isnull=filters["unread"])
         return qs
 
-    @extend_schema(tags=["Notifications"], parameters=[OpenApiParameter("unread", OpenApiTypes.BOOL)],
-                   responses=responses({200: NotificationSerializer(many=True)}, 400, 401, 404))
+    @extend_schema(
+        tags=["Notifications"],
+        parameters=[OpenApiParameter("unread", OpenApiTypes.BOOL)],
+        responses=responses({200: NotificationSerializer(many=True)}, 400, 401, 404),
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
 
 class NotificationReadView(APIView):
-    @extend_schema(tags=["Notifications"], request=None,
-                   parameters=[OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)],
-                   responses=responses({200: NotificationSerializer}, 401, 404),
-                   description="Mark one message read (reading it twice changes nothing).")
+    @extend_schema(
+        tags=["Notifications"],
+        request=None,
+        parameters=[OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        responses=responses({200: NotificationSerializer}, 401, 404),
+        description="Mark one message read (reading it twice changes nothing).",
+    )
     def post(self, request, id):  # noqa: A002 - the path parameter's name
         notification = inbox(request.user).filter(pk=id).first()
         if notification is None:

@@ -19,8 +19,10 @@ DESCRIPTIONS = {
 
 def problems(*codes: int) -> dict:
     """Error responses for extend_schema(responses=...): every one a problem+json body."""
-    return {(code, PROBLEM_CONTENT_TYPE): OpenApiResponse(ProblemSerializer, description=DESCRIPTIONS[code])
-            for code in codes}
+    return {
+        (code, PROBLEM_CONTENT_TYPE): OpenApiResponse(ProblemSerializer, description=DESCRIPTIONS[code])
+        for code in codes
+    }
 
 
 def responses(ok: dict, *codes: int) -> dict:
@@ -28,7 +30,10 @@ def responses(ok: dict, *codes: int) -> dict:
 
 
 IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
     description=(
         "A unique key (e.g. a UUID, at most 255 characters) that makes this POST safe to retry: the same key "
         "with the same body returns the stored response with `Idempotent-Replayed: true`; with another body, 422."
@@ -45,6 +50,7 @@ _DATABASE_INTEGER_LIMITS = {32767, 2147483647, 9223372036854775807}
 def drop_database_integer_limits(result, generator, request, public):
     """drf-spectacular postprocessing hook: remove maxima (and the int64 format they imply) and
     minima that are only a database column's range."""
+
     def visit(node):
         if isinstance(node, dict):
             if node.get("type") == "integer" and node.get("maximum") in _DATABASE_INTEGER_LIMITS:
@@ -57,6 +63,7 @@ def drop_database_integer_limits(result, generator, request, public):
         elif isinstance(node, list):
             for value in node:
                 visit(value)
+
     visit(result.get("components", {}))
     visit(result.get("paths", {}))
     return result

@@ -13,5 +13,6 @@ def within_scope(request, dossiers: QuerySet) -> QuerySet:
     agencies = scope_agencies(request)
     if agencies is None:
         return dossiers
-    return dossiers.filter(Q(receiving_agency_id__in=agencies) | Q(competent_agency_id__in=agencies)
-                           | Q(consulted_agency_id__in=agencies))
+    return dossiers.filter(
+        Q(receiving_agency_id__in=agencies) | Q(competent_agency_id__in=agencies) | Q(consulted_agency_id__in=agencies)
+    )

@@ -6,12 +6,19 @@ class CodeForm(forms.Form):
     """A code from the authenticator app (6 digits) or, at verification, a recovery code."""
 
     code = forms.CharField(
-        label=_("Code"), max_length=32, strip=True,
+        label=_("Code"),
+        max_length=32,
+        strip=True,
         error_messages={"required": _("Enter the code.")},
-        widget=forms.TextInput(attrs={
-            "autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True,
-            "spellcheck": "false", "autocapitalize": "off",
-        }),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autofocus": True,
+                "spellcheck": "false",
+                "autocapitalize": "off",
+            }
+        ),
     )
 
 
@@ -20,7 +27,10 @@ class VerifyForm(CodeForm):
     a numeric keypad cannot type."""
 
     recovery_code = forms.CharField(
-        label=_("Recovery code"), max_length=32, strip=True, required=False,
+        label=_("Recovery code"),
+        max_length=32,
+        strip=True,
+        required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "off"}),
     )
 

@@ -39,17 +39,34 @@ class SecondFactorMiddleware:
         redirects straight to the second factor with the same next page: one round trip less
         than landing on a page that sends them there."""
         user = getattr(request, "user", None)  # auth.login() replaced it with the signed-in user
-        if (response.status_code in (301, 302, 303) and not self._is_open(request.path_info)
-                and user is not None and user.is_authenticated and second_factor_pending(user)):
+        if (
+            response.status_code in (301, 302, 303)
+            and not self._is_open(request.path_info)
+            and user is not None
+            and user.is_authenticated
+            and second_factor_pending(user)
+        ):
             response["Location"] = self._second_factor_url(user, response["Location"])
         return response
 
     def _is_open(self, path: str) -> bool:
         if self._open_paths is None:  # reversed once: URLconf is loaded by the first request
-            self._open_paths = frozenset(reverse(name) for name in (
-                "second_factor_verify", "second_factor_enrol", "logout", "admin:logout", "set_language", "healthz"))
-        return (path in self._open_paths or path.startswith(OPEN_PREFIXES)
-                or path.startswith("/" + settings.STATIC_URL.lstrip("/")))
+            self._open_paths = frozenset(
+                reverse(name)
+                for name in (
+                    "second_factor_verify",
+                    "second_factor_enrol",
+                    "logout",
+                    "admin:logout",
+                    "set_language",
+                    "healthz",
+                )
+            )
+        return (
+            path in self._open_paths
+            or path.startswith(OPEN_PREFIXES)
+            or path.startswith("/" + settings.STATIC_URL.lstrip("/"))
+        )
 
     @staticmethod
     def _second_factor_url(user, next_url: str | None) -> str:

@@ -62,8 +62,16 @@ def totp_uri(device: TOTPDevice, *, label: str | None = None) -> str:
 
     issuer = settings.OTP_TOTP_ISSUER.replace(":", "")
     label = label or device.user.email or device.user.phone
-    query = urlencode({"secret": totp_secret(device), "issuer": issuer, "algorithm": "SHA1",
-                       "digits": device.digits, "period": device.step}, quote_via=quote)
+    query = urlencode(
+        {
+            "secret": totp_secret(device),
+            "issuer": issuer,
+            "algorithm": "SHA1",
+            "digits": device.digits,
+            "period": device.step,
+        },
+        quote_via=quote,
+    )
     return f"otpauth://totp/{quote(issuer)}:{quote(label)}?{query}"
 
 
@@ -81,8 +89,7 @@ def second_factor_enrol_confirm(*, user, code: str) -> tuple[TOTPDevice, list[st
     """Confirm the enrolment with a code from the app; return the device and new recovery codes."""
     code = _digits(code)
     with transaction.atomic():
-        device = (TOTPDevice.objects.select_for_update()
-                  .filter(user=user, confirmed=False).order_by("pk").first())
+        device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("pk").first()
         if device is None or totp_device_of(user) is not None:
             raise ValidationError(_("Open the set-up page again: there is no second factor waiting to be confirmed."))
         _refuse_if_throttled(device)
@@ -181,6 +188,7 @@ def _refuse_if_throttled(device) -> None:
 
 
 def _wrong_code_message() -> str:
-    return _("This code is wrong or has expired. Enter the 6-digit code your authenticator app shows now, "
-             "or one of your recovery codes.")
-
+    return _(
+        "This code is wrong or has expired. Enter the 6-digit code your authenticator app shows now, "
+        "or one of your recovery codes."
+    )

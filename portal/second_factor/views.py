@@ -16,8 +16,9 @@ from .forms import CodeForm, VerifyForm
 def _next_url(request) -> str:
     """Where to go after the step: the page asked for, if it is on this site."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
-                                                     require_https=request.is_secure()):
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return candidate
     return "/"
 
@@ -42,11 +43,21 @@ def verify(request):
             services.second_factor_login(request=request, device=device)
             if device.persistent_id.startswith("otp_static."):
                 left = services.recovery_codes_left(user)
-                messages.warning(request, _("You used a recovery code: %(left)d left. Make new ones on the "
-                                            "two-step verification page if you are running out.") % {"left": left})
+                messages.warning(
+                    request,
+                    _(
+                        "You used a recovery code: %(left)d left. Make new ones on the "
+                        "two-step verification page if you are running out."
+                    )
+                    % {"left": left},
+                )
             return redirect(_next_url(request))
-    return render(request, "portal/second_factor/verify.html", {"form": form, "next": _next_url(request)},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "portal/second_factor/verify.html",
+        {"form": form, "next": _next_url(request)},
+        status=400 if form.errors else 200,
+    )
 
 
 @never_cache
@@ -73,10 +84,18 @@ def enrol(request):
             messages.success(request, _("Two-step verification is on for your account."))
             return redirect("second_factor_recovery_codes")
     uri = services.totp_uri(device)
-    return render(request, "portal/second_factor/enrol.html", {
-        "form": form, "next": _next_url(request), "secret": services.totp_secret(device), "uri": uri,
-        "qr_svg": _qr_svg(uri),
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "portal/second_factor/enrol.html",
+        {
+            "form": form,
+            "next": _next_url(request),
+            "secret": services.totp_secret(device),
+            "uri": uri,
+            "qr_svg": _qr_svg(uri),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @never_cache
@@ -105,15 +124,21 @@ def account(request):
         request.session[services.NEW_CODES_SESSION_KEY] = codes
         request.session["second_factor_after_codes"] = ""
         return redirect("second_factor_recovery_codes")
-    return render(request, "portal/second_factor/account.html", {
-        "required": services.second_factor_required(user), "device": services.totp_device_of(user),
-        "codes_left": services.recovery_codes_left(user),
-    })
+    return render(
+        request,
+        "portal/second_factor/account.html",
+        {
+            "required": services.second_factor_required(user),
+            "device": services.totp_device_of(user),
+            "codes_left": services.recovery_codes_left(user),
+        },
+    )
 
 
 def _qr_svg(data: str) -> str:
     """The QR code as inline SVG, made here (segno): the secret never goes to another service."""
     import segno
 
-    return segno.make(data, error="m").svg_inline(scale=4, border=2, title=_("QR code to scan"),
-                                                   svgclass="qr-code", lineclass=None, dark="#000")
+    return segno.make(data, error="m").svg_inline(
+        scale=4, border=2, title=_("QR code to scan"), svgclass="qr-code", lineclass=None, dark="#000"
+    )

@@ -139,12 +139,18 @@ LOGOUT_REDIRECT_URL = "home"
 # `manage.py build_password_list` rebuilds it).
 PASSWORD_MIN_LENGTH = env.int("PASSWORD_MIN_LENGTH", default=10)
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
-     "OPTIONS": {"user_attributes": ("full_name", "email", "phone", "personal_id")}},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator",
-     "OPTIONS": {"password_list_path": BASE_DIR / "portal" / "common-passwords.txt.gz"}},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("full_name", "email", "phone", "personal_id")},
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.CommonPasswordValidator",
+        "OPTIONS": {"password_list_path": BASE_DIR / "portal" / "common-passwords.txt.gz"},
+    },
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # Sessions: citizens keep Django's two weeks; staff (admin access or an agency role) are signed
@@ -208,7 +214,9 @@ STORAGES = {
     # Dossier attachments and results: no base URL, served only through checked views.
     "private": {
         "BACKEND": env("PRIVATE_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"),
-        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None} if not env("PRIVATE_STORAGE_BACKEND", default="") else {},
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None}
+        if not env("PRIVATE_STORAGE_BACKEND", default="")
+        else {},
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
@@ -331,6 +339,7 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+
 # --- Content-Security-Policy (django-csp) ----------------------------------------------
 # Scripts and styles only from our own static files (or with this response's nonce); no inline
 # handlers or style attributes anywhere (tests/portal/test_csp.py scans every page). Forms may
@@ -341,11 +350,20 @@ def csp_policy(*external_urls: str) -> dict:
     from csp.constants import NONCE, NONE, SELF
 
     origins = sorted({f"{u.scheme}://{u.netloc}" for u in map(urlsplit, external_urls) if u.scheme and u.netloc})
-    return {"DIRECTIVES": {
-        "default-src": [SELF], "script-src": [SELF, NONCE], "style-src": [SELF, NONCE],
-        "img-src": [SELF, "data:"], "font-src": [SELF], "connect-src": [SELF], "object-src": [NONE],
-        "base-uri": [SELF], "frame-ancestors": [NONE], "form-action": [SELF, *origins],
-    }}
+    return {
+        "DIRECTIVES": {
+            "default-src": [SELF],
+            "script-src": [SELF, NONCE],
+            "style-src": [SELF, NONCE],
+            "img-src": [SELF, "data:"],
+            "font-src": [SELF],
+            "connect-src": [SELF],
+            "object-src": [NONE],
+            "base-uri": [SELF],
+            "frame-ancestors": [NONE],
+            "form-action": [SELF, *origins],
+        }
+    }
 
 
 # --- Celery ---------------------------------------------------------------------------
@@ -395,8 +413,10 @@ CELERY_BEAT_SCHEDULE = {
     "payments-reconcile": {"task": "payments.tasks.reconcile_payments", "schedule": 600.0},
     "indicators-snapshot": {"task": "indicators.tasks.refresh_snapshot", "schedule": 86400.0},
     "api-idempotency-purge": {"task": "portal.tasks.idempotency_purge", "schedule": 3600.0},
-    "attachments-scan-pending": {"task": "dossiers.tasks.scan_pending_files",
-                                 "schedule": env.float("CLAMD_SWEEP_SECONDS", 300.0)},
+    "attachments-scan-pending": {
+        "task": "dossiers.tasks.scan_pending_files",
+        "schedule": env.float("CLAMD_SWEEP_SECONDS", 300.0),
+    },
 }
 
 # --- Payments (payments/) ---------------------------------------------------------------------

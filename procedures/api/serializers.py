@@ -7,12 +7,13 @@ from procedures.models import Agency, DocumentRequirement, FeeRule, ProcedureVer
 
 class DueDateQuerySerializer(serializers.Serializer):
     received_at = serializers.DateTimeField(
-        help_text=_("ISO 8601 date and time the dossier was received; without an offset it is taken as local time (+07:00)."),
+        help_text=_(
+            "ISO 8601 date and time the dossier was received; without an offset it is taken as local time (+07:00)."
+        ),
     )
     days = serializers.IntegerField(
         min_value=0, max_value=MAX_WORKING_DAYS, help_text=_("Processing time in working days; 0 means the same day.")
     )
-
 
     def validate_received_at(self, value):
         if not 2000 <= value.year <= 2100:
@@ -43,8 +44,20 @@ class ProcedureListSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ProcedureVersion
-        fields = ["code", "number", "name", "name_en", "field", "field_name", "agency", "agency_name", "level",
-                  "service_level", "processing_days", "cross_boundary"]
+        fields = [
+            "code",
+            "number",
+            "name",
+            "name_en",
+            "field",
+            "field_name",
+            "agency",
+            "agency_name",
+            "level",
+            "service_level",
+            "processing_days",
+            "cross_boundary",
+        ]
 
 
 class DocumentRequirementSerializer(serializers.ModelSerializer):
@@ -90,5 +103,15 @@ class ProcedureDetailSerializer(ProcedureListSerializer):
     form_schema = FormFieldSerializer(many=True)
 
     class Meta(ProcedureListSerializer.Meta):
-        fields = [*ProcedureListSerializer.Meta.fields, "description", "partial_reason", "result_type",
-                  "legal_basis", "published_at", "documents", "fees", "steps", "form_schema"]
+        fields = [
+            *ProcedureListSerializer.Meta.fields,
+            "description",
+            "partial_reason",
+            "result_type",
+            "legal_basis",
+            "published_at",
+            "documents",
+            "fees",
+            "steps",
+            "form_schema",
+        ]

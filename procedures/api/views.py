@@ -31,8 +31,12 @@ class DueDateView(APIView):
     authentication_classes = []
     permission_classes = []
 
-    @extend_schema(tags=["Catalogue"], parameters=[DueDateQuerySerializer],
-                   responses=responses({200: DueDateSerializer}, 400), auth=[])
+    @extend_schema(
+        tags=["Catalogue"],
+        parameters=[DueDateQuerySerializer],
+        responses=responses({200: DueDateSerializer}, 400),
+        auth=[],
+    )
     def get(self, request: Request) -> Response:
         query = DueDateQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -41,8 +45,12 @@ class DueDateView(APIView):
 
 
 CATALOGUE_PARAMETERS = [
-    OpenApiParameter("q", OpenApiTypes.STR, description="Search words; diacritics and case are ignored "
-                     "(\"giay khai sinh\" finds \"Giấy khai sinh\"). Best matches first."),
+    OpenApiParameter(
+        "q",
+        OpenApiTypes.STR,
+        description="Search words; diacritics and case are ignored "
+        '("giay khai sinh" finds "Giấy khai sinh"). Best matches first.',
+    ),
     OpenApiParameter("agency", OpenApiTypes.STR, description="Agency code: its procedures and its sub-agencies'."),
     OpenApiParameter("field", OpenApiTypes.STR, description="Field (sector) code."),
     OpenApiParameter("level", OpenApiTypes.STR, enum=Level.values),
@@ -61,12 +69,19 @@ class ProcedureListView(ListAPIView):
     def get_queryset(self):
         filters = validated_filters(self.request, CatalogueFilter)
         return selectors.catalogue_search(
-            query=filters.get("q") or "", agency=filters.get("agency"), field=filters.get("field"),
-            level=filters.get("level") or "", service_level=filters.get("service_level") or "",
+            query=filters.get("q") or "",
+            agency=filters.get("agency"),
+            field=filters.get("field"),
+            level=filters.get("level") or "",
+            service_level=filters.get("service_level") or "",
         )
 
-    @extend_schema(tags=["Catalogue"], parameters=CATALOGUE_PARAMETERS, responses=responses(
-        {200: ProcedureListSerializer(many=True)}, 400, 404), auth=[])
+    @extend_schema(
+        tags=["Catalogue"],
+        parameters=CATALOGUE_PARAMETERS,
+        responses=responses({200: ProcedureListSerializer(many=True)}, 400, 404),
+        auth=[],
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

@@ -53,8 +53,12 @@ def test_staff_of_the_agency_see_the_dossier_and_its_whole_timeline(office, subm
         from dossiers.actions import dossier_act
 
         dossier_act(dossier=submitted, name="receive", actor=office["desk"], data={})
-        dossier_act(dossier=type(submitted).objects.get(pk=submitted.pk), name="assign", actor=office["desk"],
-                    data={"specialist": office["specialist"].pk})
+        dossier_act(
+            dossier=type(submitted).objects.get(pk=submitted.pk),
+            name="assign",
+            actor=office["desk"],
+            data={"specialist": office["specialist"].pk},
+        )
     api = api_for(office[role])
     assert api.get(f"/api/v1/dossiers/{submitted.code}/").status_code == 200
     kinds = [e["kind"] for e in api.get(f"/api/v1/dossiers/{submitted.code}/timeline/").json()]
@@ -91,8 +95,9 @@ def test_a_token_scoped_to_another_agency_sees_nothing_of_this_one(office, submi
     assert home.get(f"/api/v1/dossiers/{submitted.code}/").status_code == 200
     assert home.get("/api/v1/queue/").json()["count"] == 1
     # A citizen's token scoped to another agency does not see their own dossier there either.
-    assert_problem(api_for(office["citizen"], agencies=[office["other_agency"]])
-                   .get(f"/api/v1/dossiers/{submitted.code}/"), 404)
+    assert_problem(
+        api_for(office["citizen"], agencies=[office["other_agency"]]).get(f"/api/v1/dossiers/{submitted.code}/"), 404
+    )
 
 
 def test_scoped_token_cannot_act_where_its_roles_are_narrowed_away(office, submitted):
@@ -101,7 +106,8 @@ def test_scoped_token_cannot_act_where_its_roles_are_narrowed_away(office, submi
     desk = office["desk"]
     AgencyMembership.objects.create(user=desk, agency=office["other_agency"], role="receptionist")
     response = api_for(desk, agencies=[office["other_agency"]]).post(
-        f"/api/v1/dossiers/{submitted.code}/transitions/receive/")
+        f"/api/v1/dossiers/{submitted.code}/transitions/receive/"
+    )
     assert_problem(response, 404)
 
 
@@ -109,8 +115,9 @@ def test_the_browser_session_works_and_needs_csrf_for_writes(office, submitted):
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(office["citizen"])
     assert browser.get(f"/api/v1/dossiers/{submitted.code}/").status_code == 200
-    response = browser.post(f"/api/v1/dossiers/{submitted.code}/withdrawal/", {"reason": "Đổi ý"},
-                            content_type="application/json")
+    response = browser.post(
+        f"/api/v1/dossiers/{submitted.code}/withdrawal/", {"reason": "Đổi ý"}, content_type="application/json"
+    )
     assert_problem(response, 403)
     assert "CSRF" in response.json()["detail"]
 

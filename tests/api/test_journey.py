@@ -24,10 +24,16 @@ def test_a_dossier_goes_from_draft_to_returned_through_the_api_only(office):
     assert [f["name"] for f in detail["form_schema"]] == ["child_name", "child_dob", "copies"]
 
     # The citizen opens a draft with the form filled in; the profile prefills the applicant.
-    response = citizen.post("/api/v1/dossiers/", {
-        "procedure": code, "form_data": {"child_name": "Nguyễn Văn Bé", "child_dob": "2026-11-01"},
-        "delivery": "online",
-    }, format="json", HTTP_IDEMPOTENCY_KEY="draft-1")
+    response = citizen.post(
+        "/api/v1/dossiers/",
+        {
+            "procedure": code,
+            "form_data": {"child_name": "Nguyễn Văn Bé", "child_dob": "2026-11-01"},
+            "delivery": "online",
+        },
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="draft-1",
+    )
     assert response.status_code == 201, response.content
     draft = response.json()
     assert draft["status"] == "draft" and draft["code"] is None
@@ -44,8 +50,9 @@ def test_a_dossier_goes_from_draft_to_returned_through_the_api_only(office):
 
     for requirement in required:
         upload = SimpleUploadedFile("giay-chung-sinh.pdf", PDF_BYTES, content_type="application/pdf")
-        response = citizen.post(f"/api/v1/dossiers/{ref}/attachments/", {"requirement": requirement, "file": upload},
-                                format="multipart")
+        response = citizen.post(
+            f"/api/v1/dossiers/{ref}/attachments/", {"requirement": requirement, "file": upload}, format="multipart"
+        )
         assert response.status_code == 201, response.content
     response = citizen.post(f"/api/v1/dossiers/{ref}/submit/", HTTP_IDEMPOTENCY_KEY="submit-1")
     assert response.status_code == 200, response.content
@@ -80,8 +87,16 @@ def test_a_dossier_goes_from_draft_to_returned_through_the_api_only(office):
     assert {"form01", "result"} <= set(documents)
     pdf = citizen.get(documents["result"]["download_url"])
     assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF")
-    response = citizen.post(f"/api/v1/dossiers/{code}/rating/", {
-        "time_to_result": 2, "contacts": 2, "published_information": 2, "staff_attitude": 1, "online_service": 2,
-    }, format="json")
+    response = citizen.post(
+        f"/api/v1/dossiers/{code}/rating/",
+        {
+            "time_to_result": 2,
+            "contacts": 2,
+            "published_information": 2,
+            "staff_attitude": 1,
+            "online_service": 2,
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.content
     assert Dossier.objects.get(code=code).rating.staff_attitude == 1

@@ -18,10 +18,17 @@ def many_dossiers(office, count):
         services.dossier_submit(dossier=filled_draft(citizen, office["version"]), actor=citizen)
 
 
-@pytest.mark.parametrize("who, url", [
-    ("citizen", "/api/v1/dossiers/"), ("desk", "/api/v1/queue/"), ("leader", "/api/v1/queue/?view=all"),
-    ("citizen", "/api/v1/notifications/"), (None, "/api/v1/procedures/"), (None, "/api/v1/agencies/"),
-])
+@pytest.mark.parametrize(
+    "who, url",
+    [
+        ("citizen", "/api/v1/dossiers/"),
+        ("desk", "/api/v1/queue/"),
+        ("leader", "/api/v1/queue/?view=all"),
+        ("citizen", "/api/v1/notifications/"),
+        (None, "/api/v1/procedures/"),
+        (None, "/api/v1/agencies/"),
+    ],
+)
 def test_a_page_costs_the_same_queries_for_1_or_30_rows(office, django_assert_max_num_queries, who, url):
     api = api_for(office[who]) if who else api_for()
     many_dossiers(office, 1)
@@ -65,8 +72,16 @@ def test_my_dossiers_filter_by_status_and_code(office, submitted):
 
 def test_inbox_lists_and_marks_read(office, submitted):
     citizen = office["citizen"]
-    Notification.objects.create(key="k", recipient=citizen, channel="inbox", address=f"user:{citizen.pk}",
-                                event="received", dossier_code=submitted.code, subject="Đã tiếp nhận", body="...")
+    Notification.objects.create(
+        key="k",
+        recipient=citizen,
+        channel="inbox",
+        address=f"user:{citizen.pk}",
+        event="received",
+        dossier_code=submitted.code,
+        subject="Đã tiếp nhận",
+        body="...",
+    )
     api = api_for(citizen)
     inbox = api.get("/api/v1/notifications/", {"unread": "true"}).json()
     assert inbox["count"] >= 1
@@ -88,8 +103,11 @@ def test_withdrawal_asks_the_desk(office, submitted):
 
 def test_supplement_request_and_response(office, submitted):
     desk = api_for(office["desk"])
-    response = desk.post(f"/api/v1/dossiers/{submitted.code}/transitions/request_supplement/",
-                         {"items": "Ảnh chân dung — thiếu ảnh", "message": "Bổ sung giúp"}, format="json")
+    response = desk.post(
+        f"/api/v1/dossiers/{submitted.code}/transitions/request_supplement/",
+        {"items": "Ảnh chân dung — thiếu ảnh", "message": "Bổ sung giúp"},
+        format="json",
+    )
     assert response.status_code == 200, response.content
     api = api_for(office["citizen"])
     assert "supplement_response" in api.get(f"/api/v1/dossiers/{submitted.code}/").json()["applicant_actions"]
@@ -98,10 +116,14 @@ def test_supplement_request_and_response(office, submitted):
     from tests.dossiers.factories import PDF_BYTES
 
     requirement = office["version"].documents.get(name="Ảnh chân dung").pk
-    response = api.post(f"/api/v1/dossiers/{submitted.code}/supplement-response/", {
-        "answer": "Đã bổ sung", f"files-{requirement}": SimpleUploadedFile("anh.pdf", PDF_BYTES,
-                                                                        content_type="application/pdf"),
-    }, format="multipart")
+    response = api.post(
+        f"/api/v1/dossiers/{submitted.code}/supplement-response/",
+        {
+            "answer": "Đã bổ sung",
+            f"files-{requirement}": SimpleUploadedFile("anh.pdf", PDF_BYTES, content_type="application/pdf"),
+        },
+        format="multipart",
+    )
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "received"
     assert_problem(api.post(f"/api/v1/dossiers/{submitted.code}/supplement-response/", {"answer": "x"}), 409)
@@ -112,8 +134,9 @@ def test_payment_start_and_status(office, submitted, settings):
 
     Dossier.objects.filter(pk=submitted.pk).update(fee_due=50000)
     api = api_for(office["citizen"])
-    assert_problem(api.post(f"/api/v1/dossiers/{submitted.code}/payments/", {"method": "bitcoin"}, format="json"),
-                   400, "method")
+    assert_problem(
+        api.post(f"/api/v1/dossiers/{submitted.code}/payments/", {"method": "bitcoin"}, format="json"), 400, "method"
+    )
     response = api.post(f"/api/v1/dossiers/{submitted.code}/payments/", {"method": "vietqr"}, format="json")
     assert response.status_code == 201, response.content
     payment = response.json()
@@ -131,8 +154,9 @@ def test_payment_start_and_status(office, submitted, settings):
 
 
 def test_no_fee_to_pay_is_409(office, submitted):
-    response = api_for(office["citizen"]).post(f"/api/v1/dossiers/{submitted.code}/payments/", {"method": "vietqr"},
-                                              format="json")
+    response = api_for(office["citizen"]).post(
+        f"/api/v1/dossiers/{submitted.code}/payments/", {"method": "vietqr"}, format="json"
+    )
     assert_problem(response, 409)
 
 
@@ -141,12 +165,22 @@ def test_counter_filing_by_the_desk_is_received_on_submit(office):
     citizen = office["other_citizen"]
     citizen.personal_id_verified = True  # proved by the e-identity: counter dossiers reach the account
     citizen.save(update_fields=["personal_id_verified"])
-    draft = desk.post("/api/v1/dossiers/", {
-        "procedure": office["version"].procedure.code, "channel": "counter",
-        "applicant": {"applicant_name": citizen.full_name, "applicant_id_number": citizen.personal_id,
-                      "applicant_phone": citizen.phone, "applicant_address": "Số 2"},
-        "form_data": {"child_name": "Bé", "child_dob": "2026-11-01"}, "delivery": "counter",
-    }, format="json")
+    draft = desk.post(
+        "/api/v1/dossiers/",
+        {
+            "procedure": office["version"].procedure.code,
+            "channel": "counter",
+            "applicant": {
+                "applicant_name": citizen.full_name,
+                "applicant_id_number": citizen.personal_id,
+                "applicant_phone": citizen.phone,
+                "applicant_address": "Số 2",
+            },
+            "form_data": {"child_name": "Bé", "child_dob": "2026-11-01"},
+            "delivery": "counter",
+        },
+        format="json",
+    )
     assert draft.status_code == 201, draft.content
     ref = draft.json()["public_id"]
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -154,9 +188,14 @@ def test_counter_filing_by_the_desk_is_received_on_submit(office):
     from tests.dossiers.factories import PDF_BYTES
 
     for missing in draft.json()["problems"]["missing_documents"]:
-        desk.post(f"/api/v1/dossiers/{ref}/attachments/", {
-            "requirement": missing["id"], "file": SimpleUploadedFile("a.pdf", PDF_BYTES, content_type="application/pdf"),
-        }, format="multipart")
+        desk.post(
+            f"/api/v1/dossiers/{ref}/attachments/",
+            {
+                "requirement": missing["id"],
+                "file": SimpleUploadedFile("a.pdf", PDF_BYTES, content_type="application/pdf"),
+            },
+            format="multipart",
+        )
     response = desk.post(f"/api/v1/dossiers/{ref}/submit/")
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "received"
@@ -164,15 +203,17 @@ def test_counter_filing_by_the_desk_is_received_on_submit(office):
 
 
 def test_a_citizen_cannot_file_at_the_counter(office):
-    response = api_for(office["citizen"]).post("/api/v1/dossiers/", {
-        "procedure": office["version"].procedure.code, "channel": "counter"}, format="json")
+    response = api_for(office["citizen"]).post(
+        "/api/v1/dossiers/", {"procedure": office["version"].procedure.code, "channel": "counter"}, format="json"
+    )
     assert_problem(response, 400)
 
 
 def test_officer_transition_list_names_parameters(office, submitted):
     dossier_act(dossier=submitted, name="receive", actor=office["desk"], data={})
-    transitions = {t["name"]: t for t in api_for(office["leader"]).get(
-        f"/api/v1/dossiers/{submitted.code}/transitions/").json()}
+    transitions = {
+        t["name"]: t for t in api_for(office["leader"]).get(f"/api/v1/dossiers/{submitted.code}/transitions/").json()
+    }
     assert "assign" in transitions
     assert transitions["assign"]["parameters"][0]["name"] == "specialist"
 

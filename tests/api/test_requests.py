@@ -44,8 +44,9 @@ def test_keys_belong_to_their_owner(office):
 def test_a_key_in_progress_gets_409_and_a_failed_request_releases_its_key(office):
     api = api_for(office["citizen"])
     client = office["citizen"].api_clients.get()
-    IdempotencyRecord.objects.create(owner=f"client:{client.pk}", key="busy", method="POST",
-                                     path="/api/v1/dossiers/", request_hash="x")
+    IdempotencyRecord.objects.create(
+        owner=f"client:{client.pk}", key="busy", method="POST", path="/api/v1/dossiers/", request_hash="x"
+    )
     response = create(api, office, key="busy")
     assert_problem(response, 422)  # different fingerprint: refused, not run
     # A request that fails keeps nothing: sent again with the key, it runs.
@@ -90,9 +91,15 @@ def test_an_attachment_upload_replays_with_the_same_file(office):
     requirement = draft["problems"]["missing_documents"][0]["id"]
 
     def upload(content=PDF_BYTES):
-        return api.post(f"/api/v1/dossiers/{draft['public_id']}/attachments/", {
-            "requirement": requirement, "file": SimpleUploadedFile("a.pdf", content, content_type="application/pdf"),
-        }, format="multipart", HTTP_IDEMPOTENCY_KEY="file-1")
+        return api.post(
+            f"/api/v1/dossiers/{draft['public_id']}/attachments/",
+            {
+                "requirement": requirement,
+                "file": SimpleUploadedFile("a.pdf", content, content_type="application/pdf"),
+            },
+            format="multipart",
+            HTTP_IDEMPOTENCY_KEY="file-1",
+        )
 
     assert upload().status_code == 201
     assert upload()["Idempotent-Replayed"] == "true"
@@ -101,16 +108,16 @@ def test_an_attachment_upload_replays_with_the_same_file(office):
 
 
 def test_expected_status_guards_against_a_change_meanwhile(office, submitted):
-    response = api_for(office["desk"]).post(f"/api/v1/dossiers/{submitted.code}/transitions/receive/",
-                                            {"expected_status": "received"}, format="json")
+    response = api_for(office["desk"]).post(
+        f"/api/v1/dossiers/{submitted.code}/transitions/receive/", {"expected_status": "received"}, format="json"
+    )
     assert_problem(response, 409)
 
 
 def test_transition_parameters_are_checked_field_by_field(office, submitted):
     api = api_for(office["desk"])
     api.post(f"/api/v1/dossiers/{submitted.code}/transitions/receive/")
-    response = api.post(f"/api/v1/dossiers/{submitted.code}/transitions/assign/", {"specialist": 999999},
-                        format="json")
+    response = api.post(f"/api/v1/dossiers/{submitted.code}/transitions/assign/", {"specialist": 999999}, format="json")
     assert_problem(response, 400, "specialist")
     assert_problem(api.post(f"/api/v1/dossiers/{submitted.code}/transitions/fly/"), 404)
     assert_problem(api.post(f"/api/v1/dossiers/{submitted.code}/transitions/assign/", [1, 2], format="json"), 400)
@@ -120,19 +127,26 @@ def test_malformed_json_is_a_400_problem(office, submitted):
     api = api_for(office["citizen"])
     response = api.post("/api/v1/dossiers/", data='{"procedure": ', content_type="application/json")
     assert_problem(response, 400)
-    response = api.post(f"/api/v1/dossiers/{submitted.code}/withdrawal/", data="{", content_type="application/json",
-                        HTTP_IDEMPOTENCY_KEY="bad-json")
+    response = api.post(
+        f"/api/v1/dossiers/{submitted.code}/withdrawal/",
+        data="{",
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="bad-json",
+    )
     assert_problem(response, 400)
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"procedure": ["x"]}, "procedure"),
-    ({"procedure": "1", "form_data": {"child_name": {"nested": 1}}}, "form_data.child_name"),
-    ({"procedure": "1", "fee_quantities": {"1": 10**12}}, "fee_quantities.1"),
-    ({"procedure": "1", "delivery": "pigeon"}, "delivery"),
-    ({"procedure": "1", "applicant": "me"}, "applicant.non_field_errors"),
-    ({"procedure": "x" * 5000}, "procedure"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"procedure": ["x"]}, "procedure"),
+        ({"procedure": "1", "form_data": {"child_name": {"nested": 1}}}, "form_data.child_name"),
+        ({"procedure": "1", "fee_quantities": {"1": 10**12}}, "fee_quantities.1"),
+        ({"procedure": "1", "delivery": "pigeon"}, "delivery"),
+        ({"procedure": "1", "applicant": "me"}, "applicant.non_field_errors"),
+        ({"procedure": "x" * 5000}, "procedure"),
+    ],
+)
 def test_odd_inputs_are_400_naming_the_field(office, body, field):
     assert_problem(api_for(office["citizen"]).post("/api/v1/dossiers/", body, format="json"), 400, field)
 
@@ -168,8 +182,11 @@ def test_throttling_is_per_client_with_retry_after(office):
 
 def test_submit_incomplete_names_every_missing_thing_and_changes_nothing(office):
     api = api_for(office["citizen"])
-    draft = api.post("/api/v1/dossiers/", {"procedure": office["version"].procedure.code,
-                                           "applicant": {"applicant_phone": "12"}}, format="json").json()
+    draft = api.post(
+        "/api/v1/dossiers/",
+        {"procedure": office["version"].procedure.code, "applicant": {"applicant_phone": "12"}},
+        format="json",
+    ).json()
     response = api.post(f"/api/v1/dossiers/{draft['public_id']}/submit/")
     body = assert_problem(response, 400)
     assert {"applicant.applicant_phone", "form_data.child_name", "documents"} <= set(body["errors"])

@@ -22,8 +22,13 @@ schema = schemathesis.openapi.from_path(ROOT / "openapi.yaml")
 # What the issue asks: no 5xx, and every answer as documented (status, media type, headers, body).
 # Valid and invalid requests are both generated; "accepted invalid data" is not failed on, since
 # lenient reading of e.g. an empty page size is a choice, not a fault.
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
-          response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 
 
 @pytest.fixture
@@ -47,8 +52,9 @@ def tokens(transactional_db):
 
 @pytest.mark.parametrize("role", ["citizen", "officer"])
 @schema.parametrize()
-@hypothesis_settings(max_examples=15, deadline=None, derandomize=True, database=None,
-                     suppress_health_check=list(HealthCheck))
+@hypothesis_settings(
+    max_examples=15, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+)
 def test_api_answers_as_its_schema_says(case, role, tokens, live_server):
     # Over HTTP to the test server, as an integrator would call it.
     case.call_and_validate(base_url=live_server.url, headers={"Authorization": f"Bearer {tokens[role]}"}, checks=CHECKS)

@@ -77,25 +77,31 @@ def filled_draft(applicant, version):
     draft = services.dossier_draft_start(applicant=applicant, version=version)
     draft = services.dossier_draft_update(
         dossier=draft,
-        applicant_data={"applicant_name": applicant.full_name, "applicant_id_number": applicant.personal_id,
-                        "applicant_phone": applicant.phone, "applicant_email": applicant.email,
-                        "applicant_address": applicant.address},
+        applicant_data={
+            "applicant_name": applicant.full_name,
+            "applicant_id_number": applicant.personal_id,
+            "applicant_phone": applicant.phone,
+            "applicant_email": applicant.email,
+            "applicant_address": applicant.address,
+        },
         form_data={"child_name": "Nguyễn Văn Bé", "child_dob": "2026-11-01", "copies": "2"},
-        delivery="online", delivery_address="",
+        delivery="online",
+        delivery_address="",
     )
     for doc in version.documents.filter(required=True):
         services.dossier_attach(dossier=draft, requirement_id=doc.pk, upload=pdf_upload())
     return draft
 
 
-
 def with_steps(version):
     """Give a version the usual three steps: desk, specialist, leader (one working day each)."""
-    StepTemplate.objects.bulk_create([
-        StepTemplate(version=version, position=0, name="Tiếp nhận", role="receptionist", working_days=1),
-        StepTemplate(version=version, position=1, name="Thẩm định", role="specialist", working_days=1),
-        StepTemplate(version=version, position=2, name="Phê duyệt", role="leader", working_days=1),
-    ])
+    StepTemplate.objects.bulk_create(
+        [
+            StepTemplate(version=version, position=0, name="Tiếp nhận", role="receptionist", working_days=1),
+            StepTemplate(version=version, position=1, name="Thẩm định", role="specialist", working_days=1),
+            StepTemplate(version=version, position=2, name="Phê duyệt", role="leader", working_days=1),
+        ]
+    )
     return version
 
 

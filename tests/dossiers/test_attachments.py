@@ -44,8 +44,9 @@ def test_image_named_pdf_is_stored_as_what_it_is(draft):
 
 
 def test_path_traversal_name_is_sanitized(draft):
-    attachment = services.dossier_attach(dossier=draft, requirement_id="other",
-                                         upload=pdf_upload("../../etc/passwd;rm -rf.pdf"))
+    attachment = services.dossier_attach(
+        dossier=draft, requirement_id="other", upload=pdf_upload("../../etc/passwd;rm -rf.pdf")
+    )
     assert attachment.name == "passwd_rm -rf.pdf"
     assert ".." not in attachment.file.name and "/etc/" not in attachment.file.name
     assert safe_name("..\\..\\windows\\evil.pdf", PDF) == "evil.pdf"
@@ -55,7 +56,9 @@ def test_path_traversal_name_is_sanitized(draft):
 def test_file_over_the_limit_names_file_and_limit(draft, settings):
     settings.ATTACHMENT_MAX_FILE_SIZE = 1024 * 1024
     with pytest.raises(ValidationError) as error:
-        services.dossier_attach(dossier=draft, requirement_id="other", upload=big_upload(2 * 1024 * 1024, "scan-lon.pdf"))
+        services.dossier_attach(
+            dossier=draft, requirement_id="other", upload=big_upload(2 * 1024 * 1024, "scan-lon.pdf")
+        )
     assert "scan-lon.pdf" in error.value.messages[0] and "1 MB" in error.value.messages[0]
 
 
@@ -81,5 +84,6 @@ def test_docx_is_recognized_by_its_parts(draft):
     with zipfile.ZipFile(plain_zip, "w") as archive:
         archive.writestr("virus.exe", "MZ")
     with pytest.raises(ValidationError):
-        services.dossier_attach(dossier=draft, requirement_id="other",
-                                upload=SimpleUploadedFile("x.docx", plain_zip.getvalue()))
+        services.dossier_attach(
+            dossier=draft, requirement_id="other", upload=SimpleUploadedFile("x.docx", plain_zip.getvalue())
+        )

@@ -74,8 +74,12 @@ def test_two_officers_receive_at_once_one_wins():
         AgencyMembership.objects.create(user=officer, agency=version.agency, role="receptionist")
     actions = [
         lambda o=officers[0]: dossier_act(dossier=Dossier.objects.get(pk=dossier.pk), name="receive", actor=o, data={}),
-        lambda o=officers[1]: dossier_act(dossier=Dossier.objects.get(pk=dossier.pk), name="refuse_reception",
-                                          actor=o, data={"reasons": "Thiếu giấy tờ"}),
+        lambda o=officers[1]: dossier_act(
+            dossier=Dossier.objects.get(pk=dossier.pk),
+            name="refuse_reception",
+            actor=o,
+            data={"reasons": "Thiếu giấy tờ"},
+        ),
     ]
     results, errors = run_together(actions)
     assert len(errors) == 1 and isinstance(errors[0], TransitionConflict)

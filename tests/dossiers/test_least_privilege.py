@@ -22,12 +22,18 @@ def office(office, submitted):
     """The shared commune's dossier, received and assigned to its specialist; a colleague of theirs
     is not on it."""
     people = {
-        "desk": office["desk"], "leader": office["leader"], "assigned": office["specialist"],
+        "desk": office["desk"],
+        "leader": office["leader"],
+        "assigned": office["specialist"],
         "colleague": StaffFactory(agency=office["agency"], role=StaffRole.SPECIALIST),
     }
     dossier_act(dossier=submitted, name="receive", actor=people["desk"], data={})
-    dossier_act(dossier=Dossier.objects.get(pk=submitted.pk), name="assign", actor=people["desk"],
-                data={"specialist": people["assigned"].pk})
+    dossier_act(
+        dossier=Dossier.objects.get(pk=submitted.pk),
+        name="assign",
+        actor=people["desk"],
+        data={"specialist": people["assigned"].pk},
+    )
     return people, Dossier.objects.get(pk=submitted.pk)
 
 
@@ -84,13 +90,18 @@ def test_least_privilege_a_consulted_agencys_specialist_reads_it_while_the_opini
     consulted = AgencyFactory()
     expert = StaffFactory(agency=consulted, role=StaffRole.SPECIALIST)
     assert reads(expert, dossier)["desk page"] == 404
-    dossier_act(dossier=dossier, name="consult", actor=people["assigned"],
-                data={"agency": consulted.pk, "working_days": 3, "question": "Ý kiến về hộ tịch?"})
+    dossier_act(
+        dossier=dossier,
+        name="consult",
+        actor=people["assigned"],
+        data={"agency": consulted.pk, "working_days": 3, "question": "Ý kiến về hộ tịch?"},
+    )
     assert reads(expert, Dossier.objects.get(pk=dossier.pk))["desk page"] == 200
     assert in_queues(expert, dossier) == (True, True)
     assert reads(people["colleague"], dossier)["desk page"] == 404  # still not the colleague's
-    dossier_act(dossier=Dossier.objects.get(pk=dossier.pk), name="record_consultation", actor=expert,
-                data={"answer": "Đồng ý."})
+    dossier_act(
+        dossier=Dossier.objects.get(pk=dossier.pk), name="record_consultation", actor=expert, data={"answer": "Đồng ý."}
+    )
     assert set(reads(expert, Dossier.objects.get(pk=dossier.pk)).values()) == {404}  # answered: no longer theirs
 
 

@@ -53,8 +53,9 @@ def test_supplement_then_resubmission_restarts_the_deadline(submitted, django_ca
         services.dossier_resubmit(dossier=dossier, actor=citizen, uploads=[])
     photo = dossier.procedure_version.documents.get(name="Ảnh chân dung")
     Dossier.objects.filter(pk=dossier.pk).update(due_at=timezone.now() - timedelta(days=1))
-    dossier = services.dossier_resubmit(dossier=dossier, actor=citizen, uploads=[(photo.pk, pdf_upload("anh.pdf"))],
-                                        answer="Đã bổ sung")
+    dossier = services.dossier_resubmit(
+        dossier=dossier, actor=citizen, uploads=[(photo.pk, pdf_upload("anh.pdf"))], answer="Đã bổ sung"
+    )
     assert dossier.status == DossierStatus.RECEIVED
     assert dossier.due_at > timezone.now()  # counted again from zero
     request.refresh_from_db()
@@ -137,8 +138,9 @@ def test_form01_pdf_has_the_receipt_and_a_scannable_qr(submitted, tmp_path, djan
     assert dossier_document(dossier, "form01", base_url="http://x").pk == document.pk
     _need(bool(shutil.which("zbarimg") and shutil.which("pdftoppm")), "needs zbar-tools and poppler-utils (pdftoppm)")
     subprocess.run(["pdftoppm", "-r", "200", "-png", "-singlefile", str(pdf), str(tmp_path / "page")], check=True)
-    decoded = subprocess.run(["zbarimg", "-q", "--raw", str(tmp_path / "page.png")],
-                             capture_output=True, text=True).stdout.strip()
+    decoded = subprocess.run(
+        ["zbarimg", "-q", "--raw", str(tmp_path / "page.png")], capture_output=True, text=True
+    ).stdout.strip()
     assert decoded.endswith(f"/tc/{dossier.code}")
 
 

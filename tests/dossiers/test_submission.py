@@ -56,8 +56,9 @@ def test_submitting_twice_creates_one_dossier(version, django_capture_on_commit_
 def test_incomplete_draft_is_refused_and_unchanged(version):
     citizen = CitizenFactory()
     draft = services.dossier_draft_start(applicant=citizen, version=version)
-    services.dossier_draft_update(dossier=draft, applicant_data={}, form_data={"child_dob": "31/02/2026"},
-                                  delivery="post", delivery_address="")
+    services.dossier_draft_update(
+        dossier=draft, applicant_data={}, form_data={"child_dob": "31/02/2026"}, delivery="post", delivery_address=""
+    )
     with pytest.raises(services.DossierIncomplete) as error:
         services.dossier_submit(dossier=draft, actor=citizen)
     problems = error.value.problems
@@ -80,11 +81,14 @@ def test_form_fields_the_profile_answers_are_prefilled():
     from tests.procedures.factories import VersionFactory
 
     citizen = CitizenFactory(full_name="Đỗ Văn Hùng", personal_id="079203004567")
-    version = VersionFactory(published=True, form_schema=[
-        {"name": "full_name", "label": "Họ tên", "type": "text", "required": True},
-        {"name": "id_number", "label": "Số định danh", "type": "text", "required": True},
-        {"name": "reason", "label": "Lý do", "type": "text", "required": True},
-    ])
+    version = VersionFactory(
+        published=True,
+        form_schema=[
+            {"name": "full_name", "label": "Họ tên", "type": "text", "required": True},
+            {"name": "id_number", "label": "Số định danh", "type": "text", "required": True},
+            {"name": "reason", "label": "Lý do", "type": "text", "required": True},
+        ],
+    )
     draft = services.dossier_draft_start(applicant=citizen, version=version)
     assert draft.form_data == {"full_name": "Đỗ Văn Hùng", "id_number": "079203004567"}
 
@@ -123,8 +127,9 @@ def test_someone_elses_stored_document_cannot_be_reused(version):
     draft = services.dossier_draft_start(applicant=thief, version=version)
     doc = version.documents.get(name="Tờ khai")
     with pytest.raises(ValidationError):
-        services.dossier_attach_stored(dossier=draft, requirement_id=doc.pk,
-                                       stored_id=StoredDocument.objects.first().public_id)
+        services.dossier_attach_stored(
+            dossier=draft, requirement_id=doc.pk, stored_id=StoredDocument.objects.first().public_id
+        )
 
 
 def test_requirement_of_another_procedure_is_refused(version):

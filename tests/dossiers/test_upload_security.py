@@ -25,12 +25,15 @@ pytestmark = pytest.mark.django_db
 
 # --- Files built here --------------------------------------------------------------------------
 
+
 def docx(extra: dict | None = None) -> bytes:
     """A well-formed Word document (the parts Word needs), with extra parts if given."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
-                                                'package/2006/content-types"/>')
+        archive.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+        )
         archive.writestr("_rels/.rels", "<Relationships/>")
         archive.writestr("word/document.xml", "<w:document><w:body><w:p>Đơn đề nghị</w:p></w:body></w:document>")
         for name, content in (extra or {}).items():
@@ -41,10 +44,14 @@ def docx(extra: dict | None = None) -> bytes:
 def pdf(action: dict | None = None, *, in_object_stream: bool = False) -> bytes:
     """A one-page PDF; with `action`, opened by it (/OpenAction), optionally inside an object stream."""
     writer = PdfFileWriter(stream_xrefs=True)
-    writer.insert_page(g.DictionaryObject({
-        g.NameObject("/Type"): g.NameObject("/Page"),
-        g.NameObject("/MediaBox"): g.ArrayObject([g.NumberObject(n) for n in (0, 0, 595, 842)]),
-    }))
+    writer.insert_page(
+        g.DictionaryObject(
+            {
+                g.NameObject("/Type"): g.NameObject("/Page"),
+                g.NameObject("/MediaBox"): g.ArrayObject([g.NumberObject(n) for n in (0, 0, 595, 842)]),
+            }
+        )
+    )
     if action is not None:
         stream = writer.prepare_object_stream() if in_object_stream else None
         ref = writer.add_object(g.DictionaryObject({g.NameObject(k): v for k, v in action.items()}), obj_stream=stream)
@@ -89,6 +96,7 @@ def officer_of(dossier):
 
 # --- Virus scan at upload ----------------------------------------------------------------------
 
+
 @pytest.mark.clamav
 @pytest.mark.parametrize("name, content", [("eicar.pdf", EICAR), ("don.docx", docx({"word/media/eicar.com": EICAR}))])
 def test_a_virus_is_refused_named_logged_and_not_stored(draft, english, caplog, name, content):
@@ -119,6 +127,7 @@ def test_without_a_scanner_files_are_stored_and_say_not_scanned(client, citizen,
 
 # --- Archives -----------------------------------------------------------------------------------
 
+
 def test_a_docx_that_inflates_past_the_limit_is_refused(draft, settings, english, clamd_down, caplog):
     settings.ATTACHMENT_ARCHIVE_MAX_UNCOMPRESSED = 4 * 1024 * 1024
     bomb = docx({"word/media/image1.bin": b"\0" * (5 * 1024 * 1024)})  # 5 MB of zeros: ~5 KB compressed
@@ -139,14 +148,19 @@ def test_a_docx_with_too_many_parts_is_refused(draft, settings, english):
 
 # --- PDF actions --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("content, found", [
-    (pdf(JAVASCRIPT), "/J"),
-    (pdf(JAVASCRIPT, in_object_stream=True), "/J"),
-    (pdf(LAUNCH), "/Launch"),
-    (pdf(LAUNCH, in_object_stream=True), "/Launch"),
-    # Unreadable by a parser, its action name hex-escaped: still found.
-    (b"%PDF-1.4\n1 0 obj<</OpenAction<</S/Java#53cript/J#53(app.alert(1))>>>>endobj\ntrailer<<>>\n%%EOF\n", "/J"),
-], ids=["openaction-js", "openaction-js-objstm", "launch", "launch-objstm", "broken-escaped"])
+
+@pytest.mark.parametrize(
+    "content, found",
+    [
+        (pdf(JAVASCRIPT), "/J"),
+        (pdf(JAVASCRIPT, in_object_stream=True), "/J"),
+        (pdf(LAUNCH), "/Launch"),
+        (pdf(LAUNCH, in_object_stream=True), "/Launch"),
+        # Unreadable by a parser, its action name hex-escaped: still found.
+        (b"%PDF-1.4\n1 0 obj<</OpenAction<</S/Java#53cript/J#53(app.alert(1))>>>>endobj\ntrailer<<>>\n%%EOF\n", "/J"),
+    ],
+    ids=["openaction-js", "openaction-js-objstm", "launch", "launch-objstm", "broken-escaped"],
+)
 def test_pdfs_with_javascript_or_launch_actions_are_refused(draft, english, content, found):
     with pytest.raises(FileRefused, match="JavaScript or a command") as error:
         services.dossier_attach(dossier=draft, requirement_id="other", upload=upload(content))
@@ -161,13 +175,18 @@ def test_a_pdf_that_opens_at_a_page_is_accepted(draft):
 
 # --- Every path: the draft form, the API, supplements -----------------------------------------
 
+
 @pytest.mark.clamav
 def test_the_draft_form_shows_the_refusal(client, citizen, draft):
     client.force_login(citizen)
     client.cookies["django_language"] = "en"
-    response = client.post(f"/ho-so/nhap/{draft.public_id}/", {
-        "action": "upload", "files-other": upload(docx({"word/media/x.com": EICAR}), "don.docx"),
-    })
+    response = client.post(
+        f"/ho-so/nhap/{draft.public_id}/",
+        {
+            "action": "upload",
+            "files-other": upload(docx({"word/media/x.com": EICAR}), "don.docx"),
+        },
+    )
     assert response.status_code == 200
     assert "“don.docx” contains a virus" in response.content.decode()
     assert not Attachment.objects.exists()
@@ -183,9 +202,14 @@ def api_client(user):
 
 @pytest.mark.clamav
 def test_the_api_refuses_with_a_422_problem(citizen, draft):
-    response = api_client(citizen).post(f"/api/v1/dossiers/{draft.public_id}/attachments/", {
-        "requirement": "other", "file": upload(docx({"word/media/x.com": EICAR}), "don.docx"),
-    }, format="multipart")
+    response = api_client(citizen).post(
+        f"/api/v1/dossiers/{draft.public_id}/attachments/",
+        {
+            "requirement": "other",
+            "file": upload(docx({"word/media/x.com": EICAR}), "don.docx"),
+        },
+        format="multipart",
+    )
     assert response.status_code == 422 and response["Content-Type"] == "application/problem+json"
     message = response.json()["errors"]["file"][0]  # in the user's language: "virus" in both
     assert "don.docx" in message and "virus" in message
@@ -193,9 +217,14 @@ def test_the_api_refuses_with_a_422_problem(citizen, draft):
 
 
 def test_the_api_refuses_an_active_pdf_with_a_422(citizen, draft):
-    response = api_client(citizen).post(f"/api/v1/dossiers/{draft.public_id}/attachments/", {
-        "requirement": "other", "file": upload(pdf(JAVASCRIPT)),
-    }, format="multipart")
+    response = api_client(citizen).post(
+        f"/api/v1/dossiers/{draft.public_id}/attachments/",
+        {
+            "requirement": "other",
+            "file": upload(pdf(JAVASCRIPT)),
+        },
+        format="multipart",
+    )
     assert response.status_code == 422
     assert "JavaScript" in response.json()["errors"]["file"][0]
 
@@ -205,8 +234,9 @@ def awaiting_supplement(citizen):
     dossier = services.dossier_submit(dossier=filled_draft(citizen, birth_procedure()), actor=citizen)
     desk = officer_of(dossier)
     services.dossier_receive(dossier=dossier, actor=desk)
-    services.dossier_request_supplement(dossier=dossier, actor=desk,
-                                        items=[{"what": "Giấy chứng sinh bản rõ", "why": "Bản chụp bị mờ"}])
+    services.dossier_request_supplement(
+        dossier=dossier, actor=desk, items=[{"what": "Giấy chứng sinh bản rõ", "why": "Bản chụp bị mờ"}]
+    )
     return Dossier.objects.get(pk=dossier.pk)
 
 
@@ -215,13 +245,22 @@ def test_a_supplement_with_a_virus_is_refused_in_the_page_and_the_api(client, ci
     dossier, before = awaiting_supplement, awaiting_supplement.attachments.count()
     client.force_login(citizen)
     client.cookies["django_language"] = "en"
-    response = client.post(f"/ho-so/{dossier.code}/bo-sung/", {
-        "answer": "Gửi bản rõ", "files-other": upload(EICAR, "giay-chung-sinh.pdf"),
-    })
+    response = client.post(
+        f"/ho-so/{dossier.code}/bo-sung/",
+        {
+            "answer": "Gửi bản rõ",
+            "files-other": upload(EICAR, "giay-chung-sinh.pdf"),
+        },
+    )
     assert response.status_code == 200 and "contains a virus" in response.content.decode()
-    response = api_client(citizen).post(f"/api/v1/dossiers/{dossier.code}/supplement-response/", {
-        "answer": "Gửi bản rõ", "files-other": upload(EICAR, "giay-chung-sinh.pdf"),
-    }, format="multipart")
+    response = api_client(citizen).post(
+        f"/api/v1/dossiers/{dossier.code}/supplement-response/",
+        {
+            "answer": "Gửi bản rõ",
+            "files-other": upload(EICAR, "giay-chung-sinh.pdf"),
+        },
+        format="multipart",
+    )
     assert response.status_code == 422 and "virus" in response.json()["errors"]["files"][0]
     dossier.refresh_from_db()
     assert dossier.status == "supplement_requested" and dossier.attachments.count() == before
@@ -229,12 +268,16 @@ def test_a_supplement_with_a_virus_is_refused_in_the_page_and_the_api(client, ci
 
 # --- clamd down: pending, unopenable, scanned later ---------------------------------------------
 
+
 @pytest.mark.clamav
 def test_clamd_down_leaves_the_file_pending_until_the_worker_scans_it(
-        client, citizen, clamd_down, clamd_socket, settings, django_capture_on_commit_callbacks):
+    client, citizen, clamd_down, clamd_socket, settings, django_capture_on_commit_callbacks
+):
     dossier = services.dossier_submit(dossier=filled_draft(citizen, birth_procedure()), actor=citizen)
     with django_capture_on_commit_callbacks() as queued:
-        attachment = services.dossier_attach(dossier=dossier, requirement_id="other", upload=upload(pdf(), "to-khai.pdf"))
+        attachment = services.dossier_attach(
+            dossier=dossier, requirement_id="other", upload=upload(pdf(), "to-khai.pdf")
+        )
     assert attachment.scan_status == ScanStatus.PENDING
     officer = officer_of(dossier)
     staff_login(client, officer)
@@ -271,18 +314,19 @@ def test_the_beat_sweep_scans_what_was_left_pending(citizen, draft, clamd_down, 
 
 @pytest.mark.clamav
 def test_a_virus_found_by_the_worker_is_quarantined(
-        citizen, clamd_down, clamd_socket, settings, django_capture_on_commit_callbacks, caplog):
+    citizen, clamd_down, clamd_socket, settings, django_capture_on_commit_callbacks, caplog
+):
     dossier = services.dossier_submit(dossier=filled_draft(citizen, birth_procedure()), actor=citizen)
     with django_capture_on_commit_callbacks():
-        infected = services.dossier_attach(dossier=dossier, requirement_id="other",
-                                           upload=upload(docx({"word/media/x.com": EICAR}), "hop-dong.docx"))
+        infected = services.dossier_attach(
+            dossier=dossier, requirement_id="other", upload=upload(docx({"word/media/x.com": EICAR}), "hop-dong.docx")
+        )
     services._keep_in_store(dossier)  # it reached the applicant's store too
     file_name, storage = infected.file.name, infected.file.storage
     assert storage.exists(file_name) and StoredDocument.objects.filter(file=file_name).exists()
 
     settings.CLAMD_SOCKET = clamd_socket
-    with caplog.at_level(logging.WARNING), \
-            django_capture_on_commit_callbacks(execute=True):
+    with caplog.at_level(logging.WARNING), django_capture_on_commit_callbacks(execute=True):
         assert tasks.scan_file(infected.pk) == "infected"
     assert not Attachment.objects.filter(pk=infected.pk).exists()
     assert not StoredDocument.objects.filter(file=file_name).exists()

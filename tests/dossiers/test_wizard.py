@@ -25,10 +25,18 @@ def start(client, version):
 
 
 def post_data(version, **overrides):
-    data = {"a-applicant_name": "Nguyễn Văn A", "a-applicant_id_number": "001203004567",
-            "a-applicant_phone": "0912345678", "a-applicant_email": "a@example.vn", "a-applicant_address": "Số 1",
-            "f-child_name": "Bé Na", "f-child_dob": "2026-11-01", "f-copies": "1", "d-delivery": "online",
-            "action": "review"}
+    data = {
+        "a-applicant_name": "Nguyễn Văn A",
+        "a-applicant_id_number": "001203004567",
+        "a-applicant_phone": "0912345678",
+        "a-applicant_email": "a@example.vn",
+        "a-applicant_address": "Số 1",
+        "f-child_name": "Bé Na",
+        "f-child_dob": "2026-11-01",
+        "f-copies": "1",
+        "d-delivery": "online",
+        "action": "review",
+    }
     data.update(overrides)
     return data
 
@@ -38,8 +46,10 @@ def test_invalid_form_and_a_bad_file_keep_the_good_file_and_the_typing(client, c
     url = start(client, version)
     doc = version.documents.get(name="Tờ khai")
     data = post_data(version, **{"f-child_dob": "không phải ngày"})
-    data[f"files-{doc.pk}"] = [SimpleUploadedFile("to-khai.pdf", PDF_BYTES),
-                               SimpleUploadedFile("virus.pdf", b"MZ\x90\x00" * 10)]
+    data[f"files-{doc.pk}"] = [
+        SimpleUploadedFile("to-khai.pdf", PDF_BYTES),
+        SimpleUploadedFile("virus.pdf", b"MZ\x90\x00" * 10),
+    ]
     response = client.post(url, data)
     assert response.status_code == 200
     assert "virus.pdf" in response.content.decode()

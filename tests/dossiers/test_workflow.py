@@ -67,8 +67,14 @@ def test_happy_path_ends_with_a_signed_result_in_the_citizens_store(office, djan
     assert dossier.status == S.RETURNED and dossier.national_status == 10
     assert dossier.timeliness == Timeliness.EARLY  # finished the day it was received, due days later
     kinds = list(dossier.events.values_list("kind", flat=True))
-    assert kinds[-6:] == [EventKind.RECEIVED, EventKind.ASSIGNED, EventKind.SUBMITTED_FOR_APPROVAL,
-                          EventKind.APPROVED, EventKind.RESULT_ISSUED, EventKind.RESULT_RETURNED]
+    assert kinds[-6:] == [
+        EventKind.RECEIVED,
+        EventKind.ASSIGNED,
+        EventKind.SUBMITTED_FOR_APPROVAL,
+        EventKind.APPROVED,
+        EventKind.RESULT_ISSUED,
+        EventKind.RESULT_RETURNED,
+    ]
     result = DossierDocument.objects.get(dossier=dossier, kind="result")
     from portal.signing import verify_pdf
 
@@ -77,16 +83,19 @@ def test_happy_path_ends_with_a_signed_result_in_the_citizens_store(office, djan
     assert StoredDocument.objects.filter(owner=people["citizen"], source="result").count() == 1
 
 
-@pytest.mark.parametrize(("name", "allowed"), [
-    ("receive", {"desk"}),
-    ("refuse_reception", {"desk"}),
-    ("assign", {"desk", "leader"}),
-    ("submit_for_approval", {"specialist"}),
-    ("approve", {"leader"}),
-    ("send_back", {"leader"}),
-    ("issue_result", {"leader"}),
-    ("return_result", {"desk"}),
-])
+@pytest.mark.parametrize(
+    ("name", "allowed"),
+    [
+        ("receive", {"desk"}),
+        ("refuse_reception", {"desk"}),
+        ("assign", {"desk", "leader"}),
+        ("submit_for_approval", {"specialist"}),
+        ("approve", {"leader"}),
+        ("send_back", {"leader"}),
+        ("issue_result", {"leader"}),
+        ("return_result", {"desk"}),
+    ],
+)
 def test_each_transition_only_for_its_roles(office, name, allowed):
     dossier, people = office
     stage = {"refuse_reception": "receive", "send_back": "approve"}.get(name, name)
@@ -95,8 +104,15 @@ def test_each_transition_only_for_its_roles(office, name, allowed):
         assert (name in available_transitions(person, dossier)) == (who in allowed), (name, who)
     for who in set(people) - allowed:
         with pytest.raises(PermissionDenied):
-            act(dossier, name, people[who], reasons="x", comment="x", specialist=people["specialist"].pk,
-                collected_by="")
+            act(
+                dossier,
+                name,
+                people[who],
+                reasons="x",
+                comment="x",
+                specialist=people["specialist"].pk,
+                collected_by="",
+            )
 
 
 def test_a_transition_not_possible_now_is_a_conflict(office):
@@ -110,8 +126,13 @@ def test_stale_page_says_who_changed_the_dossier(office):
     dossier, people = office
     act(dossier, "receive", people["desk"])
     with pytest.raises(TransitionConflict, match="Cán bộ Một cửa"):
-        dossier_act(dossier=dossier, name="refuse_reception", actor=people["desk"], data={"reasons": "x"},
-                    expected_status=S.SUBMITTED)
+        dossier_act(
+            dossier=dossier,
+            name="refuse_reception",
+            actor=people["desk"],
+            data={"reasons": "x"},
+            expected_status=S.SUBMITTED,
+        )
     assert DossierEvent.objects.filter(dossier=dossier, kind=EventKind.RECEIVED).count() == 1
 
 
@@ -151,8 +172,7 @@ def test_extension_refused_after_the_notice_day(office):
     dossier = advance(dossier, people, upto="submit_for_approval")
     Dossier.objects.filter(pk=dossier.pk).update(due_at=timezone.now() + timedelta(hours=2))
     with pytest.raises(ValidationError, match="1"):
-        act(dossier, "extend", people["leader"], new_due_date=timezone.localdate() + timedelta(days=10),
-            reasons="Muộn")
+        act(dossier, "extend", people["leader"], new_due_date=timezone.localdate() + timedelta(days=10), reasons="Muộn")
     assert Dossier.objects.get(pk=dossier.pk).extended_at is None
 
 
@@ -276,9 +296,17 @@ def test_counter_intake_files_and_receives_for_a_walk_in(office, client):
     CitizenFactory(personal_id="079203004567")  # only claims the number (typed at sign-up): gets nothing
     staff_login(client, people["desk"])
     draft_url = client.get(f"/can-bo/tiep-nhan/{version.procedure.code}/")["Location"]
-    data = {"a-applicant_name": "Bà Ba", "a-applicant_id_number": "079203004567", "a-applicant_phone": "0987654321",
-            "a-applicant_email": "", "a-applicant_address": "Xóm 3", "f-child_name": "Bé Tư", "f-child_dob": "2026-10-01",
-            "d-delivery": "counter", "action": "review"}
+    data = {
+        "a-applicant_name": "Bà Ba",
+        "a-applicant_id_number": "079203004567",
+        "a-applicant_phone": "0987654321",
+        "a-applicant_email": "",
+        "a-applicant_address": "Xóm 3",
+        "f-child_name": "Bé Tư",
+        "f-child_dob": "2026-10-01",
+        "d-delivery": "counter",
+        "action": "review",
+    }
     for doc in version.documents.filter(required=True):
         data[f"files-{doc.pk}"] = SimpleUploadedFile("scan.pdf", PDF_BYTES)
     review = client.post(draft_url, data)
@@ -315,7 +343,9 @@ def test_register_csv_xlsx_formula_injection_is_neutralised(office, client):
     advance(dossier, people, upto="assign")
     Dossier.objects.filter(pk=dossier.pk).update(applicant_name=FORMULA)
     staff_login(client, people["desk"])
-    rows = list(csv.reader(io.StringIO(client.get("/can-bo/so-theo-doi/", {"format": "csv"}).content.decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(io.StringIO(client.get("/can-bo/so-theo-doi/", {"format": "csv"}).content.decode("utf-8-sig")))
+    )
     assert rows[1][3] == "'" + FORMULA
     assert rows[1][0] == "1"  # the row number is not touched
     sheet = load_workbook(io.BytesIO(client.get("/can-bo/so-theo-doi/", {"format": "xlsx"}).content)).active

@@ -25,8 +25,9 @@ def desk_officer():
     return user
 
 
-def test_first_sign_in_enrols_totp_and_opens_the_queue_only_after_a_valid_code(live_server, page, desk_officer,
-                                                                               settings):
+def test_first_sign_in_enrols_totp_and_opens_the_queue_only_after_a_valid_code(
+    live_server, page, desk_officer, settings
+):
     settings.OTP_TOTP_THROTTLE_FACTOR = 0  # throttling is unit-tested; here the right code follows a wrong one
     queue = live_server.url + "/can-bo/ho-so/"
     page.goto(live_server.url + "/tai-khoan/dang-nhap/?next=/can-bo/ho-so/")

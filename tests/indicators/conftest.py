@@ -44,15 +44,23 @@ def at(day: str, clock: str = "09:00") -> datetime:
     return timezone.make_aware(datetime.fromisoformat(f"{day}T{clock}"))
 
 
-def _dossier(citizen, version, *, channel, received, ended=None, due, status, timeliness="", agency=None,
-             reuse_from=None):
+def _dossier(
+    citizen, version, *, channel, received, ended=None, due, status, timeliness="", agency=None, reuse_from=None
+):
     draft = filled_draft(citizen, version)
     if reuse_from is not None:
         requirement = version.documents.get(name=reuse_from.document_type)
         services.dossier_attach_stored(dossier=draft, requirement_id=requirement.pk, stored_id=reuse_from.public_id)
     dossier = services.dossier_submit(dossier=draft, actor=citizen)
-    fields = {"channel": channel, "received_at": received, "counting_from": received, "due_at": due,
-              "finished_at": ended, "status": status, "timeliness": timeliness}
+    fields = {
+        "channel": channel,
+        "received_at": received,
+        "counting_from": received,
+        "due_at": due,
+        "finished_at": ended,
+        "status": status,
+        "timeliness": timeliness,
+    }
     if agency is not None:
         fields["competent_agency"] = agency
     Dossier.objects.filter(pk=dossier.pk).update(**fields)
@@ -60,13 +68,20 @@ def _dossier(citizen, version, *, channel, received, ended=None, due, status, ti
 
 
 def _paid(dossier, method):
-    return Payment.objects.create(dossier=dossier, method=method, amount=20000, status="paid",
-                                  expires_at=timezone.now(), paid_at=dossier.received_at)
+    return Payment.objects.create(
+        dossier=dossier,
+        method=method,
+        amount=20000,
+        status="paid",
+        expires_at=timezone.now(),
+        paid_at=dossier.received_at,
+    )
 
 
 def _rate(dossier, low=2):
-    return Rating.objects.create(dossier=dossier, time_to_result=low, contacts=2, published_information=2,
-                                 staff_attitude=2, online_service=2)
+    return Rating.objects.create(
+        dossier=dossier, time_to_result=low, contacts=2, published_information=2, staff_attitude=2, online_service=2
+    )
 
 
 def _synced(dossier):
@@ -75,13 +90,15 @@ def _synced(dossier):
     from sync.models import NATIONAL_TARGET, Delivery, DeliveryStatus
 
     event = dossier.events.create(kind="received", to_status="received")
-    Delivery.objects.create(event=event, target_key=NATIONAL_TARGET, target_url="https://dvc.example/api",
-                            status=DeliveryStatus.DELIVERED)
+    Delivery.objects.create(
+        event=event, target_key=NATIONAL_TARGET, target_url="https://dvc.example/api", status=DeliveryStatus.DELIVERED
+    )
 
 
 def _result(dossier):
-    return DossierDocument.objects.create(dossier=dossier, kind=DossierDocument.Kind.RESULT,
-                                          file="documents/result.pdf", sha256="0" * 64)
+    return DossierDocument.objects.create(
+        dossier=dossier, kind=DossierDocument.Kind.RESULT, file="documents/result.pdf", sha256="0" * 64
+    )
 
 
 @pytest.fixture
@@ -98,25 +115,90 @@ def world(db):
     p2 = procedure_version_publish(version=p2)
     citizen = CitizenFactory()
 
-    d8 = _dossier(citizen, p1, channel="online", received=at("2026-01-10"), ended=at("2026-01-12", "10:00"),
-                  due=at("2026-01-14", "17:00"), status=S.RETURNED, timeliness=Timeliness.EARLY)
+    d8 = _dossier(
+        citizen,
+        p1,
+        channel="online",
+        received=at("2026-01-10"),
+        ended=at("2026-01-12", "10:00"),
+        due=at("2026-01-14", "17:00"),
+        status=S.RETURNED,
+        timeliness=Timeliness.EARLY,
+    )
     stored = StoredDocument.objects.get(owner=citizen, document_type="Giấy chứng sinh")
-    d1 = _dossier(citizen, p1, channel="online", received=at("2026-02-02"), ended=at("2026-02-03", "10:00"),
-                  due=at("2026-02-05", "17:00"), status=S.RETURNED, timeliness=Timeliness.EARLY, reuse_from=stored)
-    d2 = _dossier(citizen, p1, channel="counter", received=at("2026-02-04"), ended=at("2026-02-09", "16:00"),
-                  due=at("2026-02-09", "17:00"), status=S.FINISHED, timeliness=Timeliness.ON_TIME)
-    d3 = _dossier(citizen, p1, channel="online", received=at("2026-02-12", "10:00"), ended=at("2026-02-26", "16:00"),
-                  due=at("2026-02-24", "17:00"), status=S.RETURNED, timeliness=Timeliness.LATE)
-    d4 = _dossier(citizen, p1, channel="online", received=at("2026-02-05"), ended=at("2026-02-06", "10:00"),
-                  due=at("2026-02-10", "17:00"), status=S.RETURNED, timeliness=Timeliness.EARLY)
-    d5 = _dossier(citizen, p1, channel="online", received=at("2026-03-02"), ended=at("2026-03-03", "10:00"),
-                  due=at("2026-03-05", "17:00"), status=S.WITHDRAWN)
-    d6 = _dossier(citizen, p1, channel="online", received=at("2026-03-10"), due=at("2099-01-01", "17:00"),
-                  status=S.IN_PROCESSING, agency=agency_c)
-    d7 = _dossier(citizen, p1, channel="counter", received=at("2026-03-11"), due=at("2026-03-16", "17:00"),
-                  status=S.IN_PROCESSING)
-    db_ = _dossier(citizen, p1, channel="online", received=at("2026-02-05"), ended=at("2026-02-06", "10:00"),
-                   due=at("2026-02-10", "17:00"), status=S.RETURNED, timeliness=Timeliness.EARLY, agency=agency_b)
+    d1 = _dossier(
+        citizen,
+        p1,
+        channel="online",
+        received=at("2026-02-02"),
+        ended=at("2026-02-03", "10:00"),
+        due=at("2026-02-05", "17:00"),
+        status=S.RETURNED,
+        timeliness=Timeliness.EARLY,
+        reuse_from=stored,
+    )
+    d2 = _dossier(
+        citizen,
+        p1,
+        channel="counter",
+        received=at("2026-02-04"),
+        ended=at("2026-02-09", "16:00"),
+        due=at("2026-02-09", "17:00"),
+        status=S.FINISHED,
+        timeliness=Timeliness.ON_TIME,
+    )
+    d3 = _dossier(
+        citizen,
+        p1,
+        channel="online",
+        received=at("2026-02-12", "10:00"),
+        ended=at("2026-02-26", "16:00"),
+        due=at("2026-02-24", "17:00"),
+        status=S.RETURNED,
+        timeliness=Timeliness.LATE,
+    )
+    d4 = _dossier(
+        citizen,
+        p1,
+        channel="online",
+        received=at("2026-02-05"),
+        ended=at("2026-02-06", "10:00"),
+        due=at("2026-02-10", "17:00"),
+        status=S.RETURNED,
+        timeliness=Timeliness.EARLY,
+    )
+    d5 = _dossier(
+        citizen,
+        p1,
+        channel="online",
+        received=at("2026-03-02"),
+        ended=at("2026-03-03", "10:00"),
+        due=at("2026-03-05", "17:00"),
+        status=S.WITHDRAWN,
+    )
+    d6 = _dossier(
+        citizen,
+        p1,
+        channel="online",
+        received=at("2026-03-10"),
+        due=at("2099-01-01", "17:00"),
+        status=S.IN_PROCESSING,
+        agency=agency_c,
+    )
+    d7 = _dossier(
+        citizen, p1, channel="counter", received=at("2026-03-11"), due=at("2026-03-16", "17:00"), status=S.IN_PROCESSING
+    )
+    db_ = _dossier(
+        citizen,
+        p1,
+        channel="online",
+        received=at("2026-02-05"),
+        ended=at("2026-02-06", "10:00"),
+        due=at("2026-02-10", "17:00"),
+        status=S.RETURNED,
+        timeliness=Timeliness.EARLY,
+        agency=agency_b,
+    )
     for round_ in (1, 2):
         SupplementRequest.objects.create(dossier=d4, round=round_, items=[{"what": "Ảnh", "why": "mờ"}])
     _paid(d1, "vnpay")
@@ -126,5 +208,12 @@ def world(db):
     _result(d3)
     _rate(d1)
     _rate(d3, low=0)
-    return {"province": province, "a": agency_a, "b": agency_b, "c": agency_c, "p1": p1, "p2": p2,
-            "dossiers": {"d1": d1, "d2": d2, "d3": d3, "d4": d4, "d5": d5, "d6": d6, "d7": d7, "d8": d8, "db": db_}}
+    return {
+        "province": province,
+        "a": agency_a,
+        "b": agency_b,
+        "c": agency_c,
+        "p1": p1,
+        "p2": p2,
+        "dossiers": {"d1": d1, "d2": d2, "d3": d3, "d4": d4, "d5": d5, "d6": d6, "d7": d7, "d8": d8, "db": db_},
+    }

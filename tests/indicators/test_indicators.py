@@ -130,7 +130,8 @@ def test_processing_time_leaves_out_the_wait_for_a_supplement(world):
     d3 = world["dossiers"]["d3"]
     request = SupplementRequest.objects.create(dossier=d3, round=1, items=[{"what": "Ảnh", "why": "mờ"}])
     SupplementRequest.objects.filter(pk=request.pk).update(
-        requested_at=at("2026-02-13", "10:00"), answered_at=at("2026-02-23", "09:00"))
+        requested_at=at("2026-02-13", "10:00"), answered_at=at("2026-02-23", "09:00")
+    )
     Dossier.objects.filter(pk=d3.pk).update(counting_from=at("2026-02-23", "09:00"))
     # D1 1 + D2 3 + D3 4 + D4 1 = 9 over 4 (the legal count would give 8)
     assert figures(indicator_report(scope_of(world)))["avg_processing_days"] == (9, 4)

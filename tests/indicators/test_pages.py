@@ -21,11 +21,13 @@ def leader_of(world):
         user = CitizenFactory()
         AgencyMembership.objects.create(user=user, agency=agency, role=StaffRole.LEADER)
         return user
+
     return make
 
 
-def test_dashboard_shows_the_officers_figures_within_a_query_bound(client, world, leader_of,
-                                                                   django_assert_max_num_queries):
+def test_dashboard_shows_the_officers_figures_within_a_query_bound(
+    client, world, leader_of, django_assert_max_num_queries
+):
     staff_login(client, leader_of(world["a"]))
     client.get("/can-bo/chi-so/", PERIOD)  # the first request fills the working-day table once
     # A constant number of aggregate queries, however many dossiers: none per dossier or row.
@@ -37,11 +39,18 @@ def test_dashboard_shows_the_officers_figures_within_a_query_bound(client, world
     assert response.context["report"]["indicators"][0]["denominator"] == 7  # A's subtree only
 
 
-@pytest.mark.parametrize(("params", "name"), [
-    ({"from": "2026-13-01"}, "from"), ({"to": "yesterday"}, "to"),
-    ({"from": "2026-03-01", "to": "2026-02-01"}, "to"), ({"from": "2020-01-01", "to": "2026-01-02"}, "to"),
-    ({"agency": "nope"}, "agency"), ({"procedure": "9.999999"}, "procedure"), ({"format": "pdf"}, "format"),
-])
+@pytest.mark.parametrize(
+    ("params", "name"),
+    [
+        ({"from": "2026-13-01"}, "from"),
+        ({"to": "yesterday"}, "to"),
+        ({"from": "2026-03-01", "to": "2026-02-01"}, "to"),
+        ({"from": "2020-01-01", "to": "2026-01-02"}, "to"),
+        ({"agency": "nope"}, "agency"),
+        ({"procedure": "9.999999"}, "procedure"),
+        ({"format": "pdf"}, "format"),
+    ],
+)
 def test_bad_filters_are_a_400_naming_the_parameter(client, world, params, name):
     response = client.get("/minh-bach/", params)
     assert response.status_code == 400
@@ -107,8 +116,9 @@ def test_every_table_exports_to_csv_and_xlsx(client, world, leader_of, table):
     if table == "indicators":
         by_label = {row[1]: row for row in rows[2:]}
         # Every indicator row carries its numerator and denominator as numbers, not blanks.
-        assert by_label and all(isinstance(r[2], int | float) and isinstance(r[3], int | float)
-                                for r in by_label.values())
+        assert by_label and all(
+            isinstance(r[2], int | float) and isinstance(r[3], int | float) for r in by_label.values()
+        )
         assert any(r[2] == 5 and r[3] == 7 for r in rows[2:])  # dossiers received online: 5 of 7
 
 

@@ -31,8 +31,9 @@ def wait_for(predicate, timeout: float, what, interval: float = 0.05):
         if value:
             return value
         if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout:.0f} s waiting for {what() if callable(what) else what}",
-                        pytrace=False)
+            pytest.fail(
+                f"timed out after {timeout:.0f} s waiting for {what() if callable(what) else what}", pytrace=False
+            )
         time.sleep(interval)
 
 
@@ -62,9 +63,21 @@ class PrivateRedis:
     def start(self) -> None:
         log = open(self.directory / "redis.log", "ab")  # noqa: SIM115 - kept open by the child
         self.process = subprocess.Popen(
-            [REDIS_SERVER, "--save", "", "--appendonly", "no", "--port", str(self.port), "--bind", "127.0.0.1",
-             "--dir", str(self.directory)],
-            stdout=log, stderr=subprocess.STDOUT,
+            [
+                REDIS_SERVER,
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                str(self.directory),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         log.close()
         wait_for(self.ping, 10, f"redis-server on port {self.port}")
@@ -147,10 +160,26 @@ class Worker:
         self.log_path = log_path
         log = open(log_path, "ab")  # noqa: SIM115 - kept open by the child
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=prefork", "--concurrency=1",
-             "--queues=default,notifications,documents", "--loglevel=info", "--without-gossip",
-             "--without-mingle", "--without-heartbeat"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "worker",
+                "--pool=prefork",
+                "--concurrency=1",
+                "--queues=default,notifications,documents",
+                "--loglevel=info",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         log.close()
         self.pid = self.process.pid
@@ -194,24 +223,27 @@ def start_worker(transactional_db, private_redis, publish_to_private_redis, tmp_
 
     def start(**extra) -> Worker:
         env = {
-            key: value for key, value in os.environ.items()
+            key: value
+            for key, value in os.environ.items()
             if not key.startswith(("DJANGO_", "CELERY_", "DATABASE_", "REDIS_", "EMAIL_", "PYTEST_"))
         }
-        env.update({
-            "DJANGO_SETTINGS_MODULE": "tests.integration.worker_settings",
-            "DJANGO_DEBUG": "false",
-            "DATABASE_URL": worker_database_url(),
-            "REDIS_URL": private_redis.url,
-            "CELERY_TASK_ALWAYS_EAGER": "false",
-            "PRIVATE_MEDIA_ROOT": str(tmp_path / "private"),
-            "MEDIA_ROOT": str(tmp_path / "media"),
-            "EMAIL_FILE_PATH": str(tmp_path / "mail"),
-            "SMS_BACKEND": "logging",
-            "ZALO_BACKEND": "logging",
-            "MOTCUA_FAULT_DIR": str(tmp_path / "faults"),
-            "PYTHONUNBUFFERED": "1",
-            **extra,
-        })
+        env.update(
+            {
+                "DJANGO_SETTINGS_MODULE": "tests.integration.worker_settings",
+                "DJANGO_DEBUG": "false",
+                "DATABASE_URL": worker_database_url(),
+                "REDIS_URL": private_redis.url,
+                "CELERY_TASK_ALWAYS_EAGER": "false",
+                "PRIVATE_MEDIA_ROOT": str(tmp_path / "private"),
+                "MEDIA_ROOT": str(tmp_path / "media"),
+                "EMAIL_FILE_PATH": str(tmp_path / "mail"),
+                "SMS_BACKEND": "logging",
+                "ZALO_BACKEND": "logging",
+                "MOTCUA_FAULT_DIR": str(tmp_path / "faults"),
+                "PYTHONUNBUFFERED": "1",
+                **extra,
+            }
+        )
         worker = Worker(env, tmp_path / f"worker-{len(started) + 1}.log")
         started.append(worker)
         worker.wait_log(r"celery@\S+ ready\.", 30)

@@ -23,10 +23,14 @@ def test_a_pending_upload_is_scanned_by_the_worker(start_worker, tmp_path, clamd
     citizen = CitizenFactory()
     draft = services.dossier_draft_start(applicant=citizen, version=birth_procedure())
 
-    attachment = services.dossier_attach(dossier=draft, requirement_id="other",
-                                         upload=SimpleUploadedFile("to-khai.pdf", pdf()))
+    attachment = services.dossier_attach(
+        dossier=draft, requirement_id="other", upload=SimpleUploadedFile("to-khai.pdf", pdf())
+    )
     assert attachment.scan_status == ScanStatus.PENDING
 
-    wait_for(lambda: Attachment.objects.get(pk=attachment.pk).scan_status == ScanStatus.CLEAN, 60,
-             lambda: f"the worker's scan:\n{worker.log()[-3000:]}")
+    wait_for(
+        lambda: Attachment.objects.get(pk=attachment.pk).scan_status == ScanStatus.CLEAN,
+        60,
+        lambda: f"the worker's scan:\n{worker.log()[-3000:]}",
+    )
     assert "dossiers.tasks.scan_file" in worker.log()

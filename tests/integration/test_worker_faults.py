@@ -29,8 +29,11 @@ def stored_files(private_root: Path) -> list[Path]:
     return sorted(path for path in private_root.rglob("*.pdf") if path.is_file())
 
 
-@pytest.mark.parametrize("killed_when", ["render", "file-written", "stored"],
-                         ids=["killed-while-rendering", "killed-after-file-write", "killed-before-ack"])
+@pytest.mark.parametrize(
+    "killed_when",
+    ["render", "file-written", "stored"],
+    ids=["killed-while-rendering", "killed-after-file-write", "killed-before-ack"],
+)
 def test_pool_process_killed_mid_task_redelivers_and_stores_the_form_once(start_worker, tmp_path, killed_when):
     """SIGKILL the pool process inside the real render_dossier_form (paused at a point of the
     real code path by tests/integration/worker_settings.py): acks_late + reject_on_worker_lost
@@ -95,8 +98,9 @@ def test_broker_down_at_submission_loses_nothing(start_worker, private_redis, tm
     assert waiting.published_at is not None
 
     def email_sent():
-        return Notification.objects.filter(dossier_code=dossier.code, channel=NotificationChannel.EMAIL,
-                                           status=DeliveryStatus.SENT).first()
+        return Notification.objects.filter(
+            dossier_code=dossier.code, channel=NotificationChannel.EMAIL, status=DeliveryStatus.SENT
+        ).first()
 
     email = wait_for(email_sent, 30, "the applicant's email notification to be sent")
     assert email.address == citizen.email and email.attempts == 1

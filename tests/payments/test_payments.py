@@ -43,7 +43,8 @@ def pay_in_sandbox(client, dossier, outcome="pay"):
 
 
 def test_fee_is_the_online_amount_and_sandbox_payment_confirms_and_issues_a_receipt(
-        client, django_capture_on_commit_callbacks):
+    client, django_capture_on_commit_callbacks
+):
     citizen, dossier = fee_bearing_dossier()
     assert dossier.fee_due == 10000  # cheaper online
     client.force_login(citizen)
@@ -57,8 +58,9 @@ def test_fee_is_the_online_amount_and_sandbox_payment_confirms_and_issues_a_rece
     assert receipt.number.startswith("BL")
     _need(shutil.which("pdftotext") is not None, "needs poppler-utils (pdftotext)")
     pdf = client.get(f"/thanh-toan/{payment.reference}/bien-lai.pdf")
-    text = subprocess.run(["pdftotext", "-", "-"], input=b"".join(pdf.streaming_content), capture_output=True,
-                          check=True).stdout.decode()
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=b"".join(pdf.streaming_content), capture_output=True, check=True
+    ).stdout.decode()
     assert "Mười nghìn đồng" in text and dossier.code in text and receipt.number in text
     # A second payment of a paid dossier is refused.
     again = client.post(f"/ho-so/{dossier.code}/thanh-toan/", {"method": "vietqr"}, follow=True)
@@ -80,8 +82,14 @@ def signed(params):
 
 
 def ipn(client, payment, **overrides):
-    params = {"vnp_TxnRef": payment.reference, "vnp_Amount": str(payment.amount * 100), "vnp_ResponseCode": "00",
-              "vnp_TransactionStatus": "00", "vnp_TransactionNo": "14000001", "vnp_TmnCode": "MOTCUA01"}
+    params = {
+        "vnp_TxnRef": payment.reference,
+        "vnp_Amount": str(payment.amount * 100),
+        "vnp_ResponseCode": "00",
+        "vnp_TransactionStatus": "00",
+        "vnp_TransactionNo": "14000001",
+        "vnp_TmnCode": "MOTCUA01",
+    }
     params.update(overrides)
     return client.get("/thanh-toan/vnpay/ipn/", signed(params)).json()
 
@@ -89,8 +97,13 @@ def ipn(client, payment, **overrides):
 def test_ipn_forged_tampered_replayed(client):
     _, dossier = fee_bearing_dossier()
     payment = services.payment_start(dossier=dossier, method="vnpay")
-    forged = {"vnp_TxnRef": payment.reference, "vnp_Amount": "1000000", "vnp_ResponseCode": "00",
-              "vnp_TransactionStatus": "00", "vnp_SecureHash": "00" * 64}
+    forged = {
+        "vnp_TxnRef": payment.reference,
+        "vnp_Amount": "1000000",
+        "vnp_ResponseCode": "00",
+        "vnp_TransactionStatus": "00",
+        "vnp_SecureHash": "00" * 64,
+    }
     assert client.get("/thanh-toan/vnpay/ipn/", forged).json()["RspCode"] == "97"
     assert client.get("/thanh-toan/vnpay/ipn/", {"vnp_TxnRef": payment.reference}).json()["RspCode"] == "97"
     assert ipn(client, payment, vnp_Amount="100")["RspCode"] == "04"  # signed, but not the amount owed
@@ -104,8 +117,14 @@ def test_ipn_forged_tampered_replayed(client):
 def test_return_url_alone_never_confirms(client):
     _, dossier = fee_bearing_dossier()
     payment = services.payment_start(dossier=dossier, method="vnpay")
-    params = signed({"vnp_TxnRef": payment.reference, "vnp_Amount": str(payment.amount * 100),
-                     "vnp_ResponseCode": "00", "vnp_TransactionStatus": "00"})
+    params = signed(
+        {
+            "vnp_TxnRef": payment.reference,
+            "vnp_Amount": str(payment.amount * 100),
+            "vnp_ResponseCode": "00",
+            "vnp_TransactionStatus": "00",
+        }
+    )
     assert client.get("/thanh-toan/vnpay/tra-ve/", params).status_code == 200
     assert Payment.objects.get().status == PaymentStatus.PENDING
     tampered = {**params, "vnp_Amount": "1"}
@@ -121,10 +140,12 @@ def test_officer_request_for_payment_then_bank_transfer_moves_the_dossier_on(cli
     AgencyMembership.objects.create(user=desk, agency=dossier.receiving_agency, role="receptionist")
     AgencyMembership.objects.create(user=specialist, agency=dossier.competent_agency, role="specialist")
     dossier_act(dossier=dossier, name="receive", actor=desk, data={})
-    dossier_act(dossier=Dossier.objects.get(pk=dossier.pk), name="assign", actor=desk,
-                data={"specialist": specialist.pk})
-    dossier_act(dossier=Dossier.objects.get(pk=dossier.pk), name="request_payment", actor=specialist,
-                data={"amount": 50000})
+    dossier_act(
+        dossier=Dossier.objects.get(pk=dossier.pk), name="assign", actor=desk, data={"specialist": specialist.pk}
+    )
+    dossier_act(
+        dossier=Dossier.objects.get(pk=dossier.pk), name="request_payment", actor=specialist, data={"amount": 50000}
+    )
     client.force_login(citizen)
     qr_page = client.post(f"/ho-so/{dossier.code}/thanh-toan/", {"method": "vietqr"}, follow=True)
     payment = Payment.objects.get()
@@ -133,13 +154,18 @@ def test_officer_request_for_payment_then_bank_transfer_moves_the_dossier_on(cli
     unsigned = Client().post("/thanh-toan/ngan-hang/thong-bao/", body, content_type="application/json")
     assert unsigned.status_code == 400
     signature = hmac.new(settings.BANK_WEBHOOK_SECRET.encode(), body, hashlib.sha256).hexdigest()
-    ok = Client().post("/thanh-toan/ngan-hang/thong-bao/", body, content_type="application/json",
-                       HTTP_X_SIGNATURE=signature)
+    ok = Client().post(
+        "/thanh-toan/ngan-hang/thong-bao/", body, content_type="application/json", HTTP_X_SIGNATURE=signature
+    )
     assert ok.status_code == 200
     assert Dossier.objects.get(pk=dossier.pk).status == "in_processing"  # the specialist's again
     # The same notification again: one payment, no error.
-    assert Client().post("/thanh-toan/ngan-hang/thong-bao/", body, content_type="application/json",
-                         HTTP_X_SIGNATURE=signature).status_code == 200
+    assert (
+        Client()
+        .post("/thanh-toan/ngan-hang/thong-bao/", body, content_type="application/json", HTTP_X_SIGNATURE=signature)
+        .status_code
+        == 200
+    )
     # No QR for a dossier already paid.
     assert client.post(f"/ho-so/{dossier.code}/thanh-toan/", {"method": "vietqr"}).status_code == 302
     assert Payment.objects.count() == 1
@@ -152,8 +178,9 @@ def test_refund_and_callbacks_after_it_are_ignored():
     refunded = services.payment_refund(payment=payment, amount=4000, actor=None, reason="Hồ sơ bị từ chối")
     assert (refunded.status, refunded.refunded_amount) == (PaymentStatus.REFUNDED, 4000)
     with pytest.raises(services.CallbackRejected):
-        services.payment_confirm(reference=payment.reference, amount=payment.amount, gateway_transaction="2",
-                                 source="ipn")
+        services.payment_confirm(
+            reference=payment.reference, amount=payment.amount, gateway_transaction="2", source="ipn"
+        )
     assert PaymentEvent.objects.filter(kind="callback_ignored").count() == 1
 
 
@@ -167,8 +194,11 @@ def test_return_and_ipn_racing_give_one_payment():
     def confirm():
         barrier.wait()
         try:
-            results.append(services.payment_confirm(reference=payment.reference, amount=payment.amount,
-                                                    gateway_transaction="race", source="ipn").status)
+            results.append(
+                services.payment_confirm(
+                    reference=payment.reference, amount=payment.amount, gateway_transaction="race", source="ipn"
+                ).status
+            )
         except Exception as error:  # noqa: BLE001 - reported by the assertion below
             errors.append(repr(error))
         finally:
@@ -218,16 +248,36 @@ def test_quantities_in_the_wizard_price_tiered_fees(client):
     from tests.dossiers.factories import PDF_BYTES
 
     version = birth_procedure()
-    FeeRule.objects.bulk_create([FeeRule(version=version, name="Phí chứng thực", unit="page", amount=2000,
-                                         tier_after=2, tier_amount=1000, cap=200000)])
+    FeeRule.objects.bulk_create(
+        [
+            FeeRule(
+                version=version,
+                name="Phí chứng thực",
+                unit="page",
+                amount=2000,
+                tier_after=2,
+                tier_amount=1000,
+                cap=200000,
+            )
+        ]
+    )
     citizen = CitizenFactory()
     client.force_login(citizen)
     draft_url = client.get(f"/thu-tuc/{version.procedure.code}/nop/")["Location"]
     fee = version.fees.get()
     assert f'name="qty-{fee.pk}"' in client.get(draft_url).content.decode()
-    data = {"a-applicant_name": "A", "a-applicant_id_number": citizen.personal_id, "a-applicant_phone": citizen.phone,
-            "a-applicant_email": citizen.email, "a-applicant_address": "Số 1", "f-child_name": "Bé",
-            "f-child_dob": "2026-11-01", "d-delivery": "online", "action": "review", f"qty-{fee.pk}": "5"}
+    data = {
+        "a-applicant_name": "A",
+        "a-applicant_id_number": citizen.personal_id,
+        "a-applicant_phone": citizen.phone,
+        "a-applicant_email": citizen.email,
+        "a-applicant_address": "Số 1",
+        "f-child_name": "Bé",
+        "f-child_dob": "2026-11-01",
+        "d-delivery": "online",
+        "action": "review",
+        f"qty-{fee.pk}": "5",
+    }
     for doc in version.documents.filter(required=True):
         data[f"files-{doc.pk}"] = SimpleUploadedFile("a.pdf", PDF_BYTES)
     review = client.post(draft_url, data)
@@ -276,7 +326,9 @@ def test_daily_payments_report_csv_xlsx_formula_injection_is_neutralised(client)
     AgencyMembership.objects.create(user=desk, agency=dossier.receiving_agency, role="receptionist")
     staff_login(client, desk)
     client.post(f"/can-bo/thu-phi/{dossier.code}/")
-    rows = list(csv.reader(io.StringIO(client.get("/can-bo/bao-cao-thu/", {"format": "csv"}).content.decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(io.StringIO(client.get("/can-bo/bao-cao-thu/", {"format": "csv"}).content.decode("utf-8-sig")))
+    )
     assert rows[1][2] == "'" + formula
     sheet = load_workbook(io.BytesIO(client.get("/can-bo/bao-cao-thu/", {"format": "xlsx"}).content)).active
     name, amount = sheet.cell(row=3, column=3), sheet.cell(row=3, column=6)

@@ -23,9 +23,15 @@ SECRET = "sandbox-secret-not-for-production"
 
 def test_query_request_checksum_is_hmac_sha512_over_pipe_joined_fields():
     body = vnpay.build_query_request(
-        tmn_code="MOTCUA01", hash_secret="s3cr3t", request_id="REQ1", txn_ref="MCABC",
+        tmn_code="MOTCUA01",
+        hash_secret="s3cr3t",
+        request_id="REQ1",
+        txn_ref="MCABC",
         transaction_date=datetime(2026, 11, 22, 1, 0, 0, tzinfo=UTC),  # 08:00 in GMT+7
-        created_at=datetime(2026, 11, 22, 1, 30, 5, tzinfo=UTC), ip_addr="10.0.0.1", order_info="Truy van MCABC")
+        created_at=datetime(2026, 11, 22, 1, 30, 5, tzinfo=UTC),
+        ip_addr="10.0.0.1",
+        order_info="Truy van MCABC",
+    )
     by_hand = "REQ1|2.1.0|querydr|MOTCUA01|MCABC|20261122080000|20261122083005|10.0.0.1|Truy van MCABC"
     assert body["vnp_SecureHash"] == hmac.new(b"s3cr3t", by_hand.encode(), hashlib.sha512).hexdigest()
     assert vnpay.verify_query_request(body, "s3cr3t")
@@ -33,26 +39,43 @@ def test_query_request_checksum_is_hmac_sha512_over_pipe_joined_fields():
 
 
 def test_query_response_checksum_and_reading():
-    answer = {"vnp_ResponseId": "R", "vnp_Command": "querydr", "vnp_ResponseCode": "00", "vnp_Message": "ok",
-              "vnp_TmnCode": "T", "vnp_TxnRef": "MCABC", "vnp_Amount": "1000000", "vnp_BankCode": "NCB",
-              "vnp_PayDate": "20261122080000", "vnp_TransactionNo": "42", "vnp_TransactionType": "01",
-              "vnp_TransactionStatus": "00", "vnp_OrderInfo": "x", "vnp_PromotionCode": "", "vnp_PromotionAmount": ""}
+    answer = {
+        "vnp_ResponseId": "R",
+        "vnp_Command": "querydr",
+        "vnp_ResponseCode": "00",
+        "vnp_Message": "ok",
+        "vnp_TmnCode": "T",
+        "vnp_TxnRef": "MCABC",
+        "vnp_Amount": "1000000",
+        "vnp_BankCode": "NCB",
+        "vnp_PayDate": "20261122080000",
+        "vnp_TransactionNo": "42",
+        "vnp_TransactionType": "01",
+        "vnp_TransactionStatus": "00",
+        "vnp_OrderInfo": "x",
+        "vnp_PromotionCode": "",
+        "vnp_PromotionAmount": "",
+    }
     by_hand = "R|querydr|00|ok|T|MCABC|1000000|NCB|20261122080000|42|01|00|x||"
     signed = {**answer, "vnp_SecureHash": hmac.new(b"k", by_hand.encode(), hashlib.sha512).hexdigest()}
     result = vnpay.verify_query_response(signed, "k")
     assert result.valid_signature and result.paid and result.settled and result.amount == 10000
     forged = vnpay.verify_query_response({**signed, "vnp_Amount": "100"}, "k")
     assert not forged.valid_signature and not forged.paid
-    pending = vnpay.verify_query_response(vnpay.sign_query_response({**answer, "vnp_TransactionStatus": "01"}, "k"), "k")
+    pending = vnpay.verify_query_response(
+        vnpay.sign_query_response({**answer, "vnp_TransactionStatus": "01"}, "k"), "k"
+    )
     assert pending.found and not pending.paid and not pending.settled
     assert not vnpay.verify_query_response("not a dict", "k").valid_signature
 
 
 def through_portal(client):
     """The gateway is our own sandbox endpoint here: the query goes through the real view."""
+
     def transport(url, body):
         response = client.post(url, data=json.dumps(body), content_type="application/json")
         return response.json()
+
     return transport
 
 
@@ -62,7 +85,8 @@ def age(payment, minutes=30):
 
 @pytest.mark.django_db
 def test_a_payment_whose_notification_was_lost_is_confirmed_by_reconciliation(
-        client, django_capture_on_commit_callbacks):
+    client, django_capture_on_commit_callbacks
+):
     citizen, dossier = fee_bearing_dossier()
     client.force_login(citizen)
     back = pay_in_sandbox(client, dossier, outcome="lost")
@@ -98,10 +122,12 @@ def test_reconciliation_leaves_unknown_and_forged_answers_and_expires_overdue(cl
     def forged(url, body):  # a man in the middle says "paid" without the secret
         answer = through_portal(Client())(url, body)
         return {**answer, "vnp_ResponseCode": "00", "vnp_TransactionStatus": "00", "vnp_Amount": "1000000"}
+
     assert services.payments_reconcile(transport=forged)["unanswered"] == 1
 
     def down(url, body):
         raise ConnectionError("gateway unreachable")
+
     assert services.payments_reconcile(transport=down)["unanswered"] == 1
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.PENDING
@@ -116,7 +142,10 @@ def test_reconciliation_leaves_unknown_and_forged_answers_and_expires_overdue(cl
 def test_sandbox_query_endpoint_refuses_unsigned_queries(client):
     answer = client.post("/thanh-toan/thu-nghiem/querydr/", data="{}", content_type="application/json").json()
     assert answer["vnp_ResponseCode"] == "97"
-    assert client.post("/thanh-toan/thu-nghiem/querydr/", data="{not json", content_type="application/json").status_code == 200
+    assert (
+        client.post("/thanh-toan/thu-nghiem/querydr/", data="{not json", content_type="application/json").status_code
+        == 200
+    )
 
 
 @pytest.mark.django_db(transaction=True)

@@ -33,19 +33,32 @@ pytestmark = pytest.mark.django_db
 
 def bank_notify(payment, *, amount=None, transaction_id="FT0001"):
     """What the bank posts for an incoming transfer, signed with the configured secret."""
-    body = json.dumps({"reference": payment.reference, "amount": payment.amount if amount is None else amount,
-                       "transaction_id": transaction_id}).encode()
+    body = json.dumps(
+        {
+            "reference": payment.reference,
+            "amount": payment.amount if amount is None else amount,
+            "transaction_id": transaction_id,
+        }
+    ).encode()
     signature = hmac.new(settings.BANK_WEBHOOK_SECRET.encode(), body, hashlib.sha256).hexdigest()
     return Client(raise_request_exception=False).post(
-        "/thanh-toan/ngan-hang/thong-bao/", body, content_type="application/json", HTTP_X_SIGNATURE=signature)
+        "/thanh-toan/ngan-hang/thong-bao/", body, content_type="application/json", HTTP_X_SIGNATURE=signature
+    )
 
 
 def vnpay_ipn(payment, *, transaction_no="14000001"):
     """VNPAY's server-to-server IPN for a successful payment, signed with the hash secret."""
-    params = {"vnp_TmnCode": settings.VNPAY_TMN_CODE, "vnp_TxnRef": payment.reference,
-              "vnp_Amount": str(payment.amount * 100), "vnp_ResponseCode": "00", "vnp_TransactionStatus": "00",
-              "vnp_TransactionNo": transaction_no, "vnp_BankCode": "NCB", "vnp_PayDate": "20261201101500",
-              "vnp_OrderInfo": f"Thanh toan ho so {payment.dossier.code}"}
+    params = {
+        "vnp_TmnCode": settings.VNPAY_TMN_CODE,
+        "vnp_TxnRef": payment.reference,
+        "vnp_Amount": str(payment.amount * 100),
+        "vnp_ResponseCode": "00",
+        "vnp_TransactionStatus": "00",
+        "vnp_TransactionNo": transaction_no,
+        "vnp_BankCode": "NCB",
+        "vnp_PayDate": "20261201101500",
+        "vnp_OrderInfo": f"Thanh toan ho so {payment.dossier.code}",
+    }
     params["vnp_SecureHash"] = vnpay.sign(params, settings.VNPAY_HASH_SECRET)
     return Client(raise_request_exception=False).get("/thanh-toan/vnpay/ipn/", params)
 
@@ -56,10 +69,12 @@ def raise_the_fee(dossier, amount=50000):
     AgencyMembership.objects.create(user=desk, agency=dossier.receiving_agency, role="receptionist")
     AgencyMembership.objects.create(user=specialist, agency=dossier.competent_agency, role="specialist")
     dossier_act(dossier=dossier, name="receive", actor=desk, data={})
-    dossier_act(dossier=Dossier.objects.get(pk=dossier.pk), name="assign", actor=desk,
-                data={"specialist": specialist.pk})
-    dossier_act(dossier=Dossier.objects.get(pk=dossier.pk), name="request_payment", actor=specialist,
-                data={"amount": amount})
+    dossier_act(
+        dossier=Dossier.objects.get(pk=dossier.pk), name="assign", actor=desk, data={"specialist": specialist.pk}
+    )
+    dossier_act(
+        dossier=Dossier.objects.get(pk=dossier.pk), name="request_payment", actor=specialist, data={"amount": amount}
+    )
     return Dossier.objects.get(pk=dossier.pk)
 
 
@@ -80,31 +95,42 @@ def overpayments():
 def snapshot(dossier):
     """Everything a replayed notification must leave as it was."""
     dossier.refresh_from_db()
-    return (dossier.status, dossier.fee_due, dossier.events.count(),
-            sorted(Payment.objects.filter(dossier=dossier).values_list("reference", "status")),
-            PaymentEvent.objects.filter(payment__dossier=dossier).count(), Receipt.objects.count(),
-            overpayments().count())
+    return (
+        dossier.status,
+        dossier.fee_due,
+        dossier.events.count(),
+        sorted(Payment.objects.filter(dossier=dossier).values_list("reference", "status")),
+        PaymentEvent.objects.filter(payment__dossier=dossier).count(),
+        Receipt.objects.count(),
+        overpayments().count(),
+    )
 
 
 # --- 1. A forged bank notification pays a fee in production ------------------------------------
 
+
 def production_env(**overrides):
     """A complete production environment with random secrets; override to break one."""
     env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "BANK_", "VNPAY_"))}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "portal.settings.production", "DJANGO_SECRET_KEY": "k" * 20 + os.urandom(24).hex(),
-        "DJANGO_ALLOWED_HOSTS": "portal.example.gov.vn", "DATABASE_URL": "postgres://u@127.0.0.1:5432/none",
-        "REDIS_URL": "redis://127.0.0.1:6379/1", "BANK_WEBHOOK_SECRET": os.urandom(24).hex(),
-        "VNPAY_ENABLED": "false", "RESULT_SIGNING_KEY_PASSPHRASE": os.urandom(24).hex(),
-    })
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+            "DJANGO_SECRET_KEY": "k" * 20 + os.urandom(24).hex(),
+            "DJANGO_ALLOWED_HOSTS": "portal.example.gov.vn",
+            "DATABASE_URL": "postgres://u@127.0.0.1:5432/none",
+            "REDIS_URL": "redis://127.0.0.1:6379/1",
+            "BANK_WEBHOOK_SECRET": os.urandom(24).hex(),
+            "VNPAY_ENABLED": "false",
+            "RESULT_SIGNING_KEY_PASSPHRASE": os.urandom(24).hex(),
+        }
+    )
     env.update(overrides)
     return {key: value for key, value in env.items() if value is not None}
 
 
 def read_setting(name, env):
     code = f"import django; django.setup(); from django.conf import settings; print(settings.{name})"
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
 
 def test_forged_bank_notification_production_has_no_public_webhook_secret():
@@ -122,13 +148,20 @@ def test_forged_bank_notification_production_has_no_public_webhook_secret():
 
 def test_forged_bank_notification_docker_compose_demands_the_secrets():
     compose = (ROOT / "docker-compose.yml").read_text()
-    for name in ("DJANGO_SECRET_KEY", "BANK_WEBHOOK_SECRET", "VNPAY_ENABLED", "RESULT_SIGNING_KEY_PASSPHRASE",
-                 "POSTGRES_PASSWORD", "FLOWER_BASIC_AUTH"):
+    for name in (
+        "DJANGO_SECRET_KEY",
+        "BANK_WEBHOOK_SECRET",
+        "VNPAY_ENABLED",
+        "RESULT_SIGNING_KEY_PASSPHRASE",
+        "POSTGRES_PASSWORD",
+        "FLOWER_BASIC_AUTH",
+    ):
         assert f"${{{name}:?" in compose, name
     assert "change-me" not in compose and ":-motcua}" not in compose
 
 
 # --- 2. A stale payment settles a raised fee ---------------------------------------------------
+
 
 def test_stale_payment_bank_transfer_of_the_old_amount_does_not_settle_a_raised_fee():
     citizen, dossier, old = fee_raised_after_a_payment_was_opened("vietqr")
@@ -143,7 +176,12 @@ def test_stale_payment_bank_transfer_of_the_old_amount_does_not_settle_a_raised_
     assert not Payment.objects.filter(status=PaymentStatus.PAID).exists() and not Receipt.objects.exists()
     over = overpayments().get()
     assert (over.payment, over.amount, over.reason, over.status, over.source) == (
-        old, 10000, "superseded", "to_refund", "bank")
+        old,
+        10000,
+        "superseded",
+        "to_refund",
+        "bank",
+    )
     assert PaymentEvent.objects.filter(payment=old, kind="overpaid").count() == 1
 
     before = snapshot(dossier)
@@ -246,6 +284,7 @@ def test_stale_payment_the_desk_cannot_confirm_a_fee_no_one_paid():
 
 # --- 3. A second payment for a paid dossier answers 500 ----------------------------------------
 
+
 def two_open_payments():
     citizen, dossier = fee_bearing_dossier()
     by_card = services.payment_start(dossier=dossier, method="vnpay", actor=citizen)
@@ -262,7 +301,11 @@ def test_overpayment_bank_transfer_for_a_dossier_paid_by_card_is_kept_not_a_500(
     assert Payment.objects.get(pk=by_transfer.pk).status == "voided"
     over = overpayments().get()
     assert (over.payment_id, over.amount, over.reason, over.gateway_transaction) == (
-        by_transfer.pk, 10000, "already_paid", "FT0001")
+        by_transfer.pk,
+        10000,
+        "already_paid",
+        "FT0001",
+    )
     assert PaymentEvent.objects.filter(payment=by_transfer, kind="overpaid").count() == 1
     before = snapshot(dossier)
     assert bank_notify(by_transfer).status_code == 200  # the bank's retry

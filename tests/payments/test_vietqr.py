@@ -58,14 +58,18 @@ def test_known_good_payload_built_by_hand():
         "010212"
         "3857"
         "0010A000000727"
-        "0127" "0006970415" "0113" "0011001932418"
+        "0127"
+        "0006970415"
+        "0113"
+        "0011001932418"
         "0208QRIBFTTA"
         "5303704"
         "5406150000"
         "5802VN"
         "5913Phuong Da Kao"
         "6011Ho Chi Minh"
-        "6229" "0825000.00.06.H56-250101-0001"
+        "6229"
+        "0825000.00.06.H56-250101-0001"
         "6304"
     )
     expected = expected_body + f"{binascii.crc_hqx(expected_body.encode(), 0xFFFF):04X}"
@@ -112,8 +116,11 @@ def test_static_payload_has_no_amount():
 
 def test_vietnamese_merchant_name_and_city_become_ascii():
     payload = vietqr_payload(
-        **ACCOUNT, amount=50_000, reference="H56-250101-0001",
-        merchant_name="UBND phường Đông Ba", city="Thừa Thiên Huế",
+        **ACCOUNT,
+        amount=50_000,
+        reference="H56-250101-0001",
+        merchant_name="UBND phường Đông Ba",
+        city="Thừa Thiên Huế",
     )
     top = parse_tlv(payload)
     assert top["59"] == "UBND phuong Dong Ba"
@@ -123,10 +130,15 @@ def test_vietnamese_merchant_name_and_city_become_ascii():
 
 
 def test_long_merchant_name_and_city_are_cut_to_emvco_limits():
-    top = parse_tlv(vietqr_payload(
-        **ACCOUNT, amount=None, reference="X1",
-        merchant_name="Ủy ban nhân dân thành phố Hồ Chí Minh", city="Thành phố Hồ Chí Minh",
-    ))
+    top = parse_tlv(
+        vietqr_payload(
+            **ACCOUNT,
+            amount=None,
+            reference="X1",
+            merchant_name="Ủy ban nhân dân thành phố Hồ Chí Minh",
+            city="Thành phố Hồ Chí Minh",
+        )
+    )
     assert top["59"] == "Uy ban nhan dan thanh pho"  # 25
     assert top["60"] == "Thanh pho Ho Ch"  # 15
 
@@ -192,9 +204,7 @@ def _svg_to_png(svg: str, path, zoom: int = 4) -> None:
             x += numbers[0]
         else:
             raise AssertionError(f"unexpected SVG path command {command!r}")
-    raw = b"".join(
-        b"\x00" + bytes(pixel for pixel in row for _ in range(zoom)) for row in rows for _ in range(zoom)
-    )
+    raw = b"".join(b"\x00" + bytes(pixel for pixel in row for _ in range(zoom)) for row in rows for _ in range(zoom))
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))

@@ -18,8 +18,12 @@ class _Scanner(HTMLParser):
                 self.problems.append(f"<{tag} {name}=…> (inline event handler)")
             if name == "style":
                 self.problems.append(f"<{tag} style=…> (style attribute)")
-        if tag == "script" and "src" not in names and "nonce" not in names \
-                and (names.get("type") or "").lower() not in DATA_SCRIPT_TYPES:
+        if (
+            tag == "script"
+            and "src" not in names
+            and "nonce" not in names
+            and (names.get("type") or "").lower() not in DATA_SCRIPT_TYPES
+        ):
             self.problems.append("<script> without src or nonce")
         if tag == "style" and "nonce" not in names:
             self.problems.append("<style> without nonce")

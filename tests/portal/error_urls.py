@@ -21,6 +21,9 @@ def forbidden(request):
 
 
 urlpatterns = [
-    path("loi/500/", database_down), path("api/v1/loi/500/", database_down),
-    path("loi/400/", suspicious), path("loi/403/", forbidden), *portal_patterns,
+    path("loi/500/", database_down),
+    path("api/v1/loi/500/", database_down),
+    path("loi/400/", suspicious),
+    path("loi/403/", forbidden),
+    *portal_patterns,
 ]

@@ -18,8 +18,15 @@ def sign_in(client, username, password) -> bool:
 
 
 def register(client, **overrides):
-    data = {"full_name": "Nguyễn Thị Hoa", "email": "", "phone": "", "personal_id": "",
-            "password1": PASSWORD, "password2": PASSWORD, **overrides}
+    data = {
+        "full_name": "Nguyễn Thị Hoa",
+        "email": "",
+        "phone": "",
+        "personal_id": "",
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+        **overrides,
+    }
     return client.post("/tai-khoan/dang-ky/", data)
 
 
@@ -27,8 +34,12 @@ def activation_link(user) -> str:
     """The registration link sent by email or SMS (its text is kept on the Notification row)."""
     from portal.models import Notification
 
-    body = (Notification.objects.filter(event="account_activation", key__startswith=f"account-activation:{user.pk}:")
-            .exclude(channel="inbox").latest("pk").body)
+    body = (
+        Notification.objects.filter(event="account_activation", key__startswith=f"account-activation:{user.pk}:")
+        .exclude(channel="inbox")
+        .latest("pk")
+        .body
+    )
     return next(word for word in body.split() if "/tai-khoan/kich-hoat/" in word).split("8000", 1)[-1]
 
 

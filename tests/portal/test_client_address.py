@@ -43,8 +43,10 @@ def test_spoofed_forwarded_for_does_not_reset_the_anonymous_api_limit(monkeypatc
 
 
 def test_spoofed_forwarded_for_does_not_reset_the_lookup_limit(client):
-    statuses = [client.get(f"/tc/000.20.00.H99-260101-{n:04d}", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").status_code
-                for n in range(22)]
+    statuses = [
+        client.get(f"/tc/000.20.00.H99-260101-{n:04d}", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").status_code
+        for n in range(22)
+    ]
     assert statuses[:20] == [404] * 20 and set(statuses[20:]) == {429}
 
 

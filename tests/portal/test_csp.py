@@ -13,8 +13,12 @@ from .csp_scan import csp_problems
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.portal.error_urls")]
 
-CITIZEN, DESK, LEADER, ADMIN = ("congdan@demo.motcua.vn", "tiepnhan@demo.motcua.vn", "lanhdao@demo.motcua.vn",
-                                "quantri@demo.motcua.vn")
+CITIZEN, DESK, LEADER, ADMIN = (
+    "congdan@demo.motcua.vn",
+    "tiepnhan@demo.motcua.vn",
+    "lanhdao@demo.motcua.vn",
+    "quantri@demo.motcua.vn",
+)
 
 
 def directives(header: str) -> dict[str, list[str]]:
@@ -46,21 +50,42 @@ def demo():
 def pages(code: str) -> list[tuple[str | None, str, int]]:
     """(who, path, status): every top-level page, each role's pages, the admin, API docs, errors."""
     return [
-        (None, "/", 200), (None, "/thu-tuc/", 200), (None, "/thu-tuc/?q=khai+sinh", 200),
-        (None, "/thu-tuc/1.001193/", 200), (None, "/tra-cuu/", 200), (None, f"/tc/{code}", 200),
-        (None, "/xac-thuc/", 200), (None, "/minh-bach/", 200), (None, "/tai-khoan/dang-nhap/", 200),
-        (None, "/tai-khoan/dang-ky/", 200), (None, "/tai-khoan/password_reset/", 200), (None, "/api/docs/", 200),
-        (None, "/khong-co-trang-nay/", 404), (None, "/loi/400/", 400), (None, "/loi/403/", 403),
+        (None, "/", 200),
+        (None, "/thu-tuc/", 200),
+        (None, "/thu-tuc/?q=khai+sinh", 200),
+        (None, "/thu-tuc/1.001193/", 200),
+        (None, "/tra-cuu/", 200),
+        (None, f"/tc/{code}", 200),
+        (None, "/xac-thuc/", 200),
+        (None, "/minh-bach/", 200),
+        (None, "/tai-khoan/dang-nhap/", 200),
+        (None, "/tai-khoan/dang-ky/", 200),
+        (None, "/tai-khoan/password_reset/", 200),
+        (None, "/api/docs/", 200),
+        (None, "/khong-co-trang-nay/", 404),
+        (None, "/loi/400/", 400),
+        (None, "/loi/403/", 403),
         (None, "/loi/500/", 500),
-        (CITIZEN, "/ho-so/", 200), (CITIZEN, "/thu-tuc/1.001193/nop/", 200), (CITIZEN, f"/ho-so/{code}/", 200),
-        (CITIZEN, "/kho-du-lieu/", 200), (CITIZEN, "/thong-bao/", 200), (CITIZEN, "/tai-khoan/api/", 200),
-        (CITIZEN, "/tai-khoan/password_change/", 200), (CITIZEN, "/can-bo/chi-so/", 403),
-        (DESK, "/can-bo/ho-so/", 200), (DESK, f"/can-bo/ho-so/{code}/", 200), (DESK, "/can-bo/tiep-nhan/", 200),
+        (CITIZEN, "/ho-so/", 200),
+        (CITIZEN, "/thu-tuc/1.001193/nop/", 200),
+        (CITIZEN, f"/ho-so/{code}/", 200),
+        (CITIZEN, "/kho-du-lieu/", 200),
+        (CITIZEN, "/thong-bao/", 200),
+        (CITIZEN, "/tai-khoan/api/", 200),
+        (CITIZEN, "/tai-khoan/password_change/", 200),
+        (CITIZEN, "/can-bo/chi-so/", 403),
+        (DESK, "/can-bo/ho-so/", 200),
+        (DESK, f"/can-bo/ho-so/{code}/", 200),
+        (DESK, "/can-bo/tiep-nhan/", 200),
         (DESK, "/can-bo/chi-so/ho-so/?indicator=received_online", 200),
-        (LEADER, "/can-bo/chi-so/", 200), (LEADER, "/can-bo/ho-so/", 200),
-        (ADMIN, "/admin/", 200), (ADMIN, "/admin/portal/notificationtemplate/add/", 200),
-        (ADMIN, "/admin/procedures/procedure/", 200), (ADMIN, "/admin/procedures/procedure/add/", 200),
-        (ADMIN, "/admin/procedures/procedureversion/1/change/", 200), (ADMIN, "/admin/dossiers/dossier/", 200),
+        (LEADER, "/can-bo/chi-so/", 200),
+        (LEADER, "/can-bo/ho-so/", 200),
+        (ADMIN, "/admin/", 200),
+        (ADMIN, "/admin/portal/notificationtemplate/add/", 200),
+        (ADMIN, "/admin/procedures/procedure/", 200),
+        (ADMIN, "/admin/procedures/procedure/add/", 200),
+        (ADMIN, "/admin/procedures/procedureversion/1/change/", 200),
+        (ADMIN, "/admin/dossiers/dossier/", 200),
         (ADMIN, "/admin/portal/user/", 200),
     ]
 
@@ -100,8 +125,9 @@ def test_api_docs_have_a_csp_and_redoc_alone_may_inline_styles(client):
 def test_form_action_allows_the_payment_gateway_and_the_e_identity_provider(client, settings):
     from portal.settings.base import csp_policy
 
-    settings.CONTENT_SECURITY_POLICY = csp_policy("https://pay.vnpay.example/paymentv2/vpcpay.html",
-                                                  "https://sso.vneid.example/authorize?x=1", "")
+    settings.CONTENT_SECURITY_POLICY = csp_policy(
+        "https://pay.vnpay.example/paymentv2/vpcpay.html", "https://sso.vneid.example/authorize?x=1", ""
+    )
     policy = directives(client.get("/")["Content-Security-Policy"])
     assert policy["form-action"] == ["'self'", "https://pay.vnpay.example", "https://sso.vneid.example"]
 

@@ -20,8 +20,9 @@ def current_user(client):
 
 def test_an_unverified_id_number_does_not_capture_the_owners_eid_sign_in(client, provider):  # noqa: F811
     # The attacker registered first with the victim's ID number and a password they know.
-    attacker = User.objects.create_user(email="ke-gian@example.vn", password=ATTACKER_PASSWORD, full_name="Kẻ gian",
-                                        personal_id=VICTIM_ID)
+    attacker = User.objects.create_user(
+        email="ke-gian@example.vn", password=ATTACKER_PASSWORD, full_name="Kẻ gian", personal_id=VICTIM_ID
+    )
     response = sign_in(client, provider, CLAIMS)
     assert response.status_code == 302 and response["Location"] == "/tai-khoan/dinh-danh/lien-ket/"
     assert current_user(client) != attacker
@@ -52,16 +53,19 @@ def test_an_account_with_the_same_email_is_not_signed_into_without_its_password(
 
 
 def test_the_owner_links_their_existing_account_by_signing_in_to_it(client, provider):  # noqa: F811
-    mine = User.objects.create_user(email="sau@example.vn", password=OWNER_PASSWORD, full_name="Vo Thi Sau",
-                                    personal_id=VICTIM_ID)
+    mine = User.objects.create_user(
+        email="sau@example.vn", password=OWNER_PASSWORD, full_name="Vo Thi Sau", personal_id=VICTIM_ID
+    )
     sign_in(client, provider, CLAIMS)
     page = client.get("/tai-khoan/dinh-danh/lien-ket/")
     assert page.status_code == 200 and "Võ Thị Sáu" in page.content.decode()
-    wrong = client.post("/tai-khoan/dinh-danh/lien-ket/", {"link": "1", "username": "sau@example.vn",
-                                                           "password": "doan-bua-2026"})
+    wrong = client.post(
+        "/tai-khoan/dinh-danh/lien-ket/", {"link": "1", "username": "sau@example.vn", "password": "doan-bua-2026"}
+    )
     assert wrong.status_code == 200 and wrong.context["form"].errors and not current_user(client).is_authenticated
-    linked = client.post("/tai-khoan/dinh-danh/lien-ket/", {"link": "1", "username": "sau@example.vn",
-                                                            "password": OWNER_PASSWORD})
+    linked = client.post(
+        "/tai-khoan/dinh-danh/lien-ket/", {"link": "1", "username": "sau@example.vn", "password": OWNER_PASSWORD}
+    )
     assert linked.status_code == 302 and current_user(client) == mine
     mine.refresh_from_db()
     assert (mine.personal_id_verified, mine.full_name, User.objects.count()) == (True, "Võ Thị Sáu", 1)
@@ -75,8 +79,15 @@ def test_the_linking_page_without_an_e_identity_sign_in_goes_back_to_the_login_p
 
 
 def register(client, **fields):
-    data = {"full_name": "Nguyễn Thị Hoa", "email": "", "phone": "", "personal_id": "",
-            "password1": OWNER_PASSWORD, "password2": OWNER_PASSWORD, **fields}
+    data = {
+        "full_name": "Nguyễn Thị Hoa",
+        "email": "",
+        "phone": "",
+        "personal_id": "",
+        "password1": OWNER_PASSWORD,
+        "password2": OWNER_PASSWORD,
+        **fields,
+    }
     return client.post("/tai-khoan/dang-ky/", data)
 
 
@@ -88,7 +99,8 @@ def _shown(response) -> str:
 
 
 def test_registration_answers_the_same_whether_or_not_the_email_has_an_account(
-        client, django_capture_on_commit_callbacks):
+    client, django_capture_on_commit_callbacks
+):
     owner = User.objects.create_user(email="hoa@example.vn", password=OWNER_PASSWORD, full_name="Hoa")
     with django_capture_on_commit_callbacks(execute=True):
         taken = register(client, email="HOA@example.vn")
@@ -103,8 +115,9 @@ def test_registration_answers_the_same_whether_or_not_the_email_has_an_account(
 
 
 def test_registration_does_not_tell_whether_a_phone_or_id_number_has_an_account(client):
-    User.objects.create_user(phone="0912345678", password=OWNER_PASSWORD, full_name="Hoa", personal_id=VICTIM_ID,
-                             personal_id_verified=True)
+    User.objects.create_user(
+        phone="0912345678", password=OWNER_PASSWORD, full_name="Hoa", personal_id=VICTIM_ID, personal_id_verified=True
+    )
     taken_phone = register(client, phone="0912 345 678")
     fresh_phone = register(client, phone="0987654321")
     assert _shown(taken_phone) == _shown(fresh_phone)
@@ -125,8 +138,9 @@ def test_password_reset_answers_the_same_whether_or_not_the_email_has_an_account
 
 def test_an_unfinished_sign_up_with_my_email_does_not_block_me(client, django_capture_on_commit_callbacks):
     # Someone else started a sign-up with my address (and their phone) and never opened the link.
-    register(client, email="hoa@example.vn", phone="0987654321", password1="Ke-gian-2026-abc",
-             password2="Ke-gian-2026-abc")
+    register(
+        client, email="hoa@example.vn", phone="0987654321", password1="Ke-gian-2026-abc", password2="Ke-gian-2026-abc"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         register(client, email="hoa@example.vn")
     user = User.objects.get()
@@ -136,19 +150,31 @@ def test_an_unfinished_sign_up_with_my_email_does_not_block_me(client, django_ca
 
 
 def test_an_account_linked_to_another_e_identity_is_not_relinked(client, provider):  # noqa: F811
-    User.objects.create_user(email="sau@example.vn", password=OWNER_PASSWORD, full_name="Người khác",
-                             personal_id="001203004567", personal_id_verified=True)
+    User.objects.create_user(
+        email="sau@example.vn",
+        password=OWNER_PASSWORD,
+        full_name="Người khác",
+        personal_id="001203004567",
+        personal_id_verified=True,
+    )
     sign_in(client, provider, CLAIMS)
-    response = client.post("/tai-khoan/dinh-danh/lien-ket/", {"link": "1", "username": "sau@example.vn",
-                                                              "password": OWNER_PASSWORD})
+    response = client.post(
+        "/tai-khoan/dinh-danh/lien-ket/", {"link": "1", "username": "sau@example.vn", "password": OWNER_PASSWORD}
+    )
     assert response.status_code == 200 and response.context["form"].non_field_errors()
     assert not current_user(client).is_authenticated
     assert not User.objects.filter(personal_id=VICTIM_ID).exists()
 
 
 def test_a_deactivated_verified_account_is_not_replaced_by_a_fresh_one(client, provider):  # noqa: F811
-    User.objects.create_user(email="sau@example.vn", password=OWNER_PASSWORD, full_name="Võ Thị Sáu",
-                             personal_id=VICTIM_ID, personal_id_verified=True, is_active=False)
+    User.objects.create_user(
+        email="sau@example.vn",
+        password=OWNER_PASSWORD,
+        full_name="Võ Thị Sáu",
+        personal_id=VICTIM_ID,
+        personal_id_verified=True,
+        is_active=False,
+    )
     response = sign_in(client, provider, CLAIMS)
     assert response["Location"].startswith("/tai-khoan/dang-nhap/") and User.objects.count() == 1
     assert not current_user(client).is_authenticated

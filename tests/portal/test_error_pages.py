@@ -30,10 +30,13 @@ def assert_layout(response, status, language):
     return html
 
 
-@pytest.mark.parametrize(("language", "text", "home"), [
-    ("vi", "Chỉ cán bộ mới xem được các số liệu này.", "Về trang chủ"),
-    ("en", "Only officers may see these figures.", "Go to the home page"),
-])
+@pytest.mark.parametrize(
+    ("language", "text", "home"),
+    [
+        ("vi", "Chỉ cán bộ mới xem được các số liệu này.", "Về trang chủ"),
+        ("en", "Only officers may see these figures.", "Go to the home page"),
+    ],
+)
 def test_citizen_opening_an_officer_page_gets_the_403_page_in_their_language(client, language, text, home):
     client.force_login(CitizenFactory())
     response = in_language(client, language).get("/can-bo/chi-so/", HTTP_REFERER="http://testserver/ho-so/")

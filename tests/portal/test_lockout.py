@@ -32,7 +32,9 @@ def test_after_repeated_failures_the_right_password_is_refused_with_the_message(
     response = attempt(client, "hoa@example.vn", PASSWORD)
     assert response.status_code == 429
     body = response.content.decode()
-    assert "Đăng nhập sai quá nhiều lần" in body or "Too many failed sign-ins" in body  # vi once i18n/auth.tsv is merged
+    assert (
+        "Đăng nhập sai quá nhiều lần" in body or "Too many failed sign-ins" in body
+    )  # vi once i18n/auth.tsv is merged
     assert not client.get("/").context["user"].is_authenticated
 
 
@@ -69,8 +71,9 @@ def test_an_admin_unlocks_from_the_admin_site(client, hoa):
     staff_login(admin_client, admin)
     assert admin_client.get("/admin/axes/accessattempt/").status_code == 200
     ids = [str(pk) for pk in AccessAttempt.objects.values_list("pk", flat=True)]
-    response = admin_client.post("/admin/axes/accessattempt/",
-                                 {"action": "delete_selected", "_selected_action": ids, "post": "yes"})
+    response = admin_client.post(
+        "/admin/axes/accessattempt/", {"action": "delete_selected", "_selected_action": ids, "post": "yes"}
+    )
     assert response.status_code == 302 and not AccessAttempt.objects.exists()
     assert attempt(client, "hoa@example.vn", PASSWORD).status_code == 302
 

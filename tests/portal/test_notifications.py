@@ -33,8 +33,9 @@ def received(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         dossier = services.dossier_submit(dossier=filled_draft(citizen, version), actor=citizen)
         dossier_act(dossier=dossier, name="receive", actor=desk, data={})
-        dossier_act(dossier=Dossier.objects.get(pk=dossier.pk), name="assign", actor=desk,
-                    data={"specialist": specialist.pk})
+        dossier_act(
+            dossier=Dossier.objects.get(pk=dossier.pk), name="assign", actor=desk, data={"specialist": specialist.pk}
+        )
     return Dossier.objects.get(pk=dossier.pk), citizen, specialist, leader
 
 
@@ -43,7 +44,8 @@ def test_every_step_reaches_the_applicant_on_each_channel_once(received):
     mine = Notification.objects.filter(recipient=citizen)
     # submitted + received, each on inbox, email and SMS (the citizen chose SMS too)
     assert sorted(mine.values_list("event", "channel")) == sorted(
-        (event, channel) for event in ("submitted", "received") for channel in ("inbox", "email", "sms"))
+        (event, channel) for event in ("submitted", "received") for channel in ("inbox", "email", "sms")
+    )
     assert set(mine.values_list("status", flat=True)) == {DeliveryStatus.SENT}
     assert Notification.objects.get(recipient=specialist, channel="inbox").event == "assigned"
     assert len([m for m in mail.outbox if dossier.code in m.subject]) >= 2
@@ -67,8 +69,13 @@ def test_provider_failure_is_retried_then_marked_failed(received, settings, monk
     settings.SMS_BACKEND = "http"
     settings.SMS_API_URL = "http://127.0.0.1:9/unreachable"
     dossier, citizen, *_ = received
-    made = notify(key="test:fail", event="received", recipient=Recipient(user=citizen),
-                  context={"dossier": dossier, "event_label": "x", "base_url": ""}, dossier_code=dossier.code)
+    made = notify(
+        key="test:fail",
+        event="received",
+        recipient=Recipient(user=citizen),
+        context={"dossier": dossier, "event_label": "x", "base_url": ""},
+        dossier_code=dossier.code,
+    )
     sms = next(n for n in made if n.channel == "sms")
     from portal.tasks import send_notification
 
@@ -86,19 +93,38 @@ def test_admin_templates_are_used_and_a_malformed_one_is_refused(received):
     bad = NotificationTemplate(event="received", channel="email", language="vi", subject="{% if %}", body="x")
     with pytest.raises(ValidationError):
         bad.full_clean()
-    NotificationTemplate.objects.create(event="received", channel="email", language="vi",
-                                        subject="Đã nhận {{ dossier_code }}", body="Kính gửi {{applicant_name}}")
-    made = notify(key="test:tpl", event="received", recipient=Recipient(user=citizen), context={"dossier": dossier},
-                  placeholders={"dossier_code": dossier.code, "applicant_name": dossier.applicant_name},
-                  dossier_code=dossier.code)
+    NotificationTemplate.objects.create(
+        event="received",
+        channel="email",
+        language="vi",
+        subject="Đã nhận {{ dossier_code }}",
+        body="Kính gửi {{applicant_name}}",
+    )
+    made = notify(
+        key="test:tpl",
+        event="received",
+        recipient=Recipient(user=citizen),
+        context={"dossier": dossier},
+        placeholders={"dossier_code": dossier.code, "applicant_name": dossier.applicant_name},
+        dossier_code=dossier.code,
+    )
     email = next(n for n in made if n.channel == "email")
     assert email.subject == f"Đã nhận {dossier.code}" and email.body == f"Kính gửi {dossier.applicant_name}"
 
 
-@pytest.mark.parametrize("text", [
-    "{{ event.actor.password }}", "{% debug %}", "{{ dossier_code|upper }}", "{{ dossier.code }}",
-    "{{ secret_key }}", "{# note #}", "{% load i18n %}{{ dossier_code }}", "{{ dossier_code",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{{ event.actor.password }}",
+        "{% debug %}",
+        "{{ dossier_code|upper }}",
+        "{{ dossier.code }}",
+        "{{ secret_key }}",
+        "{# note #}",
+        "{% load i18n %}{{ dossier_code }}",
+        "{{ dossier_code",
+    ],
+)
 def test_notification_template_that_reads_objects_or_uses_tags_is_refused(text):
     template = NotificationTemplate(event="received", channel="inbox", language="vi", subject="S", body=text)
     with pytest.raises(ValidationError) as refused:
@@ -107,16 +133,20 @@ def test_notification_template_that_reads_objects_or_uses_tags_is_refused(text):
     assert "{{ dossier_code }}" in message and "{{ link }}" in message  # the allowed list is given
 
 
-def test_every_documented_placeholder_is_accepted_and_filled_by_the_fanout(received, django_capture_on_commit_callbacks):
+def test_every_documented_placeholder_is_accepted_and_filled_by_the_fanout(
+    received, django_capture_on_commit_callbacks
+):
     from dossiers.fanout import on_event
     from portal.message_templates import PLACEHOLDERS
 
     dossier, citizen, *_ = received
     body = "\n".join(f"{name}={{{{ {name} }}}}" for name in PLACEHOLDERS)
-    NotificationTemplate(event="received", channel="inbox", language="vi", subject="{{ dossier_code }}",
-                         body=body).full_clean()
-    NotificationTemplate.objects.create(event="received", channel="inbox", language="vi",
-                                        subject="{{ dossier_code }}", body=body)
+    NotificationTemplate(
+        event="received", channel="inbox", language="vi", subject="{{ dossier_code }}", body=body
+    ).full_clean()
+    NotificationTemplate.objects.create(
+        event="received", channel="inbox", language="vi", subject="{{ dossier_code }}", body=body
+    )
     Notification.objects.filter(recipient=citizen, event="received").delete()
     with django_capture_on_commit_callbacks(execute=True):
         on_event(dossier.events.get(kind="received").pk)
@@ -127,13 +157,19 @@ def test_every_documented_placeholder_is_accepted_and_filled_by_the_fanout(recei
 
 
 def test_stored_template_reading_the_actors_password_falls_back_to_the_default_text(
-        received, django_capture_on_commit_callbacks, caplog):
+    received, django_capture_on_commit_callbacks, caplog
+):
     from dossiers.fanout import on_event
 
     dossier, citizen, *_ = received
     # Saved before the rule (no clean): it must never be rendered.
-    NotificationTemplate.objects.create(event="received", channel="inbox", language="vi", subject="{% debug %}",
-                                        body="{{ event.actor.password }} {{ dossier.applicant.password }}")
+    NotificationTemplate.objects.create(
+        event="received",
+        channel="inbox",
+        language="vi",
+        subject="{% debug %}",
+        body="{{ event.actor.password }} {{ dossier.applicant.password }}",
+    )
     Notification.objects.filter(recipient=citizen, event="received").delete()
     with django_capture_on_commit_callbacks(execute=True):
         on_event(dossier.events.get(kind="received").pk)
@@ -147,8 +183,16 @@ def test_admin_form_lists_the_allowed_placeholders(admin_client):
     page = admin_client.get("/admin/portal/notificationtemplate/add/")
     assert page.status_code == 200
     assert "{{ dossier_code }}" in page.content.decode() and "{{ lookup_link }}" in page.content.decode()
-    refused = admin_client.post("/admin/portal/notificationtemplate/add/", {
-        "event": "received", "channel": "inbox", "language": "vi", "subject": "x", "body": "{{ event.actor.password }}"})
+    refused = admin_client.post(
+        "/admin/portal/notificationtemplate/add/",
+        {
+            "event": "received",
+            "channel": "inbox",
+            "language": "vi",
+            "subject": "x",
+            "body": "{{ event.actor.password }}",
+        },
+    )
     assert refused.status_code == 200 and not NotificationTemplate.objects.exists()
     assert "{{ event.actor.password }}" in refused.content.decode()
 

@@ -42,9 +42,16 @@ class ProviderHandler(BaseHTTPRequestHandler):
             return self._json({"error": "invalid_grant"}, 400)
         now = int(time.time())
         id_token = jwt.encode(
-            {"iss": "http://127.0.0.1", "sub": "vneid-1", "aud": settings.OIDC_RP_CLIENT_ID, "iat": now,
-             "exp": now + 300, "nonce": Provider.nonce},
-            settings.OIDC_RP_CLIENT_SECRET, algorithm="HS256",
+            {
+                "iss": "http://127.0.0.1",
+                "sub": "vneid-1",
+                "aud": settings.OIDC_RP_CLIENT_ID,
+                "iat": now,
+                "exp": now + 300,
+                "nonce": Provider.nonce,
+            },
+            settings.OIDC_RP_CLIENT_SECRET,
+            algorithm="HS256",
         )
         return self._json({"access_token": "at-1", "id_token": id_token, "token_type": "Bearer"})
 
@@ -75,8 +82,11 @@ def sign_in(client, provider, claims, code="good-code"):
 
 
 def test_first_sign_in_creates_a_citizen_from_the_eid(client, provider):
-    response = sign_in(client, provider, {"sub": "vneid-1", "personal_id": "079203004567", "name": "Võ Thị Sáu",
-                                          "email": "sau@example.vn"})
+    response = sign_in(
+        client,
+        provider,
+        {"sub": "vneid-1", "personal_id": "079203004567", "name": "Võ Thị Sáu", "email": "sau@example.vn"},
+    )
     assert response.status_code == 302
     user = User.objects.get()
     assert (user.personal_id, user.full_name, user.email) == ("079203004567", "Võ Thị Sáu", "sau@example.vn")
@@ -86,8 +96,13 @@ def test_first_sign_in_creates_a_citizen_from_the_eid(client, provider):
 
 
 def test_an_account_with_the_verified_id_number_is_signed_into_and_its_name_updated(client, provider):
-    existing = User.objects.create_user(email="old@example.vn", password="x-Mat-khau-2026", full_name="Vo Thi Sau",
-                                        personal_id="079203004567", personal_id_verified=True)
+    existing = User.objects.create_user(
+        email="old@example.vn",
+        password="x-Mat-khau-2026",
+        full_name="Vo Thi Sau",
+        personal_id="079203004567",
+        personal_id_verified=True,
+    )
     sign_in(client, provider, {"sub": "vneid-1", "personal_id": "079203004567", "name": "Võ Thị Sáu"})
     existing.refresh_from_db()
     assert existing.full_name == "Võ Thị Sáu" and User.objects.count() == 1

@@ -7,9 +7,11 @@ from tests.dossiers.factories import FORM_SCHEMA, CitizenFactory, birth_procedur
 
 pytestmark = pytest.mark.django_db
 
-EVIL = ('<b>Ghi rõ</b> theo <a href="https://example.vn/huong-dan" onclick="steal()">hướng dẫn</a>'
-        '<script>alert(document.cookie)</script><img src=x onerror="alert(1)">'
-        '<a href="javascript:alert(2)">x</a><span style="position:fixed">y</span>')
+EVIL = (
+    '<b>Ghi rõ</b> theo <a href="https://example.vn/huong-dan" onclick="steal()">hướng dẫn</a>'
+    '<script>alert(document.cookie)</script><img src=x onerror="alert(1)">'
+    '<a href="javascript:alert(2)">x</a><span style="position:fixed">y</span>'
+)
 
 
 def test_stored_xss_in_catalogue_help_text_is_not_rendered(client):
@@ -44,8 +46,11 @@ def test_result_template_cannot_read_the_applicants_password_hash():
     from tests.dossiers.factories import filled_draft
 
     citizen = CitizenFactory()
-    version = _with_result_template(birth_procedure(), "<p>{{ dossier.code }}: {{ form.child_name }}</p>"
-                                    "{{ dossier.applicant.password }}{{ dossier.procedure_version.agency.pk }}")
+    version = _with_result_template(
+        birth_procedure(),
+        "<p>{{ dossier.code }}: {{ form.child_name }}</p>"
+        "{{ dossier.applicant.password }}{{ dossier.procedure_version.agency.pk }}",
+    )
     dossier = services.dossier_submit(dossier=filled_draft(citizen, version), actor=citizen)
     body = result_body(dossier)
     assert f"<p>{dossier.code}: Nguyễn Văn Bé</p>" in body

@@ -9,8 +9,20 @@ from portal.models import User
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("weak", ["Matkhau1", "hanoi123", "matkhau2026", "Anhyeuem123", "Saigon@2026", "iloveyou12",
-                                  "Hochiminh1975", "1234567890", "Short-1"])
+@pytest.mark.parametrize(
+    "weak",
+    [
+        "Matkhau1",
+        "hanoi123",
+        "matkhau2026",
+        "Anhyeuem123",
+        "Saigon@2026",
+        "iloveyou12",
+        "Hochiminh1975",
+        "1234567890",
+        "Short-1",
+    ],
+)
 def test_weak_passwords_are_refused(weak):
     with pytest.raises(ValidationError):
         validate_password(weak, User(full_name="Nguyễn Thị Hoa", email="hoa@example.vn"))
@@ -21,8 +33,15 @@ def test_a_long_uncommon_password_is_accepted():
 
 
 def test_registration_with_a_weak_password_changes_nothing_and_says_why(client):
-    response = client.post("/tai-khoan/dang-ky/", {"full_name": "Nguyễn Thị Hoa", "email": "hoa@example.vn",
-                                                  "password1": "matkhau2026", "password2": "matkhau2026"})
+    response = client.post(
+        "/tai-khoan/dang-ky/",
+        {
+            "full_name": "Nguyễn Thị Hoa",
+            "email": "hoa@example.vn",
+            "password1": "matkhau2026",
+            "password2": "matkhau2026",
+        },
+    )
     assert response.status_code == 200 and "password1" in response.context["form"].errors
     assert "quá phổ biến" in response.content.decode() or "phổ biến" in response.content.decode()
     assert not User.objects.exists()

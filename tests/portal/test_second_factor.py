@@ -95,8 +95,9 @@ def test_the_password_sign_in_of_staff_leads_straight_to_the_second_factor(offic
     enrolled(officer)
     client = Client()
 
-    response = client.post("/tai-khoan/dang-nhap/", {"username": officer.email, "password": "Mat-khau-2026",
-                                                     "next": QUEUE})
+    response = client.post(
+        "/tai-khoan/dang-nhap/", {"username": officer.email, "password": "Mat-khau-2026", "next": QUEUE}
+    )
     assert response["Location"] == VERIFY + "?next=%2Fcan-bo%2Fho-so%2F"
     assert client.get(QUEUE).status_code == 302  # signed in, but not through yet
 
@@ -183,8 +184,9 @@ def test_a_wrong_code_is_refused_counted_and_throttled(officer):
     # After ten wrong codes the device waits 512 s: even the right code is refused meanwhile.
     from django.utils import timezone
 
-    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=10,
-                                                   throttling_failure_timestamp=timezone.now())
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        throttling_failure_count=10, throttling_failure_timestamp=timezone.now()
+    )
     locked = client.post(VERIFY, {"code": totp_code(device)})
     assert locked.status_code == 400
     assert "Too many wrong codes" in locked.content.decode()
@@ -223,8 +225,9 @@ def test_an_admin_resets_a_staff_members_devices_and_they_enrol_again(officer, a
     assert officer_client.get(QUEUE).status_code == 200
     admin_client = staff_login(Client(), admin)
 
-    response = admin_client.post("/admin/portal/user/", {"action": "reset_second_factor",
-                                                         "_selected_action": [officer.pk]})
+    response = admin_client.post(
+        "/admin/portal/user/", {"action": "reset_second_factor", "_selected_action": [officer.pk]}
+    )
     assert response.status_code == 302
     assert not TOTPDevice.objects.filter(user=officer).exists()
     assert not StaticToken.objects.filter(device__user=officer).exists()
@@ -241,5 +244,12 @@ def test_seed_demo_enrols_the_demo_secret_only_when_asked_with_debug_off(setting
     call_command("seed_demo", "--demo-second-factor", stdout=io.StringIO())
     keys = set(TOTPDevice.objects.values_list("user__email", "key"))
     demo_key = b32decode(DEMO_TOTP_SECRET).hex()
-    assert keys == {(email, demo_key) for email in ("tiepnhan@demo.motcua.vn", "chuyenvien@demo.motcua.vn",
-                                                    "lanhdao@demo.motcua.vn", "quantri@demo.motcua.vn")}
+    assert keys == {
+        (email, demo_key)
+        for email in (
+            "tiepnhan@demo.motcua.vn",
+            "chuyenvien@demo.motcua.vn",
+            "lanhdao@demo.motcua.vn",
+            "quantri@demo.motcua.vn",
+        )
+    }

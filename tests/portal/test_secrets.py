@@ -17,21 +17,31 @@ def random_secret() -> str:
 
 
 def production_env(**overrides):
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("DJANGO_", "BANK_", "VNPAY_", "OIDC_", "NATIONAL_", "RESULT_SIGNING"))}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "portal.settings.production", "DJANGO_SECRET_KEY": random_secret(),
-        "DJANGO_ALLOWED_HOSTS": "portal.example.gov.vn", "DATABASE_URL": "postgres://u@127.0.0.1:5432/none",
-        "REDIS_URL": "redis://127.0.0.1:6379/1", "BANK_WEBHOOK_SECRET": random_secret(), "VNPAY_ENABLED": "false",
-        "RESULT_SIGNING_KEY_PASSPHRASE": random_secret(),
-    })
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "BANK_", "VNPAY_", "OIDC_", "NATIONAL_", "RESULT_SIGNING"))
+    }
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+            "DJANGO_SECRET_KEY": random_secret(),
+            "DJANGO_ALLOWED_HOSTS": "portal.example.gov.vn",
+            "DATABASE_URL": "postgres://u@127.0.0.1:5432/none",
+            "REDIS_URL": "redis://127.0.0.1:6379/1",
+            "BANK_WEBHOOK_SECRET": random_secret(),
+            "VNPAY_ENABLED": "false",
+            "RESULT_SIGNING_KEY_PASSPHRASE": random_secret(),
+        }
+    )
     env.update(overrides)
     return {key: value for key, value in env.items() if value is not None}
 
 
 def manage(*args, env):
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def check_deploy(**overrides):
@@ -41,27 +51,37 @@ def check_deploy(**overrides):
 def test_check_deploy_passes_with_real_random_secrets():
     result = check_deploy()
     assert result.returncode == 0, result.stderr
-    enabled = check_deploy(VNPAY_ENABLED="true", VNPAY_URL="https://pay.vnpay.vn/vpcpay.html", VNPAY_TMN_CODE="TAN01",
-                           VNPAY_HASH_SECRET=random_secret(), OIDC_RP_CLIENT_ID="motcua",
-                           OIDC_RP_CLIENT_SECRET=random_secret(), NATIONAL_PORTAL_URL="https://dichvucong.gov.vn/api",
-                           NATIONAL_PORTAL_SECRET=random_secret())
+    enabled = check_deploy(
+        VNPAY_ENABLED="true",
+        VNPAY_URL="https://pay.vnpay.vn/vpcpay.html",
+        VNPAY_TMN_CODE="TAN01",
+        VNPAY_HASH_SECRET=random_secret(),
+        OIDC_RP_CLIENT_ID="motcua",
+        OIDC_RP_CLIENT_SECRET=random_secret(),
+        NATIONAL_PORTAL_URL="https://dichvucong.gov.vn/api",
+        NATIONAL_PORTAL_SECRET=random_secret(),
+    )
     assert enabled.returncode == 0, enabled.stderr
 
 
-@pytest.mark.parametrize("name", ["DJANGO_SECRET_KEY", "BANK_WEBHOOK_SECRET", "RESULT_SIGNING_KEY_PASSPHRASE",
-                                  "VNPAY_ENABLED"])
+@pytest.mark.parametrize(
+    "name", ["DJANGO_SECRET_KEY", "BANK_WEBHOOK_SECRET", "RESULT_SIGNING_KEY_PASSPHRASE", "VNPAY_ENABLED"]
+)
 def test_check_deploy_fails_on_a_missing_secret(name):
     result = check_deploy(**{name: None})
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr and name in result.stderr
 
 
-@pytest.mark.parametrize(("name", "placeholder"), [
-    ("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me"),
-    ("BANK_WEBHOOK_SECRET", "bank-webhook-dev-secret"),
-    ("BANK_WEBHOOK_SECRET", "Tq7-zP2w"),  # random, but far too short
-    ("RESULT_SIGNING_KEY_PASSPHRASE", "x" * 40),  # long, but not random
-])
+@pytest.mark.parametrize(
+    ("name", "placeholder"),
+    [
+        ("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me"),
+        ("BANK_WEBHOOK_SECRET", "bank-webhook-dev-secret"),
+        ("BANK_WEBHOOK_SECRET", "Tq7-zP2w"),  # random, but far too short
+        ("RESULT_SIGNING_KEY_PASSPHRASE", "x" * 40),  # long, but not random
+    ],
+)
 def test_check_deploy_fails_on_a_placeholder_or_weak_secret(name, placeholder):
     result = check_deploy(**{name: placeholder})
     assert result.returncode != 0 and name in result.stderr
@@ -87,9 +107,17 @@ def test_production_requires_the_secrets_of_the_integrations_that_are_on():
 
 def test_check_deploy_fails_under_a_settings_module_with_development_values():
     """The deploy check itself (not only production's start-up): dev settings are not deployable."""
-    result = manage("check", "--deploy", env=production_env(DJANGO_SETTINGS_MODULE="portal.settings.dev",
-                                                            DJANGO_SECRET_KEY=None, BANK_WEBHOOK_SECRET=None,
-                                                            RESULT_SIGNING_KEY_PASSPHRASE=None, VNPAY_ENABLED=None))
+    result = manage(
+        "check",
+        "--deploy",
+        env=production_env(
+            DJANGO_SETTINGS_MODULE="portal.settings.dev",
+            DJANGO_SECRET_KEY=None,
+            BANK_WEBHOOK_SECRET=None,
+            RESULT_SIGNING_KEY_PASSPHRASE=None,
+            VNPAY_ENABLED=None,
+        ),
+    )
     assert result.returncode != 0
     for name in ("DJANGO_SECRET_KEY", "BANK_WEBHOOK_SECRET", "VNPAY_HASH_SECRET", "RESULT_SIGNING_KEY_PASSPHRASE"):
         assert name in result.stderr

@@ -60,8 +60,10 @@ def test_a_password_change_ends_the_tokens_and_the_other_sessions():
     raw = token_for(user)
     assert api_status(raw) == 200 and is_signed_in(other_browser)
 
-    response = browser.post("/tai-khoan/password_change/", {
-        "old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    response = browser.post(
+        "/tai-khoan/password_change/",
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
     assert response.status_code == 302
     assert api_status(raw) == 401
     assert not is_signed_in(other_browser)
@@ -82,15 +84,18 @@ def test_a_password_reset_ends_the_tokens_and_the_sessions():
 
 @pytest.mark.redis
 def test_a_password_change_ends_other_sessions_kept_in_redis(settings):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                   "LOCATION": os.environ["REDIS_URL"]}}
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+    }
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.cache"
     user, browser = signed_in()
     other_browser = Client()
     other_browser.post("/tai-khoan/dang-nhap/", {"username": user.email, "password": PASSWORD})
     assert is_signed_in(other_browser)
-    browser.post("/tai-khoan/password_change/", {
-        "old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    browser.post(
+        "/tai-khoan/password_change/",
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
     assert not is_signed_in(other_browser) and is_signed_in(browser)
 
 

@@ -54,4 +54,3 @@ class VersionFactory(factory.django.DjangoModelFactory):
         if extracted:
             published = procedure_version_publish(version=self)
             self.status, self._loaded_status = published.status, published.status
-

@@ -21,9 +21,15 @@ def test_tet_2026_is_five_days_off():
     calendar = WorkingCalendar.around(date(2026, 2, 1))
     assert [calendar.is_working_day(date(2026, 2, d)) for d in range(13, 24)] == [
         True,  # Fri 13
-        False, False,  # weekend
-        False, False, False, False, False,  # Tết 16-20
-        False, False,  # weekend
+        False,
+        False,  # weekend
+        False,
+        False,
+        False,
+        False,
+        False,  # Tết 16-20
+        False,
+        False,  # weekend
         True,  # Mon 23
     ]
 

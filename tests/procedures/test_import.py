@@ -51,7 +51,8 @@ def test_changed_procedure_gets_a_new_published_version():
     code = data["procedures"][0]["code"]
     versions = ProcedureVersion.objects.filter(procedure__code=code).order_by("number")
     assert [(v.number, v.status, v.processing_days) for v in versions] == [
-        (1, "archived", 0), (2, "published", 1),
+        (1, "archived", 0),
+        (2, "published", 1),
     ]
 
 

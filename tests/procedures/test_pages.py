@@ -15,8 +15,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def birth():
     version = VersionFactory(name="Đăng ký khai sinh", field=FieldFactory(code="HT", name="Hộ tịch"))
-    FeeRule.objects.create(version=version, name="Phí chứng thực", unit="page", amount=2000,
-                           tier_after=2, tier_amount=1000, cap=200000)
+    FeeRule.objects.create(
+        version=version, name="Phí chứng thực", unit="page", amount=2000, tier_after=2, tier_amount=1000, cap=200000
+    )
     FeeRule.objects.create(version=version, name="Lệ phí", amount=20000, online_amount=10000)
     from procedures.services import procedure_version_publish
 

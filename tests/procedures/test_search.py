@@ -29,7 +29,9 @@ def test_normalize():
     assert normalize_search("ĐĂNG KÝ Khai-sinh!") == "dang ky khai sinh"
 
 
-@pytest.mark.parametrize("query", ["dang ky khai sinh", "ĐĂNG KÝ KHAI SINH", "Đăng ký khai sinh", "  dăng  KY khai  sinh "])
+@pytest.mark.parametrize(
+    "query", ["dang ky khai sinh", "ĐĂNG KÝ KHAI SINH", "Đăng ký khai sinh", "  dăng  KY khai  sinh "]
+)
 def test_same_results_with_or_without_diacritics(catalogue, query):
     assert names(query)[0] == "Đăng ký khai sinh"
     assert set(names(query)) == {"Đăng ký khai sinh", "Đăng ký khai sinh có yếu tố nước ngoài"}
@@ -38,7 +40,9 @@ def test_same_results_with_or_without_diacritics(catalogue, query):
 def test_ranked_by_relevance(catalogue):
     # The exact name first, then names starting with the phrase, then names containing it.
     assert names("khai sinh") == [
-        "Đăng ký khai sinh", "Đăng ký khai sinh có yếu tố nước ngoài", "Trích lục khai sinh",
+        "Đăng ký khai sinh",
+        "Đăng ký khai sinh có yếu tố nước ngoài",
+        "Trích lục khai sinh",
     ]
     assert names("trich luc")[0] == "Trích lục khai sinh"
 

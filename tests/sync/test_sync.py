@@ -131,6 +131,7 @@ def seconds_to_next_attempt(delivery, since):
 
 # --- Signatures -----------------------------------------------------------------------------
 
+
 def test_the_national_portal_receives_the_event_signed_and_without_personal_data(national):
     event = submitted_event()
     dossier = event.dossier
@@ -160,8 +161,13 @@ def test_the_national_portal_receives_the_event_signed_and_without_personal_data
     }
     assert payload["event_at"].endswith("+07:00")
     text = request.body.decode()
-    for personal in (dossier.applicant_name, dossier.applicant_id_number, dossier.applicant_phone,
-                     dossier.applicant_email, dossier.applicant_address):
+    for personal in (
+        dossier.applicant_name,
+        dossier.applicant_id_number,
+        dossier.applicant_phone,
+        dossier.applicant_email,
+        dossier.applicant_address,
+    ):
         assert personal and personal not in text
     delivery = event.deliveries.get()
     assert (delivery.status, delivery.attempts, delivery.last_status_code) == (DeliveryStatus.DELIVERED, 1, 200)
@@ -207,13 +213,22 @@ def test_the_id_number_goes_only_to_the_national_portal_and_only_when_allowed(na
     [to_subscriber] = national.received("/hook")
     assert json.loads(to_national.body)["applicant_id_number"] == event.dossier.applicant_id_number
     assert "applicant_id_number" not in json.loads(to_subscriber.body)
-    assert verify(to_subscriber.body, subscription.secret, to_subscriber.headers["X-MotCua-Timestamp"],
-                  to_subscriber.headers["X-MotCua-Signature"])
-    assert not verify(to_subscriber.body, NATIONAL_SECRET, to_subscriber.headers["X-MotCua-Timestamp"],
-                      to_subscriber.headers["X-MotCua-Signature"])
+    assert verify(
+        to_subscriber.body,
+        subscription.secret,
+        to_subscriber.headers["X-MotCua-Timestamp"],
+        to_subscriber.headers["X-MotCua-Signature"],
+    )
+    assert not verify(
+        to_subscriber.body,
+        NATIONAL_SECRET,
+        to_subscriber.headers["X-MotCua-Timestamp"],
+        to_subscriber.headers["X-MotCua-Signature"],
+    )
 
 
 # --- Retries --------------------------------------------------------------------------------
+
 
 def test_a_failing_target_is_retried_with_backoff_then_delivered_exactly_once(national):
     national.behaviour["/national"] = "error"
@@ -374,6 +389,7 @@ def test_without_a_national_secret_nothing_is_sent_and_the_delivery_waits(nation
 
 # --- Targets --------------------------------------------------------------------------------
 
+
 def test_subscriptions_get_the_event_kinds_they_asked_for(no_national, receiver):
     everything = WebhookSubscription.objects.create(name="Mọi sự kiện", url=receiver.url("/all"))
     submissions = WebhookSubscription.objects.create(
@@ -387,10 +403,16 @@ def test_subscriptions_get_the_event_kinds_they_asked_for(no_national, receiver)
 
     assert sorted(request.path for request in receiver.requests) == ["/all", "/submitted"]
     assert {d.subscription for d in event.deliveries.all()} == {everything, submissions}
-    for request, subscription in ((receiver.received("/all")[0], everything),
-                                  (receiver.received("/submitted")[0], submissions)):
-        assert verify(request.body, subscription.secret, request.headers["X-MotCua-Timestamp"],
-                      request.headers["X-MotCua-Signature"])
+    for request, subscription in (
+        (receiver.received("/all")[0], everything),
+        (receiver.received("/submitted")[0], submissions),
+    ):
+        assert verify(
+            request.body,
+            subscription.secret,
+            request.headers["X-MotCua-Timestamp"],
+            request.headers["X-MotCua-Signature"],
+        )
 
 
 def test_deliveries_are_created_once_per_event_and_target(national):
@@ -421,7 +443,9 @@ def test_drafts_are_never_sent_and_the_national_portal_hears_only_of_changes(nat
 
     assert [d.target_key for d in services.deliveries_for_event(assigned.pk)] == [subscription.target_key]
     assert {d.target_key for d in services.deliveries_for_event(extended.pk)} == {
-        NATIONAL_TARGET, subscription.target_key}
+        NATIONAL_TARGET,
+        subscription.target_key,
+    }
 
 
 def test_a_deactivated_subscription_is_not_posted_to_again(no_national, receiver):
@@ -443,8 +467,10 @@ def test_a_deactivated_subscription_is_not_posted_to_again(no_national, receiver
 
 # --- Admin ----------------------------------------------------------------------------------
 
-def test_the_admin_lists_a_dossiers_deliveries_and_resends_them(national, admin_client,
-                                                                 django_capture_on_commit_callbacks):
+
+def test_the_admin_lists_a_dossiers_deliveries_and_resends_them(
+    national, admin_client, django_capture_on_commit_callbacks
+):
     national.behaviour["/national"] = "error"
     event = submitted_event()
     tasks.sync_event.delay(event.pk).get()

@@ -9,9 +9,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--demo-second-factor", action="store_true",
+            "--demo-second-factor",
+            action="store_true",
             help="Enrol the demo staff accounts with the public demo TOTP secret even with DEBUG off "
-                 "(never on a real portal: anyone can read the secret).",
+            "(never on a real portal: anyone can read the secret).",
         )
 
     def handle(self, *args, **options):
@@ -25,9 +26,12 @@ class Command(BaseCommand):
         if demo_second_factor:
             self._print_demo_second_factor()
         else:
-            self.stdout.write(self.style.WARNING(
-                "No demo second factor (DEBUG is off; --demo-second-factor adds it): the staff accounts set up "
-                "their own authenticator app at their first sign-in."))
+            self.stdout.write(
+                self.style.WARNING(
+                    "No demo second factor (DEBUG is off; --demo-second-factor adds it): the staff accounts set up "
+                    "their own authenticator app at their first sign-in."
+                )
+            )
 
     def _print_demo_second_factor(self):
         import io
