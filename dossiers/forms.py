@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.validators import normalize_phone, validate_personal_id, validate_phone
 from procedures.constants import FormFieldType as T
 
-from .constants import Delivery
+from .constants import Channel, Delivery
 
 
 def _label(spec: dict) -> str:
@@ -64,6 +64,31 @@ class ApplicantForm(forms.Form):
 
     def clean_applicant_phone(self):
         return normalize_phone(self.cleaned_data["applicant_phone"])
+
+
+class CounterApplicantForm(ApplicantForm):
+    """A walk-in applicant, typed in by the desk: a phone number is welcome, not required."""
+
+    applicant_phone = forms.CharField(
+        label=_("Mobile number"), max_length=15, validators=[validate_phone], required=False
+    )
+
+    def clean_applicant_phone(self):
+        phone = self.cleaned_data["applicant_phone"]
+        return normalize_phone(phone) if phone else ""
+
+
+def applicant_form_class(dossier) -> type[ApplicantForm]:
+    """The applicant part of the form: the counter's for a dossier the desk files for a walk-in."""
+    return CounterApplicantForm if dossier.channel == Channel.COUNTER else ApplicantForm
+
+
+class FindApplicantForm(forms.Form):
+    """The desk looks a walk-in up by the ID number the e-identity verified for their account."""
+
+    id_number = forms.CharField(
+        label=_("Personal ID number of an existing account"), max_length=12, validators=[validate_personal_id]
+    )
 
 
 class DeliveryForm(forms.Form):

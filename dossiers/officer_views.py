@@ -180,18 +180,33 @@ def bulk_assign(request):
     return redirect(back or "dossiers:queue")
 
 
-@staff_required
+def desk_required(view):
+    """Only the one-stop desk takes dossiers in; other officers get a 403 page saying so."""
+
+    @staff_required
+    def wrapper(request, *args, **kwargs):
+        if not selectors.intake_desks(request.user):
+            raise PermissionDenied(_("Only one-stop desk officers take dossiers in at the counter."))
+        return view(request, *args, **kwargs)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+@desk_required
 @require_http_methods(["GET", "POST"])
 def counter_intake(request, code=None):
     """File a dossier for a citizen who walks in: pick the procedure, then the same form as online."""
     if code is None:
         query = request.GET.get("q", "")
-        versions = catalogue.catalogue_search(query=query)[:30] if query else []
+        versions = selectors.intake_procedures(request.user, query=query)[:30] if query else []
         return render(request, "dossiers/officer/intake.html", {"query": query, "versions": versions})
     try:
         version = catalogue.procedure_detail(code=code)
     except ProcedureVersion.DoesNotExist:
         raise Http404 from None
+    # Refused (another agency's procedure): the 403 page says where it is received; nothing is created.
     draft = services.dossier_counter_draft(officer=request.user, version=version)
     return redirect("dossiers:draft", public_id=draft.public_id)
 

@@ -6,6 +6,7 @@ from portal.constants import StaffRole
 from portal.memberships import memberships
 from portal.models import User
 from procedures.calendar import due_soon_boundary
+from procedures.selectors import catalogue_search
 
 from .constants import DossierStatus
 from .models import Attachment, Dossier, StoredDocument
@@ -218,3 +219,14 @@ def specialists_for(user):
         .order_by("full_name")
         .only("pk", "full_name")
     )
+
+
+def intake_desks(user) -> set[int]:
+    """The agencies at whose one-stop desk this user works: who may take dossiers in at the counter."""
+    return {agency for agency, role in memberships(user) if role == StaffRole.RECEPTIONIST}
+
+
+def intake_procedures(user, *, query: str):
+    """The catalogue search, narrowed to what this desk may take in: its agencies' procedures and
+    every cross-boundary one (services.intake_desk decides the same for one procedure)."""
+    return catalogue_search(query=query).filter(Q(agency_id__in=intake_desks(user)) | Q(cross_boundary=True))

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -27,7 +27,7 @@ from .constants import WITHDRAWABLE, Channel, Delivery, DocumentSource, DossierS
 from .deadlines import classify, latest_extension_day, step_due
 from .exceptions import DossierConflict
 from .files import check_upload
-from .forms import ApplicantForm, DeliveryForm, application_form_class, form_data_to_json
+from .forms import ApplicantForm, DeliveryForm, applicant_form_class, application_form_class, form_data_to_json
 from .models import Attachment, Dossier, DossierEvent, Rating, StoredDocument, SupplementRequest
 from .permissions import desk_receiving_at
 
@@ -131,26 +131,58 @@ def _profile_answers(user) -> dict:
     }
 
 
+def intake_desk(*, officer, version: ProcedureVersion):
+    """The agency at whose one-stop desk this officer may take this procedure in: the procedure's
+    own agency, or any desk of theirs for a cross-boundary one (the rule the receive transition
+    applies, permissions.py); PermissionDenied with the reason otherwise."""
+    desks = officer.memberships.filter(role=StaffRole.RECEPTIONIST).select_related("agency").order_by("agency_id")
+    if not desks:
+        raise PermissionDenied(_("Only one-stop desk officers take dossiers in at the counter."))
+    own = next((m for m in desks if m.agency_id == version.agency_id), None)
+    if own is None and not version.cross_boundary:
+        raise PermissionDenied(
+            _("This procedure is received only at the one-stop desk of %(agency)s.") % {"agency": version.agency.name}
+        )
+    return (own or desks[0]).agency
+
+
 @transaction.atomic
 def dossier_counter_draft(*, officer, version: ProcedureVersion) -> Dossier:
     """A receptionist files a dossier for a walk-in applicant: a draft of their own desk's."""
-    desk = officer.memberships.filter(role=StaffRole.RECEPTIONIST).select_related("agency").first()
-    if desk is None:
-        raise ValidationError(_("Only one-stop desk officers file dossiers at the counter."))
     if version.status != VersionStatus.PUBLISHED:
         raise ValidationError(_("This procedure is not open for submission."))
+    desk = intake_desk(officer=officer, version=version)
     draft = Dossier.objects.create(
         procedure_version=version,
         filed_by=officer,
         channel=Channel.COUNTER,
         delivery=Delivery.COUNTER,
-        receiving_agency=desk.agency if version.cross_boundary else version.agency,
+        receiving_agency=desk,
         competent_agency=version.agency,
     )
-    record_event(
-        draft, kind=EventKind.CREATED, actor=officer, public=False, role=StaffRole.RECEPTIONIST, agency=desk.agency
-    )
+    record_event(draft, kind=EventKind.CREATED, actor=officer, public=False, role=StaffRole.RECEPTIONIST, agency=desk)
     return draft
+
+
+@transaction.atomic
+def dossier_counter_find_applicant(*, dossier: Dossier, id_number: str) -> User:
+    """Fill a counter draft's applicant from the account whose ID number the e-identity verified
+    (a number typed at sign-up proves nothing); the account is linked at submission."""
+    dossier = _locked(dossier)
+    if dossier.status != S.DRAFT or dossier.channel != Channel.COUNTER:
+        raise DossierConflict(_("Only a dossier being filed at the counter takes an applicant from an account."))
+    person = User.objects.filter(personal_id=id_number, personal_id_verified=True, is_active=True).first()
+    if person is None:
+        raise ValidationError(
+            {"id_number": [_("No account with this verified ID number: type the applicant's details in.")]}
+        )
+    dossier.applicant_name = person.full_name
+    dossier.applicant_id_number = person.personal_id
+    dossier.applicant_phone = person.phone or ""
+    dossier.applicant_email = person.email or ""
+    dossier.applicant_address = person.address or ""
+    dossier.save(update_fields=[*ApplicantForm.base_fields, "updated_at"])
+    return person
 
 
 @transaction.atomic
@@ -262,7 +294,7 @@ def dossier_detach(*, dossier: Dossier, attachment_id) -> None:
 def dossier_problems(dossier: Dossier) -> DossierProblems:
     """Everything that still stops this dossier from being submitted, all at once."""
     problems = DossierProblems()
-    applicant = ApplicantForm({name: getattr(dossier, name) for name in ApplicantForm.base_fields})
+    applicant = applicant_form_class(dossier)({name: getattr(dossier, name) for name in ApplicantForm.base_fields})
     if not applicant.is_valid():
         problems.applicant = {k: list(v) for k, v in applicant.errors.items()}
     form = application_form_class(dossier.procedure_version.form_schema)(dossier.form_data)

@@ -24,9 +24,11 @@ from .documents import dossier_document
 from .forms import (
     ApplicantForm,
     DeliveryForm,
+    FindApplicantForm,
     LookupForm,
     SupplementResponseForm,
     WithdrawalForm,
+    applicant_form_class,
     application_form_class,
 )
 from .models import Dossier, DossierDocument, Rating
@@ -57,7 +59,7 @@ def _draft_forms(dossier, data=None):
     schema = dossier.procedure_version.form_schema
     initial_applicant = {name: getattr(dossier, name) for name in ApplicantForm.base_fields}
     return {
-        "applicant_form": ApplicantForm(data, initial=initial_applicant, prefix="a"),
+        "applicant_form": applicant_form_class(dossier)(data, initial=initial_applicant, prefix="a"),
         "application_form": application_form_class(schema)(data, initial=dossier.form_data, prefix="f"),
         "delivery_form": DeliveryForm(
             data, initial={"delivery": dossier.delivery, "delivery_address": dossier.delivery_address}, prefix="d"
@@ -75,6 +77,9 @@ def draft_edit(request, public_id):
     """The submission form: applicant, application form, documents and delivery on one page."""
     dossier = _get_or_404(selectors.draft_for, user=request.user, public_id=public_id)
     file_errors = []
+    at_counter = dossier.channel == Channel.COUNTER and dossier.filed_by_id == request.user.pk
+    if request.method == "POST" and at_counter and request.POST.get("action") == "find_applicant":
+        return _find_applicant(request, dossier)
     if request.method == "POST":
         version = dossier.procedure_version
         file_errors = _take_files(request, dossier)
@@ -109,6 +114,20 @@ def draft_edit(request, public_id):
             problems=services.dossier_problems(dossier),
         )
     return _render_draft(request, dossier, _draft_forms(dossier))
+
+
+def _find_applicant(request, dossier):
+    """The desk fills a walk-in's details from their account, found by verified ID number."""
+    form = FindApplicantForm(request.POST, prefix="find")
+    if form.is_valid():
+        try:
+            services.dossier_counter_find_applicant(dossier=dossier, id_number=form.cleaned_data["id_number"])
+        except ValidationError as error:
+            form.add_error("id_number", error.message_dict.get("id_number", error.messages))
+        else:
+            messages.success(request, _("The applicant's details were filled in from their account: check them."))
+            return redirect(f"{request.path}#applicant")
+    return _render_draft(request, dossier, _draft_forms(dossier), find_form=form)
 
 
 def _stored_as_post(dossier) -> dict:
@@ -146,7 +165,7 @@ def _take_files(request, dossier) -> list[str]:
     return errors
 
 
-def _render_draft(request, dossier, forms, *, problems=None, file_errors=()):
+def _render_draft(request, dossier, forms, *, problems=None, file_errors=(), find_form=None):
     version = dossier.procedure_version
     attachments = list(dossier.attachments.all())
     stored = list(selectors.stored_documents(request.user))
@@ -174,6 +193,9 @@ def _render_draft(request, dossier, forms, *, problems=None, file_errors=()):
             "other_attachments": [a for a in attachments if a.requirement_id is None],
             "problems": problems,
             "file_errors": file_errors,
+            # Filed by this desk officer for a walk-in: the officer's wording, and the lookup.
+            "at_counter": dossier.channel == Channel.COUNTER and dossier.filed_by_id == request.user.pk,
+            "find_form": find_form or FindApplicantForm(prefix="find"),
             "unit_fees": [
                 (fee, services.fee_quantity(dossier.fee_quantities, fee))
                 for fee in version.fees.all()

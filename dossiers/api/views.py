@@ -152,7 +152,10 @@ class DossierListCreateView(ListAPIView):
         except ProcedureVersion.DoesNotExist:
             raise ValidationError({"procedure": [_("No published procedure with this code.")]}) from None
         if data["channel"] == Channel.COUNTER:
-            draft, created = services.dossier_counter_draft(officer=request.user, version=version), True
+            try:
+                draft, created = services.dossier_counter_draft(officer=request.user, version=version), True
+            except DjangoPermissionDenied as refused:  # not this desk's to take in: nothing created
+                raise ValidationError({"channel": [str(refused)]}) from None
         else:
             created = not Dossier.objects.filter(
                 applicant=request.user, procedure_version=version, status=S.DRAFT
