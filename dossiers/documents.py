@@ -46,6 +46,8 @@ def form_context(dossier: Dossier, base_url: str) -> dict:
         "attachments": dossier.attachments.select_related("requirement"),
         "documents": dossier.procedure_version.documents.all(),
         "lookup_url": url,
+        # Where the applicant answers a supplement request (after signing in).
+        "supplement_url": base_url.rstrip("/") + reverse("dossiers:supplement", kwargs={"code": dossier.code}),
         "qr": qr_svg(url),
         "printed_at": timezone.localtime(),
         "supplement": dossier.supplement_requests.order_by("-round").first(),

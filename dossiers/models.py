@@ -298,8 +298,10 @@ class SupplementRequest(models.Model):
     round = models.PositiveSmallIntegerField()
     requested_at = models.DateTimeField(auto_now_add=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    items = models.JSONField(_("what is missing"), default=list)  # [{"requirement": id|None, "what": str, "why": str}]
+    # [{"requirement": id|None, "what": str, "why": str, "files": [attachment public ids, once answered]}]
+    items = models.JSONField(_("what is missing"), default=list)
     message = models.TextField(_("message to the applicant"), blank=True)
+    answer_by = models.DateTimeField(_("answer by"), null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     answer = models.TextField(_("applicant's note"), blank=True)
 

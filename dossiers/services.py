@@ -529,6 +529,7 @@ def dossier_request_supplement(
         requested_by=actor,
         items=items,
         message=message,
+        answer_by=step_due(timezone.now(), settings.SUPPLEMENT_ANSWER_WORKING_DAYS, settings.OFFICE_CLOSES_AT),
     )
     record_event(
         dossier,
@@ -537,7 +538,7 @@ def dossier_request_supplement(
         from_status=from_status,
         role=role,
         comment=message,
-        data={"round": request.round, "items": items},
+        data={"round": request.round, "items": items, "answer_by": request.answer_by.isoformat()},
     )
     return request  # its dossier is the one passed in, now awaiting the supplement
 
@@ -803,42 +804,67 @@ def dossier_confirm_withdrawal(*, dossier: Dossier, actor, role: str = StaffRole
 
 @transaction.atomic
 def dossier_resubmit(*, dossier: Dossier, actor, uploads: list[tuple], answer: str = "") -> Dossier:
-    """The applicant sends what was asked; the legal deadline counts again from zero
-    (Decree 61 Art. 19.4), and the time spent waiting stays on the request for statistics."""
+    """The applicant sends what was asked, one slot per requested item (`uploads`: (item index,
+    file) pairs; a requirement id or "other" for files sent outside the items).
+
+    Asked at reception, the dossier goes back to the desk to be received (Form 01, and the legal
+    clock starts there) or asked again. Asked during appraisal, the legal deadline counts again
+    from zero (Decree 61 Art. 19.4), and the time spent waiting stays on the request for statistics."""
     dossier = _locked(dossier)
     if dossier.status != S.SUPPLEMENT_REQUESTED:
         raise DossierConflict(_("No supplement is being requested for this dossier."))
     request = dossier.supplement_requests.filter(answered_at__isnull=True).order_by("-round").first()
     if not uploads and not answer.strip():
         raise ValidationError(_("Attach the requested documents or write a note before sending."))
-    for requirement_id, upload in uploads:
-        dossier_attach(
+    items = [dict(item) for item in (request.items if request else [])]
+    for slot, upload in uploads:
+        index = _item_index(slot, items)
+        attachment = dossier_attach(
             dossier=dossier,
-            requirement_id=requirement_id,
+            requirement_id=items[index].get("requirement") if index is not None else slot,
             upload=upload,
             supplement_round=request.round if request else 1,
         )
+        if index is not None:  # the desk sees which file answers which item
+            items[index].setdefault("files", []).append(str(attachment.public_id))
     now = timezone.now()
-    deadline = due_date(now, dossier.procedure_version.processing_days)
+    from_reception = dossier.received_at is None
     dossier.resubmit()
-    dossier.counting_from, dossier.due_at = deadline.counting_from, deadline.due_at
-    dossier.due_soon_notified_at = dossier.overdue_notified_at = None
-    dossier.save(
-        update_fields=["status", "counting_from", "due_at", "due_soon_notified_at", "overdue_notified_at", "updated_at"]
-    )
+    fields = ["status", "updated_at"]
+    data = {"round": request.round if request else None}
+    if not from_reception:
+        deadline = due_date(now, dossier.procedure_version.processing_days)
+        dossier.counting_from, dossier.due_at = deadline.counting_from, deadline.due_at
+        dossier.due_soon_notified_at = dossier.overdue_notified_at = None
+        fields += ["counting_from", "due_at", "due_soon_notified_at", "overdue_notified_at"]
+        data["due_at"] = deadline.due_at.isoformat()
+    dossier.save(update_fields=fields)
     if request:
-        request.answered_at, request.answer = now, answer
-        request.save(update_fields=["answered_at", "answer"])
+        request.answered_at, request.answer, request.items = now, answer, items
+        request.save(update_fields=["answered_at", "answer", "items"])
     record_event(
         dossier,
         kind=EventKind.RESUBMITTED,
         actor=actor,
         from_status=S.SUPPLEMENT_REQUESTED,
         comment=answer,
-        data={"round": request.round if request else None, "due_at": deadline.due_at.isoformat()},
+        data=data,
     )
     _keep_in_store(dossier)
     return dossier
+
+
+def _item_index(slot, items: list[dict]) -> int | None:
+    """The requested item an upload slot ("item-<n>") answers; None for a requirement's own slot."""
+    if not str(slot).startswith("item-"):
+        return None
+    try:
+        index = int(str(slot).removeprefix("item-"))
+    except ValueError:
+        raise ValidationError(_("That document is not part of this supplement request.")) from None
+    if not 0 <= index < len(items):
+        raise ValidationError(_("That document is not part of this supplement request."))
+    return index
 
 
 @transaction.atomic

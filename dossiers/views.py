@@ -383,7 +383,8 @@ def supplement_respond(request, code: str):
     if "supplement_response" not in dossier_actions(dossier=dossier, user=request.user).applicant:
         raise Http404
     supplement = dossier.supplement_requests.filter(answered_at__isnull=True).order_by("-round").first()
-    form = SupplementResponseForm(request.POST or None)
+    # Bound on every POST: files alone, with no note, leave request.POST empty.
+    form = SupplementResponseForm(request.POST if request.method == "POST" else None)
     errors = []
     if request.method == "POST" and form.is_valid():
         uploads = [
@@ -399,7 +400,10 @@ def supplement_respond(request, code: str):
         except ValidationError as error:
             errors = error.messages
         else:
-            messages.success(request, _("Thank you. Your supplement was sent; the processing time starts again."))
+            if dossier.received_at is None:  # asked at reception: the desk checks it again first
+                messages.success(request, _("Thank you. Your supplement was sent; the one-stop desk will check it."))
+            else:
+                messages.success(request, _("Thank you. Your supplement was sent; the processing time starts again."))
             return redirect("dossiers:detail", code=dossier.code)
     return render(
         request,
@@ -409,7 +413,8 @@ def supplement_respond(request, code: str):
             "supplement": supplement,
             "form": form,
             "errors": errors,
-            "requirements": dossier.procedure_version.documents.all(),
+            # One upload slot per item the desk asked for (files-item-<n>), then "other documents".
+            "items": [{"slot": f"item-{n}", **item} for n, item in enumerate(supplement.items if supplement else [])],
         },
     )
 

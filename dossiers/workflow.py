@@ -38,9 +38,11 @@ class DossierWorkflow(ConcurrentTransitionMixin, models.Model):
     def submit(self):
         pass
 
-    @transition(field=status, source=S.SUPPLEMENT_REQUESTED, target=S.RECEIVED)
+    # Asked at reception, the answer goes back to the desk, which receives it (Form 01) or asks
+    # again; asked during appraisal, the dossier was received already and appraisal goes on.
+    @transition(field=status, source=S.SUPPLEMENT_REQUESTED, target=RETURN_VALUE(S.SUBMITTED, S.RECEIVED))
     def resubmit(self):
-        pass
+        return S.RECEIVED if self.received_at else S.SUBMITTED
 
     @transition(field=status, source=OPEN, target=S.WITHDRAWAL_REQUESTED)
     def request_withdrawal(self):

@@ -239,6 +239,9 @@ CLAMD_TIMEOUT = env.float("CLAMD_TIMEOUT", default=3.0)
 CLAMD_WORKER_TIMEOUT = env.float("CLAMD_WORKER_TIMEOUT", default=60.0)
 # Supplement requests are allowed at reception or within this many working days of it.
 SUPPLEMENT_WINDOW_WORKING_DAYS = env.int("SUPPLEMENT_WINDOW_WORKING_DAYS", default=3)
+# The applicant is asked to answer a supplement request within this many working days (shown on
+# the supplement page and Form 02).
+SUPPLEMENT_ANSWER_WORKING_DAYS = env.int("SUPPLEMENT_ANSWER_WORKING_DAYS", default=10)
 # An apology with a new appointment date (Form 04) must be sent this many working days before
 # the due date, and only once per dossier.
 EXTENSION_NOTICE_WORKING_DAYS = env.int("EXTENSION_NOTICE_WORKING_DAYS", default=1)

@@ -103,6 +103,9 @@ def test_withdrawal_asks_the_desk(office, submitted):
 
 def test_supplement_request_and_response(office, submitted):
     desk = api_for(office["desk"])
+    # Asked after reception, the answer goes on to appraisal ("received"); asked at reception it goes
+    # back to the desk (tests/dossiers/test_supplement_round_trip.py).
+    assert desk.post(f"/api/v1/dossiers/{submitted.code}/transitions/receive/", {}, format="json").status_code == 200
     response = desk.post(
         f"/api/v1/dossiers/{submitted.code}/transitions/request_supplement/",
         {"items": "Ảnh chân dung — thiếu ảnh", "message": "Bổ sung giúp"},
