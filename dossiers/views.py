@@ -253,6 +253,7 @@ def draft_review(request, public_id):
             "attachments": dossier.attachments.select_related("requirement"),
             "fee_due": services.fee_due(version, online=True, quantities=dossier.fee_quantities),
             "fees": version.fees.all(),
+            "at_counter": dossier.channel == Channel.COUNTER and dossier.filed_by_id == request.user.pk,
         },
     )
 

@@ -102,6 +102,12 @@ def test_counter_draft_page_speaks_to_the_officer_and_defaults_to_the_desk(offic
     radios = re.findall(r'<input type="radio" name="d-delivery"[^>]*>', page)
     assert [r for r in radios if "checked" in r] == [r for r in radios if 'value="counter"' in r] != []
     assert Dossier.objects.get().delivery == Delivery.COUNTER
+    draft = _counter_draft(office, office["desk"])  # complete, with no phone number
+    review = client.get(f"/ho-so/nhap/{draft.public_id}/xem-lai/").content.decode()
+    assert (
+        'href="/can-bo/tiep-nhan/"' in review.split("</nav>", 2)[1]
+        and 'href="/ho-so/"' not in review.split("</nav>", 2)[1]
+    )
 
 
 def test_a_walk_in_needs_no_phone_number(office):
