@@ -11,6 +11,7 @@ from dossiers.actions import dossier_counter_submit
 from dossiers.constants import Channel, Delivery, DossierStatus
 from dossiers.models import Dossier, DossierEvent
 from procedures.models import ProcedureVersion
+from tests.api.conftest import api_for, assert_problem
 from tests.second_factor import staff_login
 
 from .factories import CitizenFactory, pdf_upload
@@ -144,3 +145,11 @@ def test_the_desk_fills_the_applicant_from_a_verified_id_number(office, client):
     response = client.post(draft_url, {"action": "find_applicant", "find-id_number": "079203008888"}, follow=True)
     assert response.status_code == 200 and Dossier.objects.get().applicant_name == "Trần Thị Bốn"
     assert known.full_name in client.get(draft_url).content.decode()
+
+
+def test_the_api_refuses_a_counter_draft_the_desk_may_not_receive_and_creates_nothing(office):
+    response = api_for(office["stranger"]).post(
+        "/api/v1/dossiers/", {"procedure": office["version"].procedure.code, "channel": "counter"}, format="json"
+    )
+    assert_problem(response, 400, "channel")
+    assert not Dossier.objects.exists()
