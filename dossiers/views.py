@@ -78,8 +78,6 @@ def draft_edit(request, public_id):
     dossier = _get_or_404(selectors.draft_for, user=request.user, public_id=public_id)
     file_errors = []
     at_counter = dossier.channel == Channel.COUNTER and dossier.filed_by_id == request.user.pk
-    if request.method == "POST" and at_counter and request.POST.get("action") == "find_applicant":
-        return _find_applicant(request, dossier)
     if request.method == "POST":
         version = dossier.procedure_version
         file_errors = _take_files(request, dossier)
@@ -95,6 +93,8 @@ def draft_edit(request, public_id):
         )
         dossier.refresh_from_db()
         action = request.POST.get("action", "upload")  # a Remove button sends no action
+        if action == "find_applicant" and at_counter:  # what was typed is kept, the applicant filled in
+            return _find_applicant(request, dossier)
         if not file_errors and action == "review":
             problems = services.dossier_problems(dossier)
             if not problems:

@@ -133,17 +133,22 @@ def test_the_desk_fills_the_applicant_from_a_verified_id_number(office, client):
     CitizenFactory(full_name="Kẻ Mạo Danh", personal_id="079203008888")  # typed at sign-up, not verified
     staff_login(client, office["desk"])
     draft_url = client.get(f"/can-bo/tiep-nhan/{office['version'].procedure.code}/")["Location"]
-    response = client.post(draft_url, {"action": "find_applicant", "find-id_number": "079203009999"})
+    response = client.post(
+        draft_url, {"action": "find_applicant", "find-id_number": "079203009999", "f-child_name": "Bé Năm"}
+    )
     assert response.status_code == 302
     draft = Dossier.objects.get()
+    assert draft.form_data["child_name"] == "Bé Năm"  # what the officer had typed is kept
     assert (draft.applicant_name, draft.applicant_id_number, draft.applicant_address) == (
         "Trần Thị Bốn",
         "079203009999",
         "Thôn 4",
     )
     assert draft.applicant is None  # linked at submission, as before
-    response = client.post(draft_url, {"action": "find_applicant", "find-id_number": "079203008888"}, follow=True)
-    assert response.status_code == 200 and Dossier.objects.get().applicant_name == "Trần Thị Bốn"
+    typed = {"a-applicant_name": "Trần Thị Bốn", "a-applicant_id_number": "079203009999"}  # as the page posts them
+    response = client.post(draft_url, {"action": "find_applicant", "find-id_number": "079203008888", **typed})
+    assert response.status_code == 200 and 'role="alert"' in response.content.decode()  # not found: says so
+    assert Dossier.objects.get().applicant_name == "Trần Thị Bốn"
     assert known.full_name in client.get(draft_url).content.decode()
 
 
