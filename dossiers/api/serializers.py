@@ -268,10 +268,13 @@ class SupplementResponseSerializer(serializers.Serializer):
 
 
 class SupplementResponseSchema(SupplementResponseSerializer):
-    """multipart/form-data: `answer` and one or more files as `files-<requirement id>` (or `files-other`)."""
+    """multipart/form-data: `answer` and files as `files-item-<n>` (the n-th requested item, from 0),
+    `files-<requirement id>` or `files-other`."""
 
     files_other = serializers.ListField(
-        child=serializers.FileField(), required=False, help_text=_("Send as files-<requirement id> or files-other.")
+        child=serializers.FileField(),
+        required=False,
+        help_text=_("Send as files-item-<n>, files-<requirement id> or files-other."),
     )
 
 

@@ -293,7 +293,9 @@ class SupplementResponseView(APIView):
         parameters=[DOSSIER_REF, IDEMPOTENCY_KEY],
         request={"multipart/form-data": s.SupplementResponseSchema, "application/json": s.SupplementResponseSerializer},
         responses=responses({200: s.DossierDetailSerializer}, 400, 401, 404, 409, 422),
-        description="Send what the agency asked for: files as `files-<requirement id>` (or `files-other`) and a note.",
+        description="Send what the agency asked for: the files for each requested item as `files-item-<n>` "
+        "(n: the item's position in the request, from 0), others as `files-<requirement id>` or "
+        "`files-other`, and a note. Asked at reception, the dossier goes back to the desk (`submitted`).",
     )
     @idempotent
     def post(self, request, ref):

@@ -11,6 +11,7 @@ from dossiers.actions import available_transitions, dossier_act
 from dossiers.constants import DossierStatus, EventKind
 from dossiers.documents import form_context
 from dossiers.models import Dossier, DossierDocument
+from tests.api.conftest import api_for
 from tests.second_factor import staff_login
 
 from .factories import pdf_upload
@@ -100,3 +101,15 @@ def test_the_answered_dossier_is_in_the_desks_to_receive_queue(office, submitted
     assert dossier.code in page
     desk_page = client.get(f"/can-bo/ho-so/{dossier.code}/").content.decode()
     assert f"/can-bo/ho-so/{dossier.code}/receive/" in desk_page
+
+
+def test_the_api_takes_the_answer_per_item_and_hands_it_back_to_the_desk(office, submitted):
+    dossier = _ask_at_reception(submitted, office["desk"])
+    response = api_for(office["citizen"]).post(
+        f"/api/v1/dossiers/{dossier.code}/supplement-response/",
+        {"answer": "Đã bổ sung", "files-item-1": pdf_upload()},
+        format="multipart",
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "submitted"
+    assert len(dossier.supplement_requests.get().items[1]["files"]) == 1
