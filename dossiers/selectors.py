@@ -9,6 +9,7 @@ from procedures.calendar import due_soon_boundary
 
 from .constants import DossierStatus
 from .models import Attachment, Dossier, StoredDocument
+from .search import queue_search_filter
 
 
 def staff_read_scope(user) -> Q | None:
@@ -188,8 +189,8 @@ def officer_queue(
     if field:
         qs = qs.filter(procedure_version__field__code=field)
     if q.strip():
-        term = q.strip()
-        qs = qs.filter(Q(code__icontains=term) | Q(applicant_name__icontains=term) | Q(applicant_id_number=term))
+        condition = queue_search_filter(q)
+        qs = qs.filter(condition) if condition is not None else qs.none()
     qs = (
         qs.select_related("procedure_version", "assigned_to")
         .only(
