@@ -99,10 +99,34 @@ def stored_documents(user) -> QuerySet[StoredDocument]:
     return StoredDocument.objects.filter(owner=user)
 
 
+# The citizen's five-stage path (templates/dossiers/includes/stepper.html) for each status on it.
+_STAGE = {
+    DossierStatus.SUBMITTED: 1,
+    DossierStatus.RECEIVED: 2,
+    DossierStatus.IN_PROCESSING: 3,
+    DossierStatus.CONSULTING: 3,
+    DossierStatus.AWAITING_APPROVAL: 3,
+    DossierStatus.APPROVED: 3,
+    DossierStatus.SUPPLEMENT_REQUESTED: 3,
+    DossierStatus.AWAITING_PAYMENT: 3,
+    DossierStatus.FINISHED: 4,
+    DossierStatus.RETURNED: 5,
+}
+
+
+def public_stage(*, status: str, received_at) -> int | None:
+    """Which stage of the path a status is at; None off the path (withdrawn, refused ...)."""
+    if status == DossierStatus.SUPPLEMENT_REQUESTED and not received_at:
+        return 1  # asked at reception: not received yet
+    return _STAGE.get(status)
+
+
 def public_lookup(*, code: str) -> dict | None:
-    """What anyone may know of a dossier from its code: no personal data."""
+    """What anyone may know of a dossier from its code: no personal data. The code is matched
+    as typed or upper-cased (codes carry the agency's 'H99'), both on the unique index."""
+    typed = (code or "").strip()
     row = (
-        Dossier.objects.filter(code=(code or "").strip())
+        Dossier.objects.filter(Q(code=typed) | Q(code=typed.upper()))
         .exclude(status=DossierStatus.DRAFT)
         .values(
             "code",
@@ -121,6 +145,7 @@ def public_lookup(*, code: str) -> dict | None:
     if row is None:
         return None
     row["status_label"] = DossierStatus(row["status"]).label
+    row["stage"] = public_stage(status=row["status"], received_at=row["received_at"])
     return row
 
 
