@@ -3,8 +3,11 @@
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from .constants import VersionStatus
-from .models import Agency, Field, ProcedureVersion
-from .search import normalize_search, query_tokens
+from .models import Agency, Field, ProcedureVersion, SearchSynonym
+from .search import apply_synonyms, correct_tokens, normalize_search, query_tokens
+
+VOCABULARY_CACHE_KEY = "catalogue-search-vocabulary"
+VOCABULARY_SECONDS = 300  # a new procedure's words reach the typo correction within minutes
 
 
 def published_versions() -> QuerySet[ProcedureVersion]:
@@ -39,12 +42,13 @@ def catalogue_search(
         qs = qs.filter(service_level=service_level)
     if not (query or "").strip():
         return qs.order_by("search_name", "pk")  # walks the (status, search_name) index
-    tokens = query_tokens(query)
+    tokens = search_tokens(query)
     if not tokens:
-        return qs.none()  # only punctuation, or far too long: nothing can match
-    for token in tokens:
-        qs = qs.filter(search_text__contains=token)
-    phrase = normalize_search(query)
+        return qs.none()  # only punctuation, stop words, or far too long: nothing can match
+    if not _matching(qs, tokens).exists():  # a typo? try the catalogue's closest words
+        tokens = correct_tokens(tokens, catalogue_vocabulary())
+    qs = _matching(qs, tokens)
+    phrase = " ".join(tokens)
     in_name = Q()
     for token in tokens:
         in_name &= Q(search_name__contains=token)
@@ -57,6 +61,62 @@ def catalogue_search(
         output_field=IntegerField(),
     )
     return qs.annotate(rank=rank).order_by("-rank", "search_name", "pk")
+
+
+def _matching(qs, tokens):
+    for token in tokens:
+        qs = qs.filter(search_text__contains=token)
+    return qs
+
+
+def search_tokens(query: str) -> list[str]:
+    """The query's normalised words with the synonyms applied (the admin's list)."""
+    tokens = query_tokens(query)
+    if not tokens:
+        return []
+    synonyms = dict(SearchSynonym.objects.values_list("search_term", "replacement"))
+    return [normalize_search(t) for t in apply_synonyms(tokens, synonyms) if normalize_search(t)]
+
+
+def catalogue_vocabulary() -> frozenset[str]:
+    """Every word of the published catalogue (names, fields, agencies), for typo correction."""
+    from django.core.cache import cache
+
+    words = cache.get(VOCABULARY_CACHE_KEY)
+    if words is None:
+        words = set()
+        for text in ProcedureVersion.objects.filter(status=VersionStatus.PUBLISHED).values_list(
+            "search_text", flat=True
+        ):
+            words.update(word for word in text.split() if len(word) > 2)  # 'ho' is no correction
+        cache.set(VOCABULARY_CACHE_KEY, words, VOCABULARY_SECONDS)
+    return frozenset(words)
+
+
+def catalogue_suggestions(*, query: str, limit: int = 3) -> dict:
+    """'Did you mean ...' for the catalogue page: the corrected wording when the search had to
+    correct a typo, and, when nothing matches at all, procedures sharing any of the words."""
+    tokens = search_tokens(query)
+    if not tokens:
+        return {"corrected": "", "procedures": []}
+    qs = published_versions().defer("description", "legal_basis", "form_schema", "search_text")
+    corrected = ""
+    if not _matching(qs, tokens).exists():
+        fixed = correct_tokens(tokens, catalogue_vocabulary())
+        if fixed != tokens and _matching(qs, fixed).exists():
+            corrected = " ".join(fixed)
+    procedures = []
+    if not corrected and not _matching(qs, tokens).exists():
+        words = [t for t in correct_tokens(tokens, catalogue_vocabulary()) if len(t) > 1]
+        if words:
+            shared = sum(
+                (Case(When(search_text__contains=w, then=Value(1)), default=Value(0)) for w in words), Value(0)
+            )
+            any_word = Q()
+            for word in words:
+                any_word |= Q(search_text__contains=word)
+            procedures = list(qs.filter(any_word).annotate(shared=shared).order_by("-shared", "search_name")[:limit])
+    return {"corrected": corrected, "procedures": procedures}
 
 
 def procedure_detail(*, code: str) -> ProcedureVersion:
