@@ -1,5 +1,7 @@
 """The officer queue's search key (dossiers/search.py): filled for existing dossiers, and on
-PostgreSQL a GIN trigram index so that a substring match does not read the whole table."""
+PostgreSQL GIN trigram indexes so that a substring match does not read the whole table: one
+over the open dossiers (the queues search those: 30 times fewer entries per trigram) and one
+over all (a search narrowed to returned dossiers)."""
 
 from django.db import migrations, models
 
@@ -29,13 +31,22 @@ def trigram_index(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return  # SQLite: LIKE over the column, correct without an index
     schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    from dossiers.constants import IN_QUEUE
+
     schema_editor.execute(
         "CREATE INDEX IF NOT EXISTS dossier_search_trgm_idx ON dossiers_dossier USING gin (search_key gin_trgm_ops)"
+    )
+    # The same list, in the same order, as the queues' status__in: the planner matches it.
+    open_states = ", ".join(f"'{state}'" for state in IN_QUEUE)
+    schema_editor.execute(
+        "CREATE INDEX IF NOT EXISTS dossier_open_search_trgm_idx ON dossiers_dossier "
+        f"USING gin (search_key gin_trgm_ops) WHERE status IN ({open_states})"
     )
 
 
 def drop_trigram_index(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP INDEX IF EXISTS dossier_open_search_trgm_idx")
         schema_editor.execute("DROP INDEX IF EXISTS dossier_search_trgm_idx")
 
 
