@@ -352,6 +352,8 @@ class SearchSynonym(models.Model):
     replacement = models.CharField(_("catalogue's wording"), max_length=255, blank=True)
     search_term = models.CharField(max_length=100, unique=True, editable=False)
 
+    CACHE_KEY = "catalogue-search-synonyms"
+
     class Meta:
         verbose_name = _("search synonym")
         verbose_name_plural = _("search synonyms")
@@ -368,5 +370,15 @@ class SearchSynonym(models.Model):
             raise ValidationError({"term": _("This wording already has a synonym.")})
 
     def save(self, *args, **kwargs):
+        from django.core.cache import cache
+
         self.search_term = normalize_search(self.term)
         super().save(*args, **kwargs)
+        cache.delete(self.CACHE_KEY)  # the search sees the change at once
+
+    def delete(self, *args, **kwargs):
+        from django.core.cache import cache
+
+        result = super().delete(*args, **kwargs)
+        cache.delete(self.CACHE_KEY)
+        return result

@@ -7,6 +7,7 @@ from .models import Agency, Field, ProcedureVersion, SearchSynonym
 from .search import apply_synonyms, correct_tokens, normalize_search, query_tokens
 
 VOCABULARY_CACHE_KEY = "catalogue-search-vocabulary"
+SYNONYMS_CACHE_KEY = SearchSynonym.CACHE_KEY
 VOCABULARY_SECONDS = 300  # a new procedure's words reach the typo correction within minutes
 
 
@@ -45,8 +46,11 @@ def catalogue_search(
     tokens = search_tokens(query)
     if not tokens:
         return qs.none()  # only punctuation, stop words, or far too long: nothing can match
-    if not _matching(qs, tokens).exists():  # a typo? try the catalogue's closest words
-        tokens = correct_tokens(tokens, catalogue_vocabulary())
+    # A word the catalogue does not have may be a typo: if so, and nothing matches as typed, search
+    # the closest words instead (a query of known words costs no extra query).
+    fixed = correct_tokens(tokens, catalogue_vocabulary())
+    if fixed != tokens and not _matching(qs, tokens).exists():
+        tokens = fixed
     qs = _matching(qs, tokens)
     phrase = " ".join(tokens)
     in_name = Q()
@@ -74,7 +78,12 @@ def search_tokens(query: str) -> list[str]:
     tokens = query_tokens(query)
     if not tokens:
         return []
-    synonyms = dict(SearchSynonym.objects.values_list("search_term", "replacement"))
+    from django.core.cache import cache
+
+    synonyms = cache.get(SYNONYMS_CACHE_KEY)
+    if synonyms is None:  # SearchSynonym.save() and delete() clear it
+        synonyms = dict(SearchSynonym.objects.values_list("search_term", "replacement"))
+        cache.set(SYNONYMS_CACHE_KEY, synonyms, VOCABULARY_SECONDS)
     return [normalize_search(t) for t in apply_synonyms(tokens, synonyms) if normalize_search(t)]
 
 
@@ -93,30 +102,25 @@ def catalogue_vocabulary() -> frozenset[str]:
     return frozenset(words)
 
 
-def catalogue_suggestions(*, query: str, limit: int = 3) -> dict:
-    """'Did you mean ...' for the catalogue page: the corrected wording when the search had to
-    correct a typo, and, when nothing matches at all, procedures sharing any of the words."""
+def catalogue_suggestions(*, query: str, found: int, limit: int = 3) -> dict:
+    """'Did you mean ...' for a search that found `found` procedures: the corrected wording when
+    the search had to correct a typo, and, when nothing matched, procedures sharing some words."""
     tokens = search_tokens(query)
-    if not tokens:
+    fixed = correct_tokens(tokens, catalogue_vocabulary()) if tokens else []
+    if found:
+        # The search corrects only when the words as typed match nothing: then these were shown.
+        corrected = " ".join(fixed) if fixed != tokens and not _matching(published_versions(), tokens).exists() else ""
+        return {"corrected": corrected, "procedures": []}
+    words = [word for word in fixed if len(word) > 1]
+    if not words:
         return {"corrected": "", "procedures": []}
+    shared = sum((Case(When(search_text__contains=w, then=Value(1)), default=Value(0)) for w in words), Value(0))
+    any_word = Q()
+    for word in words:
+        any_word |= Q(search_text__contains=word)
     qs = published_versions().defer("description", "legal_basis", "form_schema", "search_text")
-    corrected = ""
-    if not _matching(qs, tokens).exists():
-        fixed = correct_tokens(tokens, catalogue_vocabulary())
-        if fixed != tokens and _matching(qs, fixed).exists():
-            corrected = " ".join(fixed)
-    procedures = []
-    if not corrected and not _matching(qs, tokens).exists():
-        words = [t for t in correct_tokens(tokens, catalogue_vocabulary()) if len(t) > 1]
-        if words:
-            shared = sum(
-                (Case(When(search_text__contains=w, then=Value(1)), default=Value(0)) for w in words), Value(0)
-            )
-            any_word = Q()
-            for word in words:
-                any_word |= Q(search_text__contains=word)
-            procedures = list(qs.filter(any_word).annotate(shared=shared).order_by("-shared", "search_name")[:limit])
-    return {"corrected": corrected, "procedures": procedures}
+    procedures = list(qs.filter(any_word).annotate(shared=shared).order_by("-shared", "search_name")[:limit])
+    return {"corrected": "", "procedures": procedures}
 
 
 def procedure_detail(*, code: str) -> ProcedureVersion:
