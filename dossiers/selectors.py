@@ -2,6 +2,7 @@
 
 from django.db.models import Q, QuerySet
 
+from portal.collation import vietnamese
 from portal.constants import StaffRole
 from portal.memberships import memberships
 from portal.models import User
@@ -241,6 +242,6 @@ def specialists_for(user):
     return (
         User.objects.filter(memberships__agency_id__in=agencies, memberships__role=StaffRole.SPECIALIST, is_active=True)
         .distinct()
-        .order_by("full_name")
+        .order_by(vietnamese("full_name"), "pk")
         .only("pk", "full_name")
     )

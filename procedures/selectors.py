@@ -2,6 +2,8 @@
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
+from portal.collation import vietnamese
+
 from .constants import VersionStatus
 from .models import Agency, Field, ProcedureVersion, SearchSynonym
 from .search import apply_synonyms, correct_tokens, normalize_search, query_tokens
@@ -133,7 +135,7 @@ def fields_with_counts() -> QuerySet[Field]:
     return (
         Field.objects.annotate(procedure_count=Count("versions", filter=Q(versions__status=VersionStatus.PUBLISHED)))
         .filter(procedure_count__gt=0)
-        .order_by("name")
+        .order_by(vietnamese("name"), "pk")
     )
 
 
