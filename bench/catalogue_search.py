@@ -1,6 +1,7 @@
 """Benchmark: the public catalogue list and search with 2,000 procedures on PostgreSQL.
 
-Prints p50/p95 per kind of request and queries per request. Target (issue 2): p95 < 30 ms.
+Prints p50/p95 per kind of request and queries per request. Target (issue 2): p95 < 30 ms;
+issue 13 adds typo tolerance, synonyms and suggestions (same target).
 Usage: .venv/bin/python bench/catalogue_search.py [--procedures 2000] [--requests 400]
 Needs PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/motcua_bench);
 the bench database is created and filled on first use.
@@ -108,6 +109,12 @@ def main():
         ("search 'ĐĂNG KÝ'", "/thu-tuc/", {"q": "ĐĂNG KÝ"}),
         ("search 'giay phep xay dung'", "/thu-tuc/", {"q": "giay phep xay dung"}),
         ("search no match", "/thu-tuc/", {"q": "zzzz"}),
+        # Issue 13: typos, synonyms and suggestions.
+        ("typo 'khai sih'", "/thu-tuc/", {"q": "khai sih"}),
+        ("typo 'giay phep xay dng'", "/thu-tuc/", {"q": "giay phep xay dng"}),
+        ("synonym 'ho khau'", "/thu-tuc/", {"q": "ho khau"}),
+        ("synonym 'doi bang lai'", "/thu-tuc/", {"q": "doi bang lai"}),
+        ("suggest 'khai sinh cho cho'", "/thu-tuc/", {"q": "khai sinh cho cho"}),
         ("search + filters", "/thu-tuc/", {"q": "dang ky", "level": "commune", "service_level": "full"}),
         ("detail", "/thu-tuc/2.000815/", {}),
         ("home", "/", {}),

@@ -20,7 +20,8 @@ from common import column_sql  # noqa: E402
 os.environ["PRIVATE_MEDIA_ROOT"] = "/tmp/motcua-bench-private"
 
 
-def generate(total: int):
+def generate(total: int, extra: dict | None = None):
+    """`extra` overrides more columns (bench/queue_search.py gives realistic names)."""
     from django.db import connection
 
     from dossiers.models import Dossier
@@ -71,6 +72,7 @@ def generate(total: int):
         "received_at": "now() - (i % 365) * interval '1 day'",
         "due_at": "now() + ((i % 121) - 60) * interval '1 day' + (i % 24) * interval '1 hour'",
         "fee_due": "0",
+        **(extra or {}),
     }
     fields = [f for f in Dossier._meta.concrete_fields if f.column != "id"]
     columns = ", ".join(f.column for f in fields)

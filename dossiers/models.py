@@ -20,6 +20,7 @@ from .constants import (
     ScanStatus,
     Timeliness,
 )
+from .search import SEARCH_SOURCES, dossier_search_key
 from .workflow import DossierWorkflow
 
 S = DossierStatus
@@ -68,6 +69,8 @@ class Dossier(DossierWorkflow):
     applicant_phone = models.CharField(_("phone"), max_length=15, blank=True)
     applicant_email = models.EmailField(_("email"), blank=True)
     applicant_address = models.CharField(_("address"), max_length=255, blank=True)
+    # Normalised name, code, ID number and phone for the officer queue search (dossiers/search.py).
+    search_key = models.CharField(max_length=255, editable=False, default="")
     form_data = models.JSONField(_("application form"), default=dict, blank=True)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.ONLINE)
     delivery = models.CharField(_("result delivery"), max_length=16, choices=Delivery.choices, default=Delivery.ONLINE)
@@ -153,6 +156,18 @@ class Dossier(DossierWorkflow):
 
     def __str__(self):
         return self.code or f"draft {self.public_id}"
+
+    def save(self, *args, update_fields=None, **kwargs):
+        # The search key follows its sources whichever service saves them.
+        self.search_key = dossier_search_key(
+            code=self.code or "",
+            name=self.applicant_name,
+            id_number=self.applicant_id_number,
+            phone=self.applicant_phone,
+        )
+        if update_fields is not None and SEARCH_SOURCES & set(update_fields):
+            update_fields = {*update_fields, "search_key"}
+        super().save(*args, update_fields=update_fields, **kwargs)
 
     @property
     def national_status(self) -> int | None:

@@ -2,6 +2,7 @@
 
 from django.db.models import Q, QuerySet
 
+from portal.collation import vietnamese
 from portal.constants import StaffRole
 from portal.memberships import memberships
 from portal.models import User
@@ -10,6 +11,7 @@ from procedures.selectors import catalogue_search
 
 from .constants import DossierStatus
 from .models import Attachment, Dossier, StoredDocument
+from .search import queue_search_filter
 
 
 def staff_read_scope(user) -> Q | None:
@@ -99,10 +101,34 @@ def stored_documents(user) -> QuerySet[StoredDocument]:
     return StoredDocument.objects.filter(owner=user)
 
 
+# The citizen's five-stage path (templates/dossiers/includes/stepper.html) for each status on it.
+_STAGE = {
+    DossierStatus.SUBMITTED: 1,
+    DossierStatus.RECEIVED: 2,
+    DossierStatus.IN_PROCESSING: 3,
+    DossierStatus.CONSULTING: 3,
+    DossierStatus.AWAITING_APPROVAL: 3,
+    DossierStatus.APPROVED: 3,
+    DossierStatus.SUPPLEMENT_REQUESTED: 3,
+    DossierStatus.AWAITING_PAYMENT: 3,
+    DossierStatus.FINISHED: 4,
+    DossierStatus.RETURNED: 5,
+}
+
+
+def public_stage(*, status: str, received_at) -> int | None:
+    """Which stage of the path a status is at; None off the path (withdrawn, refused ...)."""
+    if status == DossierStatus.SUPPLEMENT_REQUESTED and not received_at:
+        return 1  # asked at reception: not received yet
+    return _STAGE.get(status)
+
+
 def public_lookup(*, code: str) -> dict | None:
-    """What anyone may know of a dossier from its code: no personal data."""
+    """What anyone may know of a dossier from its code: no personal data. The code is matched
+    as typed or upper-cased (codes carry the agency's 'H99'), both on the unique index."""
+    typed = (code or "").strip()
     row = (
-        Dossier.objects.filter(code=(code or "").strip())
+        Dossier.objects.filter(Q(code=typed) | Q(code=typed.upper()))
         .exclude(status=DossierStatus.DRAFT)
         .values(
             "code",
@@ -121,6 +147,7 @@ def public_lookup(*, code: str) -> dict | None:
     if row is None:
         return None
     row["status_label"] = DossierStatus(row["status"]).label
+    row["stage"] = public_stage(status=row["status"], received_at=row["received_at"])
     return row
 
 
@@ -189,8 +216,8 @@ def officer_queue(
     if field:
         qs = qs.filter(procedure_version__field__code=field)
     if q.strip():
-        term = q.strip()
-        qs = qs.filter(Q(code__icontains=term) | Q(applicant_name__icontains=term) | Q(applicant_id_number=term))
+        condition = queue_search_filter(q)
+        qs = qs.filter(condition) if condition is not None else qs.none()
     qs = (
         qs.select_related("procedure_version", "assigned_to")
         .only(
@@ -216,7 +243,7 @@ def specialists_for(user):
     return (
         User.objects.filter(memberships__agency_id__in=agencies, memberships__role=StaffRole.SPECIALIST, is_active=True)
         .distinct()
-        .order_by("full_name")
+        .order_by(vietnamese("full_name"), "pk")
         .only("pk", "full_name")
     )
 

@@ -19,6 +19,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.collation import vietnamese
 from portal.constants import StaffRole
 from portal.models import User
 from procedures.models import Agency
@@ -118,7 +119,7 @@ class AssignForm(TransitionForm):
                     is_active=True,
                 )
                 .distinct()
-                .order_by("full_name")
+                .order_by(vietnamese("full_name"), "pk")
             )
             self.fields["specialist"].label_from_instance = lambda user: user.full_name
 

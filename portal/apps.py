@@ -7,4 +7,9 @@ class PortalConfig(AppConfig):
     verbose_name = _("Accounts and portal")
 
     def ready(self):
+        from django.db.backends.signals import connection_created
+
         from . import checks  # noqa: F401 - registers the deploy checks
+        from .collation import register_sqlite_collation
+
+        connection_created.connect(register_sqlite_collation, dispatch_uid="portal-vi-collation")

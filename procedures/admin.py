@@ -19,6 +19,7 @@ from .models import (
     Field,
     Procedure,
     ProcedureVersion,
+    SearchSynonym,
     StepTemplate,
 )
 
@@ -203,3 +204,11 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     date_hierarchy = "date"
     search_fields = ["note"]
+
+
+@admin.register(SearchSynonym)
+class SearchSynonymAdmin(admin.ModelAdmin):
+    """The catalogue search's synonyms: what citizens type, and the catalogue's wording."""
+
+    list_display = ["term", "replacement"]
+    search_fields = ["term", "replacement", "search_term"]

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.collation import vietnamese
+
 from .constants import Level, ServiceLevel
 from .models import Agency, Field
 
@@ -11,14 +13,14 @@ class CatalogueFilterForm(forms.Form):
     q = forms.CharField(label=_("Search procedures"), required=False, max_length=1000)
     agency = forms.ModelChoiceField(
         label=_("Agency"),
-        queryset=Agency.objects.filter(is_active=True),
+        queryset=Agency.objects.filter(is_active=True).order_by(vietnamese("name"), "pk"),
         required=False,
         to_field_name="code",
         empty_label=_("All agencies"),
     )
     field = forms.ModelChoiceField(
         label=_("Field"),
-        queryset=Field.objects.all(),
+        queryset=Field.objects.order_by(vietnamese("name"), "pk"),
         required=False,
         to_field_name="code",
         empty_label=_("All fields"),

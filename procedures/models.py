@@ -342,3 +342,43 @@ class CalendarOverride(models.Model):
 
     def __str__(self):
         return f"{self.date:%d/%m/%Y}: {self.get_kind_display()}"
+
+
+class SearchSynonym(models.Model):
+    """Everyday wording a citizen types, and the catalogue's wording it stands for: 'hộ khẩu' ->
+    'thường trú'. An empty replacement drops the words ('làm', 'xin'). Edited in the admin."""
+
+    term = models.CharField(_("citizen's wording"), max_length=100)
+    replacement = models.CharField(_("catalogue's wording"), max_length=255, blank=True)
+    search_term = models.CharField(max_length=100, unique=True, editable=False)
+
+    CACHE_KEY = "catalogue-search-synonyms"
+
+    class Meta:
+        verbose_name = _("search synonym")
+        verbose_name_plural = _("search synonyms")
+        ordering = ["search_term"]
+
+    def __str__(self):
+        return f"{self.term} → {self.replacement or '∅'}"
+
+    def clean(self):
+        self.search_term = normalize_search(self.term)
+        if not self.search_term:
+            raise ValidationError({"term": _("Enter a word or phrase.")})
+        if SearchSynonym.objects.filter(search_term=self.search_term).exclude(pk=self.pk).exists():
+            raise ValidationError({"term": _("This wording already has a synonym.")})
+
+    def save(self, *args, **kwargs):
+        from django.core.cache import cache
+
+        self.search_term = normalize_search(self.term)
+        super().save(*args, **kwargs)
+        cache.delete(self.CACHE_KEY)  # the search sees the change at once
+
+    def delete(self, *args, **kwargs):
+        from django.core.cache import cache
+
+        result = super().delete(*args, **kwargs)
+        cache.delete(self.CACHE_KEY)
+        return result

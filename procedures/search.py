@@ -18,3 +18,29 @@ def query_tokens(query: str) -> list[str]:
     if len(query or "") > MAX_QUERY_LENGTH:
         return []
     return normalize_search(query).split()[:MAX_QUERY_TOKENS]
+
+
+def apply_synonyms(tokens: list[str], synonyms: dict[str, str]) -> list[str]:
+    """Replace everyday wording by the catalogue's, longest first, in one pass (a replacement is
+    never replaced again): ['ho', 'khau'] -> ['thuong', 'tru']; an empty replacement drops words."""
+    if not synonyms or not tokens:
+        return tokens
+    pattern = re.compile(
+        r"(?<!\S)(" + "|".join(re.escape(t) for t in sorted(synonyms, key=len, reverse=True)) + r")(?!\S)"
+    )
+    return pattern.sub(lambda m: synonyms[m.group(1)], " ".join(tokens)).split()
+
+
+def correct_tokens(tokens: list[str], vocabulary: frozenset[str]) -> list[str]:
+    """Each word the catalogue does not have, replaced by its closest word: 'sih' -> 'sinh'.
+    Short words and numbers are left alone (too many near neighbours)."""
+    import difflib
+
+    corrected = []
+    for token in tokens:
+        if token in vocabulary or len(token) < 3 or token.isdigit():
+            corrected.append(token)
+            continue
+        close = difflib.get_close_matches(token, vocabulary, n=1, cutoff=0.8)
+        corrected.append(close[0] if close else token)
+    return corrected

@@ -2,9 +2,15 @@
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
+from portal.collation import vietnamese
+
 from .constants import VersionStatus
-from .models import Agency, Field, ProcedureVersion
-from .search import normalize_search, query_tokens
+from .models import Agency, Field, ProcedureVersion, SearchSynonym
+from .search import apply_synonyms, correct_tokens, normalize_search, query_tokens
+
+VOCABULARY_CACHE_KEY = "catalogue-search-vocabulary"
+SYNONYMS_CACHE_KEY = SearchSynonym.CACHE_KEY
+VOCABULARY_SECONDS = 300  # a new procedure's words reach the typo correction within minutes
 
 
 def published_versions() -> QuerySet[ProcedureVersion]:
@@ -39,12 +45,16 @@ def catalogue_search(
         qs = qs.filter(service_level=service_level)
     if not (query or "").strip():
         return qs.order_by("search_name", "pk")  # walks the (status, search_name) index
-    tokens = query_tokens(query)
+    tokens = search_tokens(query)
     if not tokens:
-        return qs.none()  # only punctuation, or far too long: nothing can match
-    for token in tokens:
-        qs = qs.filter(search_text__contains=token)
-    phrase = normalize_search(query)
+        return qs.none()  # only punctuation, stop words, or far too long: nothing can match
+    # A word the catalogue does not have may be a typo: if so, and nothing matches as typed, search
+    # the closest words instead (a query of known words costs no extra query).
+    fixed = correct_tokens(tokens, catalogue_vocabulary())
+    if fixed != tokens and not _matching(qs, tokens).exists():
+        tokens = fixed
+    qs = _matching(qs, tokens)
+    phrase = " ".join(tokens)
     in_name = Q()
     for token in tokens:
         in_name &= Q(search_name__contains=token)
@@ -59,6 +69,62 @@ def catalogue_search(
     return qs.annotate(rank=rank).order_by("-rank", "search_name", "pk")
 
 
+def _matching(qs, tokens):
+    for token in tokens:
+        qs = qs.filter(search_text__contains=token)
+    return qs
+
+
+def search_tokens(query: str) -> list[str]:
+    """The query's normalised words with the synonyms applied (the admin's list)."""
+    tokens = query_tokens(query)
+    if not tokens:
+        return []
+    from django.core.cache import cache
+
+    synonyms = cache.get(SYNONYMS_CACHE_KEY)
+    if synonyms is None:  # SearchSynonym.save() and delete() clear it
+        synonyms = dict(SearchSynonym.objects.values_list("search_term", "replacement"))
+        cache.set(SYNONYMS_CACHE_KEY, synonyms, VOCABULARY_SECONDS)
+    return [normalize_search(t) for t in apply_synonyms(tokens, synonyms) if normalize_search(t)]
+
+
+def catalogue_vocabulary() -> frozenset[str]:
+    """Every word of the published catalogue (names, fields, agencies), for typo correction."""
+    from django.core.cache import cache
+
+    words = cache.get(VOCABULARY_CACHE_KEY)
+    if words is None:
+        words = set()
+        for text in ProcedureVersion.objects.filter(status=VersionStatus.PUBLISHED).values_list(
+            "search_text", flat=True
+        ):
+            words.update(word for word in text.split() if len(word) > 2)  # 'ho' is no correction
+        cache.set(VOCABULARY_CACHE_KEY, words, VOCABULARY_SECONDS)
+    return frozenset(words)
+
+
+def catalogue_suggestions(*, query: str, found: int, limit: int = 3) -> dict:
+    """'Did you mean ...' for a search that found `found` procedures: the corrected wording when
+    the search had to correct a typo, and, when nothing matched, procedures sharing some words."""
+    tokens = search_tokens(query)
+    fixed = correct_tokens(tokens, catalogue_vocabulary()) if tokens else []
+    if found:
+        # The search corrects only when the words as typed match nothing: then these were shown.
+        corrected = " ".join(fixed) if fixed != tokens and not _matching(published_versions(), tokens).exists() else ""
+        return {"corrected": corrected, "procedures": []}
+    words = [word for word in fixed if len(word) > 1]
+    if not words:
+        return {"corrected": "", "procedures": []}
+    shared = sum((Case(When(search_text__contains=w, then=Value(1)), default=Value(0)) for w in words), Value(0))
+    any_word = Q()
+    for word in words:
+        any_word |= Q(search_text__contains=word)
+    qs = published_versions().defer("description", "legal_basis", "form_schema", "search_text")
+    procedures = list(qs.filter(any_word).annotate(shared=shared).order_by("-shared", "search_name")[:limit])
+    return {"corrected": "", "procedures": procedures}
+
+
 def procedure_detail(*, code: str) -> ProcedureVersion:
     """The published version of one procedure with everything its page shows."""
     return published_versions().prefetch_related("documents", "fees", "steps").get(procedure__code=code)
@@ -69,7 +135,7 @@ def fields_with_counts() -> QuerySet[Field]:
     return (
         Field.objects.annotate(procedure_count=Count("versions", filter=Q(versions__status=VersionStatus.PUBLISHED)))
         .filter(procedure_count__gt=0)
-        .order_by("name")
+        .order_by(vietnamese("name"), "pk")
     )
 
 

@@ -21,13 +21,21 @@ def procedure_list(request):
     form = CatalogueFilterForm(request.GET)
     versions = selectors.catalogue_search(**form.search_arguments())
     page = Paginator(versions, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.get("q", "")
+    # "Did you mean": on the first page of a search that corrected a typo or found nothing.
+    suggestions = None
+    if query.strip() and page.number == 1:
+        suggestions = selectors.catalogue_suggestions(
+            query=form.search_arguments()["query"], found=page.paginator.count
+        )
     return render(
         request,
         "procedures/procedure_list.html",
         {
             "filter_form": form,
             "page_obj": page,
-            "query": request.GET.get("q", ""),
+            "query": query,
+            "suggestions": suggestions,
         },
     )
 
