@@ -52,7 +52,7 @@ def drop_trigram_index(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("dossiers", "0007_unify_event_role_choices"),
+        ("dossiers", "0008_intake_supplement_answer_by"),
     ]
 
     operations = [
