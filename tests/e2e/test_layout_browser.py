@@ -101,4 +101,5 @@ def test_a_dossier_page_prints_without_the_menu_on_fewer_pages(live_server, page
     assert submitted.code in text
     for menu_item in ("Thủ tục hành chính", "Hồ sơ của tôi", "Kho dữ liệu cá nhân", "Đăng xuất"):
         assert menu_item not in text
+    print(f"dossier page printed on {count} page(s)")
     assert count == 1
