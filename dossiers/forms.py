@@ -1,3 +1,5 @@
+from datetime import date
+
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import get_language
@@ -44,6 +46,25 @@ def _form_field(spec: dict) -> forms.Field:
 def application_form_class(schema: list[dict]) -> type[forms.Form]:
     """A form class for a procedure version's application form (its schema was validated on publish)."""
     return type("ApplicationForm", (forms.Form,), {spec["name"]: _form_field(spec) for spec in schema})
+
+
+def declared_answers(schema: list[dict], form_data: dict) -> list[dict]:
+    """What the applicant declared, read-only, in the schema's order and with its labels: dates
+    as dates, yes/no as booleans, anything unanswered as None. `vi_only` marks a Vietnamese label
+    shown in the English UI (no label_en), so the page can give it lang="vi"."""
+    english = (get_language() or "vi").startswith("en")
+    answers = []
+    for spec in schema:
+        value = form_data.get(spec["name"])
+        if value in ("", None, []):
+            value = None
+        elif spec["type"] == T.DATE:
+            try:
+                value = date.fromisoformat(str(value))
+            except ValueError:
+                pass  # shown as stored: an old answer in another shape is still the applicant's
+        answers.append({"label": _label(spec), "value": value, "vi_only": english and not spec.get("label_en")})
+    return answers
 
 
 def form_data_to_json(cleaned: dict) -> dict:

@@ -28,6 +28,7 @@ from .forms import (
     SupplementResponseForm,
     WithdrawalForm,
     application_form_class,
+    declared_answers,
 )
 from .models import Dossier, DossierDocument, Rating
 
@@ -280,6 +281,7 @@ def dossier_detail(request, code: str):
             "version": dossier.procedure_version,
             "events": events,
             "attachments": dossier.attachments.select_related("requirement"),
+            "answers": declared_answers(dossier.procedure_version.form_schema, dossier.form_data),
             "is_applicant": is_applicant,
             "supplement_request": open_request,
             "rating": rating,
