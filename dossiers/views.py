@@ -438,6 +438,7 @@ def rate(request, code: str):
             name,
             Rating._meta.get_field(name).verbose_name,
             request.POST.get(name, str(getattr(rating, name)) if rating else ""),
+            Rating.scale_for(name),
         )
         for name in services.RATING_CRITERIA
     ]
@@ -448,7 +449,6 @@ def rate(request, code: str):
             "dossier": dossier,
             "rating": rating,
             "criteria": criteria,
-            "scale": Rating.SCALE,
             "errors": errors,
             "comment": request.POST.get("comment", rating.comment if rating else ""),
         },
