@@ -1,7 +1,10 @@
+import unicodedata
 from datetime import date
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +18,31 @@ def _label(spec: dict) -> str:
     if (get_language() or "vi").startswith("en") and spec.get("label_en"):
         return spec["label_en"]
     return spec["label"]
+
+
+# A date field meaning a birth date, by its name or its Vietnamese label.
+_BIRTH_NAMES = ("dob", "birth", "ngay_sinh")
+_BIRTH_LABELS = ("ngày sinh", "date of birth")
+
+
+def _is_birth_date(spec: dict) -> bool:
+    name, label = spec["name"].lower(), unicodedata.normalize("NFC", spec.get("label", "")).lower()
+    return any(part in name for part in _BIRTH_NAMES) or any(part in label for part in _BIRTH_LABELS)
+
+
+def _not_in_future(value):
+    if value and value > timezone.localdate():
+        raise ValidationError(_("A date of birth cannot be in the future."), code="future_birth_date")
+
+
+def mark_for_people(form: forms.Form) -> forms.Form:
+    """Required fields say so to screen readers (aria-required), and text fields carry no HTML
+    maxlength: a browser silently cuts a long paste to it, the server's message says what is wrong."""
+    for field in form.fields.values():
+        if field.required:
+            field.widget.attrs["aria-required"] = "true"
+        field.widget.attrs.pop("maxlength", None)
+    return form
 
 
 def _form_field(spec: dict) -> forms.Field:
@@ -33,7 +61,11 @@ def _form_field(spec: dict) -> forms.Field:
     if kind == T.INTEGER:
         return forms.IntegerField(min_value=spec.get("min"), max_value=spec.get("max"), **common)
     if kind == T.DATE:
-        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **common)
+        field = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **common)
+        if _is_birth_date(spec):
+            field.validators.append(_not_in_future)
+            field.widget.attrs["max"] = timezone.localdate().isoformat()
+        return field
     if kind == T.CHOICE:
         return forms.ChoiceField(choices=[("", "—"), *[(c, c) for c in spec["choices"]]], **common)
     if kind == T.EMAIL:

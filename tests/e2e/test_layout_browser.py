@@ -72,11 +72,13 @@ def test_without_javascript_the_phone_menu_is_shown(live_server, browser, office
     context.close()
 
 
-def test_officer_menu_is_one_row_at_1280_px(live_server, page, office):
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_officer_menu_is_one_row_at_1280_px(live_server, page, office, language):
     signed_in(page, live_server, office["desk"], staff=True)
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
     page.set_viewport_size(DESKTOP)
     page.goto(live_server.url + "/")
-    shot(page, "desktop-officer")
+    shot(page, f"desktop-officer-{language}")
     assert not page.locator("header button[aria-controls=site-menu]").is_visible()
     tops = page.locator("#site-menu > .site-nav__inner > ul > li").evaluate_all(
         "items => items.map(li => Math.round(li.getBoundingClientRect().top))"
