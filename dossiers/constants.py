@@ -44,6 +44,19 @@ NATIONAL_STATUS = {
     DossierStatus.FINISHED: 9,
     DossierStatus.RETURNED: 10,
 }
+# The national portal's names for those codes (its status list), shown next to the number at the desk.
+NATIONAL_STATUS_LABELS = {
+    1: _("Newly submitted"),
+    2: _("Received"),
+    3: _("Not received"),
+    4: _("Being processed"),
+    5: _("Supplement requested"),
+    6: _("Awaiting financial obligations"),
+    7: _("Withdrawal requested"),
+    8: _("Processing stopped"),
+    9: _("Processed"),
+    10: _("Result returned"),
+}
 
 # Before a decision: the applicant may still withdraw, an officer may still stop or extend.
 OPEN = [

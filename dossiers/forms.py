@@ -1,5 +1,10 @@
+import unicodedata
+from datetime import date
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +18,31 @@ def _label(spec: dict) -> str:
     if (get_language() or "vi").startswith("en") and spec.get("label_en"):
         return spec["label_en"]
     return spec["label"]
+
+
+# A date field meaning a birth date, by its name or its Vietnamese label.
+_BIRTH_NAMES = ("dob", "birth", "ngay_sinh")
+_BIRTH_LABELS = ("ngày sinh", "date of birth")
+
+
+def _is_birth_date(spec: dict) -> bool:
+    name, label = spec["name"].lower(), unicodedata.normalize("NFC", spec.get("label", "")).lower()
+    return any(part in name for part in _BIRTH_NAMES) or any(part in label for part in _BIRTH_LABELS)
+
+
+def _not_in_future(value):
+    if value and value > timezone.localdate():
+        raise ValidationError(_("A date of birth cannot be in the future."), code="future_birth_date")
+
+
+def mark_for_people(form: forms.Form) -> forms.Form:
+    """Required fields say so to screen readers (aria-required), and text fields carry no HTML
+    maxlength: a browser silently cuts a long paste to it, the server's message says what is wrong."""
+    for field in form.fields.values():
+        if field.required:
+            field.widget.attrs["aria-required"] = "true"
+        field.widget.attrs.pop("maxlength", None)
+    return form
 
 
 def _form_field(spec: dict) -> forms.Field:
@@ -31,7 +61,11 @@ def _form_field(spec: dict) -> forms.Field:
     if kind == T.INTEGER:
         return forms.IntegerField(min_value=spec.get("min"), max_value=spec.get("max"), **common)
     if kind == T.DATE:
-        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **common)
+        field = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **common)
+        if _is_birth_date(spec):
+            field.validators.append(_not_in_future)
+            field.widget.attrs["max"] = timezone.localdate().isoformat()
+        return field
     if kind == T.CHOICE:
         return forms.ChoiceField(choices=[("", "—"), *[(c, c) for c in spec["choices"]]], **common)
     if kind == T.EMAIL:
@@ -44,6 +78,25 @@ def _form_field(spec: dict) -> forms.Field:
 def application_form_class(schema: list[dict]) -> type[forms.Form]:
     """A form class for a procedure version's application form (its schema was validated on publish)."""
     return type("ApplicationForm", (forms.Form,), {spec["name"]: _form_field(spec) for spec in schema})
+
+
+def declared_answers(schema: list[dict], form_data: dict) -> list[dict]:
+    """What the applicant declared, read-only, in the schema's order and with its labels: dates
+    as dates, yes/no as booleans, anything unanswered as None. `vi_only` marks a Vietnamese label
+    shown in the English UI (no label_en), so the page can give it lang="vi"."""
+    english = (get_language() or "vi").startswith("en")
+    answers = []
+    for spec in schema:
+        value = form_data.get(spec["name"])
+        if value in ("", None, []):
+            value = None
+        elif spec["type"] == T.DATE:
+            try:
+                value = date.fromisoformat(str(value))
+            except ValueError:
+                pass  # shown as stored: an old answer in another shape is still the applicant's
+        answers.append({"label": _label(spec), "value": value, "vi_only": english and not spec.get("label_en")})
+    return answers
 
 
 def form_data_to_json(cleaned: dict) -> dict:

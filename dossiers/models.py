@@ -12,6 +12,7 @@ from portal.constants import StaffRole
 from .constants import (
     IN_QUEUE,
     NATIONAL_STATUS,
+    NATIONAL_STATUS_LABELS,
     Channel,
     Delivery,
     DocumentSource,
@@ -173,6 +174,11 @@ class Dossier(DossierWorkflow):
     def national_status(self) -> int | None:
         return NATIONAL_STATUS[self.status]
 
+    @property
+    def national_status_label(self) -> str:
+        """The national portal's name for its status code, for the desk (never a bare number)."""
+        return NATIONAL_STATUS_LABELS.get(self.national_status, "")
+
 
 class DossierEvent(models.Model):
     """One thing that happened to a dossier: the audit trail. Never updated or deleted."""
@@ -332,6 +338,20 @@ class Rating(models.Model):
     # The five criteria of Decree 61 Art. 31, one field each: the form, the API, the admin and
     # the indicators all read this list.
     CRITERIA = ("time_to_result", "contacts", "published_information", "staff_attitude", "online_service")
+    # "How many contacts did it take?" is not answered with "satisfied": the same three grades,
+    # worded for the question (stored as 2/1/0 like the others, so the indicators are unchanged).
+    CONTACTS_SCALE = [(2, _("Once")), (1, _("Twice")), (0, _("Three times or more"))]
+
+    @classmethod
+    def scale_for(cls, criterion: str) -> list:
+        return cls.CONTACTS_SCALE if criterion == "contacts" else cls.SCALE
+
+    def answers(self) -> list[tuple[str, str]]:
+        """(question, answer given) for each criterion, in the words of the rating form."""
+        return [
+            (self._meta.get_field(name).verbose_name, dict(self.scale_for(name)).get(getattr(self, name), ""))
+            for name in self.CRITERIA
+        ]
 
     dossier = models.OneToOneField(Dossier, on_delete=models.PROTECT, related_name="rating")
     time_to_result = models.PositiveSmallIntegerField(_("time to get the result"), choices=SCALE)

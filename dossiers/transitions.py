@@ -104,7 +104,9 @@ class SupplementForm(TransitionForm):
 
 
 class AssignForm(TransitionForm):
-    specialist = forms.ModelChoiceField(label=gettext_lazy("Specialist"), queryset=User.objects.none())
+    specialist = forms.ModelChoiceField(
+        label=gettext_lazy("Specialist"), queryset=User.objects.none(), empty_label=gettext_lazy("Choose a specialist")
+    )
     comment = forms.CharField(label=gettext_lazy("Comment"), required=False, max_length=2000)
 
     api = {"specialist": Param(CHOICE, list_choices=True), "comment": Param(STRING)}

@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.forms.utils import ErrorDict
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,6 +31,8 @@ from .forms import (
     WithdrawalForm,
     applicant_form_class,
     application_form_class,
+    declared_answers,
+    mark_for_people,
 )
 from .models import Dossier, DossierDocument, Rating
 
@@ -58,13 +61,51 @@ def dossier_start(request, code: str):
 def _draft_forms(dossier, data=None):
     schema = dossier.procedure_version.form_schema
     initial_applicant = {name: getattr(dossier, name) for name in ApplicantForm.base_fields}
-    return {
+    forms = {
         "applicant_form": applicant_form_class(dossier)(data, initial=initial_applicant, prefix="a"),
         "application_form": application_form_class(schema)(data, initial=dossier.form_data, prefix="f"),
         "delivery_form": DeliveryForm(
             data, initial={"delivery": dossier.delivery, "delivery_address": dossier.delivery_address}, prefix="d"
         ),
     }
+    for form in forms.values():
+        mark_for_people(form)
+    return forms
+
+
+def _refused_input(request, dossier) -> tuple[dict, list[str]] | None:
+    """Text longer than its field allows and quantities out of range are refused, never cut or
+    clamped: the forms with only those errors, and the quantity messages (None: all acceptable)."""
+    forms = _draft_forms(dossier, request.POST)
+    too_long = False
+    for form in forms.values():
+        form.is_valid()
+        kept = {
+            name: errors
+            for name, errors in form.errors.as_data().items()
+            if any(error.code == "max_length" for error in errors)
+        }
+        form._errors = ErrorDict(
+            {name: form.error_class([e for e in errs if e.code == "max_length"]) for name, errs in kept.items()}
+        )
+        too_long = too_long or bool(kept)
+    quantity_errors = []
+    for fee in dossier.procedure_version.fees.all():
+        raw = request.POST.get(f"qty-{fee.pk}")
+        if raw is None or fee.unit == "dossier":
+            continue
+        try:
+            ok = 1 <= int(raw.strip()) <= services.MAX_FEE_QUANTITY
+        except ValueError:
+            ok = False
+        if not ok:
+            quantity_errors.append(
+                _("“%(fee)s”: give a whole number from 1 to %(max)s.")
+                % {"fee": fee.name, "max": services.MAX_FEE_QUANTITY}
+            )
+    if not too_long and not quantity_errors:
+        return None
+    return forms, quantity_errors
 
 
 def _raw(data, prefix, names):
@@ -79,6 +120,10 @@ def draft_edit(request, public_id):
     file_errors = []
     at_counter = dossier.channel == Channel.COUNTER and dossier.filed_by_id == request.user.pk
     if request.method == "POST":
+        refused = _refused_input(request, dossier)
+        if refused:  # nothing is saved: the page says what to correct, with what was typed
+            forms, quantity_errors = refused
+            return _render_draft(request, dossier, forms, input_errors=quantity_errors or [""], status=400)
         version = dossier.procedure_version
         file_errors = _take_files(request, dossier)
         services.dossier_draft_update(
@@ -165,7 +210,9 @@ def _take_files(request, dossier) -> list[str]:
     return errors
 
 
-def _render_draft(request, dossier, forms, *, problems=None, file_errors=(), find_form=None):
+def _render_draft(
+    request, dossier, forms, *, problems=None, file_errors=(), find_form=None, input_errors=(), status=200
+):
     version = dossier.procedure_version
     attachments = list(dossier.attachments.all())
     stored = list(selectors.stored_documents(request.user))
@@ -196,14 +243,23 @@ def _render_draft(request, dossier, forms, *, problems=None, file_errors=(), fin
             # Filed by this desk officer for a walk-in: the officer's wording, and the lookup.
             "at_counter": dossier.channel == Channel.COUNTER and dossier.filed_by_id == request.user.pk,
             "find_form": find_form or FindApplicantForm(prefix="find"),
+            "input_errors": input_errors,
+            "required_marks": True,
             "unit_fees": [
-                (fee, services.fee_quantity(dossier.fee_quantities, fee))
+                # A refused number is shown as typed, to be corrected.
+                (
+                    fee,
+                    request.POST.get(f"qty-{fee.pk}")
+                    if input_errors
+                    else services.fee_quantity(dossier.fee_quantities, fee),
+                )
                 for fee in version.fees.all()
                 if fee.unit != "dossier"
             ],
             "max_file_mb": settings.ATTACHMENT_MAX_FILE_SIZE // (1024 * 1024),
             "max_dossier_mb": settings.ATTACHMENT_MAX_DOSSIER_SIZE // (1024 * 1024),
         },
+        status=status,
     )
 
 
@@ -303,6 +359,7 @@ def dossier_detail(request, code: str):
             "version": dossier.procedure_version,
             "events": events,
             "attachments": dossier.attachments.select_related("requirement"),
+            "answers": declared_answers(dossier.procedure_version.form_schema, dossier.form_data),
             "is_applicant": is_applicant,
             "supplement_request": open_request,
             "rating": rating,
@@ -464,6 +521,7 @@ def rate(request, code: str):
             name,
             Rating._meta.get_field(name).verbose_name,
             request.POST.get(name, str(getattr(rating, name)) if rating else ""),
+            Rating.scale_for(name),
         )
         for name in services.RATING_CRITERIA
     ]
@@ -474,7 +532,6 @@ def rate(request, code: str):
             "dossier": dossier,
             "rating": rating,
             "criteria": criteria,
-            "scale": Rating.SCALE,
             "errors": errors,
             "comment": request.POST.get("comment", rating.comment if rating else ""),
         },

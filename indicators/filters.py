@@ -6,6 +6,7 @@ from datetime import date
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.memberships import memberships
 from procedures.models import Agency, Procedure
@@ -18,12 +19,30 @@ FORMATS = ("html", "csv", "xlsx")
 TABLES = ("indicators", "agencies", "procedures", "trend")
 
 
+# What the filter form calls each parameter: a person reads "To", not "to".
+PARAM_LABELS = {
+    "from": gettext_lazy("From"),
+    "to": gettext_lazy("To"),
+    "agency": gettext_lazy("Agency"),
+    "procedure": gettext_lazy("Procedure code"),
+    "format": gettext_lazy("File format"),
+    "table": gettext_lazy("Table"),
+    "indicator": gettext_lazy("Indicator"),
+    "part": gettext_lazy("Part"),
+}
+
+
 class FilterError(ValueError):
-    """A request parameter with a value we cannot use: a 400 naming it."""
+    """A request parameter with a value we cannot use: a 400 naming it (the API by its name, the
+    pages by its label)."""
 
     def __init__(self, param: str, message: str):
         super().__init__(f"{param}: {message}")
         self.param, self.message = param, message
+
+    @property
+    def label(self) -> str:
+        return PARAM_LABELS.get(self.param, self.param)
 
 
 @dataclass

@@ -18,8 +18,11 @@ from .filters import FilterError, officer_agency_ids, parse_drilldown, parse_fil
 PUBLIC_CACHE_SECONDS = 300
 
 
-def _error(request, error: FilterError):
-    return render(request, "indicators/error.html", {"error": error}, status=400)
+def _error(request, error: FilterError, *, agency_choices=None, with_form: bool = True):
+    """A 400 naming the field by its label; the filter form stays, with what was typed in it."""
+    entered = {name: (request.GET.get(name) or "").strip() for name in ("from", "to", "agency", "procedure")}
+    context = {"error": error, "entered": entered, "with_form": with_form, "agency_choices": agency_choices}
+    return render(request, "indicators/error.html", context, status=400)
 
 
 def _groups() -> dict:
@@ -97,16 +100,16 @@ def _single_top_agency(user, allowed) -> int | None:
 def dashboard(request):
     """Indicators of the officer's agencies (all for staff), with drill-down, charts and exports."""
     allowed = officer_agency_ids(request.user)
-    try:
-        filters = parse_filters(request.GET, allowed_agency_ids=allowed)
-    except FilterError as error:
-        return _error(request, error)
-    parent_id = filters.agency.pk if filters.agency else _single_top_agency(request.user, allowed)
-    if filters.format != "html":
-        return _export(filters, parent_id=parent_id, title=_("Indicators"), public=False)
     choices = Agency.objects.order_by("code").only("code", "name", "name_en")
     if allowed is not None:
         choices = choices.filter(pk__in=allowed)
+    try:
+        filters = parse_filters(request.GET, allowed_agency_ids=allowed)
+    except FilterError as error:
+        return _error(request, error, agency_choices=choices)
+    parent_id = filters.agency.pk if filters.agency else _single_top_agency(request.user, allowed)
+    if filters.format != "html":
+        return _export(filters, parent_id=parent_id, title=_("Indicators"), public=False)
     context = _context(filters, parent_id=parent_id, with_procedures=True)
     context.update({"agency_choices": choices, "public": False})
     return render(request, "indicators/dashboard.html", context)
@@ -120,7 +123,7 @@ def drilldown(request):
         filters = parse_filters(request.GET, allowed_agency_ids=allowed)
         key, part = parse_drilldown(request.GET)
     except FilterError as error:
-        return _error(request, error)
+        return _error(request, error, with_form=False)
     qs = (
         selectors.drilldown(filters.scope, key=key, part=part)
         .select_related("procedure_version", "competent_agency")

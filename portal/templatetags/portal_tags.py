@@ -1,3 +1,5 @@
+import unicodedata
+
 from django import template
 from django.utils.translation import gettext as _
 
@@ -14,6 +16,13 @@ def vnd(value) -> str:
     if amount == 0:
         return _("Free")
     return f"{amount:,}".replace(",", ".") + " đ"
+
+
+@register.filter
+def nfc(value) -> str:
+    """Text in composed form (NFC): Django's own name for Vietnamese is stored decomposed, which
+    some fonts, screen readers and searches treat as different letters."""
+    return unicodedata.normalize("NFC", str(value))
 
 
 @register.simple_tag

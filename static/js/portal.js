@@ -19,9 +19,30 @@
       document.querySelectorAll("details[data-open-wide]").forEach(function (d) { d.open = true; });
     }
 
+    // On a phone the main menu folds behind its toggle (CSS hides it only while the header says
+    // so, so without this script the menu is simply shown). Escape closes it, focus back on the toggle.
+    var header = document.querySelector(".site-header");
+    var toggle = header && header.querySelector(".nav-toggle[aria-controls]");
+    function setMenu(open) {
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      header.setAttribute("data-menu", open ? "open" : "closed");
+    }
+    if (toggle) {
+      toggle.hidden = false;
+      setMenu(false);
+      toggle.addEventListener("click", function () {
+        setMenu(toggle.getAttribute("aria-expanded") !== "true");
+      });
+    }
+
     // The signed-in menu closes with Escape or a click elsewhere.
     document.addEventListener("keydown", function (event) {
       if (event.key !== "Escape") return;
+      if (toggle && toggle.getAttribute("aria-expanded") === "true") {
+        var menu = document.getElementById(toggle.getAttribute("aria-controls"));
+        if (menu && menu.contains(document.activeElement)) toggle.focus();
+        setMenu(false);
+      }
       document.querySelectorAll("details.account-menu[open]").forEach(function (d) {
         d.open = false;
         d.querySelector("summary").focus();

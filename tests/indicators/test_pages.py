@@ -139,3 +139,17 @@ def test_api_for_an_officer(client, world, leader_of):
     assert {r["code"] for r in rows} == {world["a"].code, world["c"].code}
     assert client.get("/api/v1/indicators/procedures/", PERIOD).status_code == 200
     assert len(client.get("/api/v1/indicators/trend/", PERIOD).json()["rows"]) == 2
+
+
+def test_a_backwards_period_names_the_field_in_vietnamese_and_keeps_the_form(client, world, leader_of):
+    staff_login(client, leader_of(world["a"]))
+    response = client.get("/can-bo/chi-so/", {"from": "2026-03-01", "to": "2026-02-01", "agency": world["a"].code})
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    error = page[page.index('id="filter-error"') :].split("</p>", 1)[0]
+    assert "<strong>Đến ngày</strong>" in error and "<strong>to</strong>" not in error
+    # The form is still there, with what was typed and the wrong field marked.
+    assert 'name="from" value="2026-03-01"' in page
+    assert 'name="to" value="2026-02-01" required aria-invalid="true" aria-describedby="filter-error"' in page
+    assert f'<option value="{world["a"].code}" selected>' in page
