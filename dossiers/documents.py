@@ -9,7 +9,7 @@ from django.template import TemplateSyntaxError
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from portal.pdf import qr_svg, render_to_pdf
+from portal.pdf import qr_svg, render_to_pdf, render_to_pdf_on_one_page
 from portal.signing import sign_pdf
 from portal.template_sandbox import sandbox_render
 
@@ -39,11 +39,13 @@ def form_context(dossier: Dossier, base_url: str) -> dict:
 
     url = lookup_url(dossier, base_url)
     events = list(dossier.events.select_related("actor", "agency"))
+    attachments = list(dossier.attachments.select_related("requirement"))
     last = {event.kind: event for event in events}
     return {
         "dossier": dossier,
         "version": dossier.procedure_version,
-        "attachments": dossier.attachments.select_related("requirement"),
+        "attachments": attachments,
+        "other_attachments": [a for a in attachments if a.requirement_id is None],
         "documents": dossier.procedure_version.documents.all(),
         "lookup_url": url,
         "qr": qr_svg(url),
@@ -100,6 +102,14 @@ def render_result(dossier: Dossier, context: dict) -> bytes:
     return sign_pdf(pdf, reason=f"Kết quả giải quyết hồ sơ {dossier.code}", location=agency.name)
 
 
+def render_form(kind: str, dossier: Dossier, context: dict) -> bytes:
+    if kind == K.RESULT:
+        return render_result(dossier, context)
+    if kind == K.FORM01:  # the applicant's one sheet: its signatures never spill onto a page of their own
+        return render_to_pdf_on_one_page(FORM_TEMPLATES[kind], context)
+    return render_to_pdf(FORM_TEMPLATES[kind], context)
+
+
 def document_path(dossier: Dossier, kind: str) -> str:
     """One fixed place per form: a retried render overwrites what a crashed one left behind."""
     return f"documents/{dossier.public_id}/{kind}.pdf"
@@ -118,7 +128,7 @@ def dossier_document(dossier: Dossier, kind: str, *, base_url: str) -> DossierDo
     # Render outside the lock (it takes ~100 ms), store under it.
     with translation.override("vi"):  # the legal forms are Vietnamese, whoever asks for them
         context = form_context(dossier, base_url)
-        pdf = render_result(dossier, context) if kind == K.RESULT else render_to_pdf(FORM_TEMPLATES[kind], context)
+        pdf = render_form(kind, dossier, context)
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
         existing = DossierDocument.objects.filter(dossier=dossier, kind=kind).first()
