@@ -1,5 +1,6 @@
 """The paper forms of a dossier (Circular 01/2018), rendered through portal.pdf."""
 
+import datetime as dt
 import hashlib
 import logging
 
@@ -12,6 +13,7 @@ from django.utils import timezone, translation
 from portal.pdf import qr_svg, render_to_pdf, render_to_pdf_on_one_page
 from portal.signing import sign_pdf
 from portal.template_sandbox import sandbox_render
+from portal.vn_dates import long_date
 
 from .models import Dossier, DossierDocument
 
@@ -59,6 +61,32 @@ def form_context(dossier: Dossier, base_url: str) -> dict:
     }
 
 
+def form_rows(dossier: Dossier) -> list[tuple[str, object]]:
+    """The application form as (label, value) rows in the schema's order; dates in words."""
+    data = dossier.form_data or {}
+    rows = []
+    for spec in dossier.procedure_version.form_schema or []:
+        if spec.get("name") not in data or data[spec["name"]] in (None, ""):
+            continue
+        value = data[spec["name"]]
+        rows.append((spec.get("label") or spec["name"], long_date(value) if spec.get("type") == "date" else value))
+    return rows
+
+
+def _plain_form(dossier: Dossier) -> dict:
+    """Form values for an admin's template; a date field as a date, so it prints in words."""
+    types = {spec.get("name"): spec.get("type") for spec in dossier.procedure_version.form_schema or []}
+    form = {}
+    for key, value in (dossier.form_data or {}).items():
+        if types.get(key) == "date" and isinstance(value, str):
+            try:
+                value = dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+        form[key] = value
+    return form
+
+
 def result_body(dossier: Dossier) -> str:
     """The procedure's own result template, rendered in the sandbox over plain values only: an
     admin's template cannot reach the applicant's account, a password hash or settings."""
@@ -84,7 +112,7 @@ def result_body(dossier: Dossier) -> str:
             version.result_template,
             {
                 "dossier": plain_dossier,
-                "form": dict(dossier.form_data or {}),
+                "form": _plain_form(dossier),
                 "today": timezone.localdate(),
                 "version": plain_version,
             },
@@ -96,10 +124,18 @@ def result_body(dossier: Dossier) -> str:
 
 
 def render_result(dossier: Dossier, context: dict) -> bytes:
-    """The result: the procedure's own template (or the standard one), as a signed PDF."""
-    pdf = render_to_pdf(FORM_TEMPLATES[K.RESULT], {**context, "custom_body": result_body(dossier)})
+    """The result: the procedure's own template (or the standard one), as a PDF signed with the
+    certificate of the agency that decides (the one the paper names)."""
+    context = {**context, "custom_body": result_body(dossier), "form_rows": form_rows(dossier)}
+    pdf = render_to_pdf(FORM_TEMPLATES[K.RESULT], context)
     agency = dossier.competent_agency
-    return sign_pdf(pdf, reason=f"Kết quả giải quyết hồ sơ {dossier.code}", location=agency.name)
+    return sign_pdf(
+        pdf,
+        reason=f"Kết quả giải quyết hồ sơ {dossier.code}",
+        location=agency.name,
+        agency_code=agency.code,
+        agency_name=agency.name,
+    )
 
 
 def render_form(kind: str, dossier: Dossier, context: dict) -> bytes:
