@@ -51,6 +51,9 @@ class Verification:
     signer: the last signer's certificate subject (common name), "" if unsigned.
     signed_at: the signing time the last signer claims (not a trusted time stamp), or None.
     summary: one line per signature, for people and logs.
+    readable: the bytes are a PDF pyHanko can read (False: not a PDF at all, or a wreck).
+    whole_file: the last signature covers every byte of the file: nothing, not even a harmless
+        comment, was appended after it.
     """
 
     signed: bool
@@ -60,6 +63,8 @@ class Verification:
     signer: str
     signed_at: dt.datetime | None
     summary: str
+    readable: bool = True
+    whole_file: bool = False
 
 
 # --- Demo PKI ---------------------------------------------------------------------------------
@@ -432,6 +437,7 @@ def verify_pdf(pdf: bytes) -> Verification:
             signer="",
             signed_at=None,
             summary=f"Not a readable PDF: {type(exc).__name__}: {exc}",
+            readable=False,
         )
     if not embedded:
         return Verification(
@@ -451,6 +457,7 @@ def verify_pdf(pdf: bytes) -> Verification:
 
     roots, trust_note = _trust_roots()
     intact = trusted = unmodified = True
+    whole_file = False
     signer, signed_at = "", None
     lines = []
     last = len(embedded) - 1
@@ -476,6 +483,7 @@ def verify_pdf(pdf: bytes) -> Verification:
         else:
             sig_unmodified = False
         unmodified = unmodified and sig_unmodified
+        whole_file = status.coverage == SignatureCoverageLevel.ENTIRE_FILE  # the last one counts
         signer = _common_name(status.signing_cert)
         signed_at = status.signer_reported_dt
         when = signed_at.isoformat() if signed_at else "no signing time"
@@ -487,6 +495,7 @@ def verify_pdf(pdf: bytes) -> Verification:
         intact=intact,
         trusted=trusted,
         unmodified=unmodified,
+        whole_file=whole_file,
         signer=signer,
         signed_at=signed_at,
         summary="\n".join(lines),
