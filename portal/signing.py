@@ -164,12 +164,12 @@ def ensure_demo_agency_identity(
 
     directory = Path(directory)
     cert, key = agency_identity_paths(Path(agency_dir) if agency_dir else directory / AGENCY_SUBDIR, code)
-    if cert.is_file() and key.is_file():
+    if _current(cert, key, name):
         return cert, key
     cert.parent.mkdir(parents=True, exist_ok=True)
     with open(cert.parent / ".lock", "w") as lock:  # two workers must not write a mismatched pair
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if cert.is_file() and key.is_file():
+        if _current(cert, key, name):
             return cert, key
         from cryptography import x509
         from cryptography.hazmat.primitives import serialization
@@ -180,6 +180,18 @@ def ensure_demo_agency_identity(
         )
         _issue_signing_cert(ca_key, ca_cert, org=name, name=name, cert=cert, key=key, passphrase=passphrase)
     return cert, key
+
+
+def _current(cert: Path, key: Path, name: str) -> bool:
+    """Both files exist and the certificate still carries the agency's name (a renamed agency's
+    demo certificate is issued again, so the signature names what the paper names)."""
+    if not (cert.is_file() and key.is_file()):
+        return False
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    subject = x509.load_pem_x509_certificate(cert.read_bytes()).subject
+    return [a.value for a in subject.get_attributes_for_oid(NameOID.COMMON_NAME)] == [name[:64]]
 
 
 def agency_identity_paths(agency_dir: Path, code: str) -> tuple[Path, Path]:
@@ -286,7 +298,7 @@ def _agency_paths(code: str, name: str) -> tuple[Path, Path, Path]:
         )
     ca_path = Path(ca)
     cert, key = agency_identity_paths(Path(agency_dir), code)
-    if not (cert.is_file() and key.is_file()) and getattr(settings, "RESULT_SIGNING_DEMO_ISSUE", False):
+    if getattr(settings, "RESULT_SIGNING_DEMO_ISSUE", False):
         if (ca_path.parent / "ca.key").is_file():
             passphrase = getattr(settings, "RESULT_SIGNING_KEY_PASSPHRASE", "") or ""
             ensure_demo_agency_identity(

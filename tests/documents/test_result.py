@@ -97,3 +97,27 @@ def test_production_never_signs_an_agency_paper_with_another_certificate(setting
     settings.RESULT_SIGNING_DEMO_ISSUE = False
     with pytest.raises(SigningNotConfigured, match="000.20.00.H99"):
         sign_pdf(b"%PDF-1.4", reason="x", location="y", agency_code="000.20.00.H99", agency_name="UBND phường")
+
+
+def test_demo_birth_registration_result_is_a_birth_certificate_signed_by_its_ward(tmp_path):
+    _need(bool(shutil.which("pdfsig") and shutil.which("pdftotext")), "needs poppler-utils (pdfsig, pdftotext)")
+    from dossiers.documents import form_context, render_result
+    from tests.documents.test_form01_fits import _longest_dossier
+
+    import_catalogue(DEMO_CATALOGUE.read_text(encoding="utf-8"))
+    version = ProcedureVersion.objects.get(procedure__code="1.001193", archived_at__isnull=True)
+    dossier = _longest_dossier(version)
+    dossier.form_data = {
+        "child_name": "Lê Minh An",
+        "child_sex": "Nam",
+        "child_dob": "2026-11-20",
+        "birth_place": "Bệnh viện Đa khoa tỉnh Thái An",
+        "mother_name": "Lê Thị Mai",
+    }
+    path = tmp_path / "ks.pdf"
+    path.write_bytes(render_result(dossier, form_context(dossier, "http://x")))
+    text = _text(path)
+    assert "GIẤY KHAI SINH" in text and "LÊ MINH AN" in text and "Ngày 20 tháng 11 năm 2026" in text
+    assert "KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH" not in text and ISO_DATE.search(text) is None
+    signatures = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True).stdout
+    assert f"Signer Certificate Common Name: {version.agency.name}" in signatures
