@@ -55,9 +55,14 @@ def seed_demo(*, demo_second_factor: bool = False) -> list[tuple[str, str, str]]
 
     With demo_second_factor, the staff accounts are enrolled with DEMO_TOTP_SECRET; without it
     they set up their own second factor at their first sign-in."""
-    # The demo CA that signs results; its key encrypted when a passphrase is configured (production).
-    ensure_demo_pki(settings.PKI_DIR, passphrase=settings.RESULT_SIGNING_KEY_PASSPHRASE)
     import_catalogue(DEMO_CATALOGUE.read_text(encoding="utf-8"))
+    # The demo CA and one certificate per agency (CN = its name), which signs what that agency
+    # decides; keys encrypted when a passphrase is configured (production).
+    ensure_demo_pki(
+        settings.PKI_DIR,
+        passphrase=settings.RESULT_SIGNING_KEY_PASSPHRASE,
+        agencies=dict(Agency.objects.values_list("code", "name")),
+    )
     agency = Agency.objects.get(code=DEMO_AGENCY)
     rows = []
     for email, phone, name, role, is_admin in DEMO_ACCOUNTS:

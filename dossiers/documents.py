@@ -1,5 +1,6 @@
 """The paper forms of a dossier (Circular 01/2018), rendered through portal.pdf."""
 
+import datetime as dt
 import hashlib
 import logging
 
@@ -9,9 +10,10 @@ from django.template import TemplateSyntaxError
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from portal.pdf import qr_svg, render_to_pdf
+from portal.pdf import qr_svg, render_to_pdf, render_to_pdf_on_one_page
 from portal.signing import sign_pdf
 from portal.template_sandbox import sandbox_render
+from portal.vn_dates import long_date
 
 from .models import Dossier, DossierDocument
 
@@ -39,11 +41,13 @@ def form_context(dossier: Dossier, base_url: str) -> dict:
 
     url = lookup_url(dossier, base_url)
     events = list(dossier.events.select_related("actor", "agency"))
+    attachments = list(dossier.attachments.select_related("requirement"))
     last = {event.kind: event for event in events}
     return {
         "dossier": dossier,
         "version": dossier.procedure_version,
-        "attachments": dossier.attachments.select_related("requirement"),
+        "attachments": attachments,
+        "other_attachments": [a for a in attachments if a.requirement_id is None],
         "documents": dossier.procedure_version.documents.all(),
         "lookup_url": url,
         # Where the applicant answers a supplement request (after signing in).
@@ -57,6 +61,32 @@ def form_context(dossier: Dossier, base_url: str) -> dict:
         "handoffs": handoffs(events),
         "verify_url": base_url.rstrip("/") + reverse("dossiers:verify"),
     }
+
+
+def form_rows(dossier: Dossier) -> list[tuple[str, object]]:
+    """The application form as (label, value) rows in the schema's order; dates in words."""
+    data = dossier.form_data or {}
+    rows = []
+    for spec in dossier.procedure_version.form_schema or []:
+        if spec.get("name") not in data or data[spec["name"]] in (None, ""):
+            continue
+        value = data[spec["name"]]
+        rows.append((spec.get("label") or spec["name"], long_date(value) if spec.get("type") == "date" else value))
+    return rows
+
+
+def _plain_form(dossier: Dossier) -> dict:
+    """Form values for an admin's template; a date field as a date, so it prints in words."""
+    types = {spec.get("name"): spec.get("type") for spec in dossier.procedure_version.form_schema or []}
+    form = {}
+    for key, value in (dossier.form_data or {}).items():
+        if types.get(key) == "date" and isinstance(value, str):
+            try:
+                value = dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+        form[key] = value
+    return form
 
 
 def result_body(dossier: Dossier) -> str:
@@ -84,7 +114,7 @@ def result_body(dossier: Dossier) -> str:
             version.result_template,
             {
                 "dossier": plain_dossier,
-                "form": dict(dossier.form_data or {}),
+                "form": _plain_form(dossier),
                 "today": timezone.localdate(),
                 "version": plain_version,
             },
@@ -96,10 +126,26 @@ def result_body(dossier: Dossier) -> str:
 
 
 def render_result(dossier: Dossier, context: dict) -> bytes:
-    """The result: the procedure's own template (or the standard one), as a signed PDF."""
-    pdf = render_to_pdf(FORM_TEMPLATES[K.RESULT], {**context, "custom_body": result_body(dossier)})
+    """The result: the procedure's own template (or the standard one), as a PDF signed with the
+    certificate of the agency that decides (the one the paper names)."""
+    context = {**context, "custom_body": result_body(dossier), "form_rows": form_rows(dossier)}
+    pdf = render_to_pdf(FORM_TEMPLATES[K.RESULT], context)
     agency = dossier.competent_agency
-    return sign_pdf(pdf, reason=f"Kết quả giải quyết hồ sơ {dossier.code}", location=agency.name)
+    return sign_pdf(
+        pdf,
+        reason=f"Kết quả giải quyết hồ sơ {dossier.code}",
+        location=agency.name,
+        agency_code=agency.code,
+        agency_name=agency.name,
+    )
+
+
+def render_form(kind: str, dossier: Dossier, context: dict) -> bytes:
+    if kind == K.RESULT:
+        return render_result(dossier, context)
+    if kind == K.FORM01:  # the applicant's one sheet: its signatures never spill onto a page of their own
+        return render_to_pdf_on_one_page(FORM_TEMPLATES[kind], context)
+    return render_to_pdf(FORM_TEMPLATES[kind], context)
 
 
 def document_path(dossier: Dossier, kind: str) -> str:
@@ -120,7 +166,7 @@ def dossier_document(dossier: Dossier, kind: str, *, base_url: str) -> DossierDo
     # Render outside the lock (it takes ~100 ms), store under it.
     with translation.override("vi"):  # the legal forms are Vietnamese, whoever asks for them
         context = form_context(dossier, base_url)
-        pdf = render_result(dossier, context) if kind == K.RESULT else render_to_pdf(FORM_TEMPLATES[kind], context)
+        pdf = render_form(kind, dossier, context)
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
         existing = DossierDocument.objects.filter(dossier=dossier, kind=kind).first()

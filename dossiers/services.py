@@ -954,12 +954,31 @@ def result_verify(pdf: bytes) -> dict:
         .first()
     )
     check = verify_pdf(pdf)
+    verdict = _verdict(check, issued=issued is not None)
     return {
+        "verdict": verdict,
         "issued": issued is not None,
         "dossier_code": issued.dossier.code if issued else "",
         "procedure": issued.dossier.procedure_version.name if issued else "",
         "agency": issued.dossier.competent_agency.name if issued else "",
         "issued_at": issued.created_at if issued else None,
         "signature": check,
-        "valid": issued is not None and check.signed and check.intact and check.trusted,
+        "valid": verdict == "authentic",
     }
+
+
+def _verdict(check, *, issued: bool) -> str:
+    """One verdict, so the page never says "not confirmed" next to "intact, trusted": the first
+    thing wrong, in the order a reader would check it. A file the portal stored is authentic when
+    its signature holds; another file only when its signature covers every byte of it."""
+    if not check.readable:
+        return "not_pdf"
+    if not check.signed:
+        return "unsigned"
+    if not check.intact:
+        return "altered"
+    if not check.trusted:
+        return "untrusted"
+    if not issued and not (check.unmodified and check.whole_file):
+        return "added"
+    return "authentic"

@@ -5,11 +5,13 @@ import hashlib
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from dossiers.constants import DocumentSource
 from dossiers.models import StoredDocument
 from portal.pdf import qr_svg, render_to_pdf
+from portal.signing import sign_pdf
 
 from .models import Payment, Receipt
 from .words import amount_in_words
@@ -27,8 +29,10 @@ def receipt_for(payment_id: int) -> Receipt:
     if existing is not None:
         return existing
     dossier = payment.dossier
-    lookup_url = settings.PORTAL_BASE_URL.rstrip("/") + f"/tc/{dossier.code}"
+    base_url = settings.PORTAL_BASE_URL.rstrip("/")
+    lookup_url = base_url + reverse("dossiers:lookup_short", kwargs={"code": dossier.code})
     number = receipt_number(payment)
+    agency = dossier.receiving_agency  # the desk's agency collects the fee and issues the receipt
     with translation.override("vi"):
         pdf = render_to_pdf(
             "payments/receipt.html",
@@ -40,8 +44,18 @@ def receipt_for(payment_id: int) -> Receipt:
                 "amount_words": amount_in_words(payment.amount),
                 "qr": qr_svg(lookup_url),
                 "lookup_url": lookup_url,
+                "verify_url": base_url + reverse("dossiers:verify"),
             },
         )
+    # "Ký điện tử" must be true: signed (PAdES) with the collecting agency's certificate.
+    pdf = sign_pdf(
+        pdf,
+        reason=f"Biên lai điện tử {number}",
+        location=agency.name,
+        field_name="BienLai",
+        agency_code=agency.code,
+        agency_name=agency.name,
+    )
     receipt = Receipt(payment=payment, number=number, sha256=hashlib.sha256(pdf).hexdigest())
     receipt.file.save(f"{number}.pdf", ContentFile(pdf), save=False)
     try:

@@ -12,6 +12,20 @@ def render_to_pdf(template_name: str, context: dict, *, request=None) -> bytes:
     return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=_local_only_fetcher).write_pdf()
 
 
+def render_to_pdf_on_one_page(template_name: str, context: dict, *, densities=("", "compact", "tight")) -> bytes:
+    """Like render_to_pdf, but a form that must be one sheet (Form 01) is rendered denser until
+    it fits: the template reads ``density`` (a body class). The densest is kept if none fits."""
+    from weasyprint import HTML
+
+    document = None
+    for density in densities:
+        html = render_to_string(template_name, {**context, "density": density})
+        document = HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=_local_only_fetcher).render()
+        if len(document.pages) == 1:
+            break
+    return document.write_pdf()
+
+
 def _local_only_fetcher(url: str, timeout=10, ssl_context=None):
     """Only data: and file: URLs inside the project: a form never reaches the network."""
     from weasyprint import default_url_fetcher

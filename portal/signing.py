@@ -51,6 +51,9 @@ class Verification:
     signer: the last signer's certificate subject (common name), "" if unsigned.
     signed_at: the signing time the last signer claims (not a trusted time stamp), or None.
     summary: one line per signature, for people and logs.
+    readable: the bytes are a PDF pyHanko can read (False: not a PDF at all, or a wreck).
+    whole_file: the last signature covers every byte of the file: nothing, not even a harmless
+        comment, was appended after it.
     """
 
     signed: bool
@@ -60,28 +63,41 @@ class Verification:
     signer: str
     signed_at: dt.datetime | None
     summary: str
+    readable: bool = True
+    whole_file: bool = False
 
 
 # --- Demo PKI ---------------------------------------------------------------------------------
 
 
-def ensure_demo_pki(directory: Path, *, passphrase: str = "") -> SigningIdentity:
-    """Create a demo root CA and an agency signing certificate in ``directory`` unless present.
+def ensure_demo_pki(
+    directory: Path, *, passphrase: str = "", agencies: dict[str, str] | None = None
+) -> SigningIdentity:
+    """Create a demo root CA and a province signing certificate in ``directory`` unless present,
+    and one certificate per agency of ``agencies`` (code → name) under ``directory/agencies``.
 
-    Idempotent: when ca.pem, agency.pem and agency.key all exist they are left untouched. If any
-    is missing, all three are made anew (the CA's own key is not kept, so a lone agency
-    certificate cannot be reissued under the old CA). agency.key is PEM, mode 0600, encrypted with
-    ``passphrase`` when one is given (production's RESULT_SIGNING_KEY_PASSPHRASE).
+    Idempotent: when ca.pem, ca.key, agency.pem and agency.key all exist they are left untouched.
+    If any is missing, all are made anew (agency certificates too: they must chain to the new CA).
+    The demo CA's key is kept (ca.key) so that an agency added later gets its certificate then.
+    Keys are PEM, mode 0600, encrypted with ``passphrase`` when one is given (production's
+    RESULT_SIGNING_KEY_PASSPHRASE).
     """
     directory = Path(directory)
     identity = SigningIdentity(
         ca_cert=directory / "ca.pem", cert=directory / "agency.pem", key=directory / "agency.key"
     )
-    if identity.ca_cert.is_file() and identity.cert.is_file() and identity.key.is_file():
-        return identity
+    ca_key_path = directory / "ca.key"
+    complete = all(path.is_file() for path in (identity.ca_cert, ca_key_path, identity.cert, identity.key))
+    if not complete:
+        _make_demo_chain(directory, identity, ca_key_path, passphrase)
+    for code, name in (agencies or {}).items():
+        ensure_demo_agency_identity(directory, code=code, name=name, passphrase=passphrase)
+    return identity
 
+
+def _make_demo_chain(directory: Path, identity: SigningIdentity, ca_key_path: Path, passphrase: str) -> None:
     from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import rsa
     from cryptography.x509.oid import NameOID
 
@@ -124,22 +140,91 @@ def ensure_demo_pki(directory: Path, *, passphrase: str = "") -> SigningIdentity
         .sign(ca_key, hashes.SHA256())
     )
 
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in (directory / AGENCY_SUBDIR).glob("*.*"):  # issued by the CA being replaced
+        stale.unlink(missing_ok=True)
+    _issue_signing_cert(
+        ca_key, ca_cert, org=DEMO_AGENCY_ORG, name=DEMO_AGENCY_NAME, cert=identity.cert, key=identity.key,
+        passphrase=passphrase,
+    )  # fmt: skip
+    _write_atomic(ca_key_path, _key_pem(ca_key, passphrase), mode=0o600)
+    _write_atomic(identity.ca_cert, _cert_pem(ca_cert), mode=0o644)  # last: marks completion
+
+
+AGENCY_SUBDIR = "agencies"
+
+
+def ensure_demo_agency_identity(
+    directory: Path, *, code: str, name: str, passphrase: str = "", agency_dir: Path | None = None
+) -> tuple[Path, Path]:
+    """The demo certificate of one agency (CN = its name), issued by the demo CA in ``directory``
+    the first time it is needed: ``<code>.pem`` and ``<code>.key`` in ``agency_dir``
+    (default ``directory/agencies``)."""
+    import fcntl
+
+    directory = Path(directory)
+    cert, key = agency_identity_paths(Path(agency_dir) if agency_dir else directory / AGENCY_SUBDIR, code)
+    if _current(cert, key, name):
+        return cert, key
+    cert.parent.mkdir(parents=True, exist_ok=True)
+    with open(cert.parent / ".lock", "w") as lock:  # two workers must not write a mismatched pair
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _current(cert, key, name):
+            return cert, key
+        from cryptography import x509
+        from cryptography.hazmat.primitives import serialization
+
+        ca_cert = x509.load_pem_x509_certificate((directory / "ca.pem").read_bytes())
+        ca_key = serialization.load_pem_private_key(
+            (directory / "ca.key").read_bytes(), password=passphrase.encode() or None
+        )
+        _issue_signing_cert(ca_key, ca_cert, org=name, name=name, cert=cert, key=key, passphrase=passphrase)
+    return cert, key
+
+
+def _current(cert: Path, key: Path, name: str) -> bool:
+    """Both files exist and the certificate still carries the agency's name (a renamed agency's
+    demo certificate is issued again, so the signature names what the paper names)."""
+    if not (cert.is_file() and key.is_file()):
+        return False
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    subject = x509.load_pem_x509_certificate(cert.read_bytes()).subject
+    return [a.value for a in subject.get_attributes_for_oid(NameOID.COMMON_NAME)] == [name[:64]]
+
+
+def agency_identity_paths(agency_dir: Path, code: str) -> tuple[Path, Path]:
+    """``<code>.pem`` and ``<code>.key`` in ``agency_dir``; a code that is not a plain file name is refused."""
+    if not code or code.startswith(".") or any(not (ch.isalnum() or ch in "._-") for ch in code):
+        raise SigningNotConfigured(f"Agency code {code!r} cannot name a certificate file.")
+    return Path(agency_dir) / f"{code}.pem", Path(agency_dir) / f"{code}.key"
+
+
+def _issue_signing_cert(ca_key, ca_cert, *, org: str, name: str, cert: Path, key: Path, passphrase: str) -> None:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    now = dt.datetime.now(dt.UTC)
     agency_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    ca_ski = ca_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
     agency_cert = (
         x509.CertificateBuilder()
         .subject_name(
             x509.Name(
                 [
                     x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
-                    x509.NameAttribute(NameOID.ORGANIZATION_NAME, DEMO_AGENCY_ORG),
-                    x509.NameAttribute(NameOID.COMMON_NAME, DEMO_AGENCY_NAME),
+                    x509.NameAttribute(NameOID.ORGANIZATION_NAME, org[:64]),
+                    x509.NameAttribute(NameOID.COMMON_NAME, name[:64]),  # X.520: at most 64 characters
                 ]
             )
         )
-        .issuer_name(ca_name)
+        .issuer_name(ca_cert.subject)
         .public_key(agency_key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(not_before)
+        .not_valid_before(now - dt.timedelta(days=1))
         .not_valid_after(now + dt.timedelta(days=3 * 365))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
@@ -160,21 +245,24 @@ def ensure_demo_pki(directory: Path, *, passphrase: str = "") -> SigningIdentity
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
+    _write_atomic(key, _key_pem(agency_key, passphrase), mode=0o600)
+    _write_atomic(cert, _cert_pem(agency_cert), mode=0o644)
 
-    directory.mkdir(parents=True, exist_ok=True)
-    pem = serialization.Encoding.PEM
-    _write_atomic(
-        identity.key,
-        agency_key.private_bytes(
-            pem,
-            serialization.PrivateFormat.PKCS8,
-            serialization.BestAvailableEncryption(passphrase.encode()) if passphrase else serialization.NoEncryption(),
-        ),
-        mode=0o600,
+
+def _key_pem(private_key, passphrase: str) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
+    return private_key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(passphrase.encode()) if passphrase else serialization.NoEncryption(),
     )
-    _write_atomic(identity.cert, agency_cert.public_bytes(pem), mode=0o644)
-    _write_atomic(identity.ca_cert, ca_cert.public_bytes(pem), mode=0o644)  # last: marks completion
-    return identity
+
+
+def _cert_pem(cert) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
+    return cert.public_bytes(serialization.Encoding.PEM)
 
 
 def _write_atomic(path: Path, data: bytes, *, mode: int) -> None:
@@ -192,6 +280,34 @@ def _write_atomic(path: Path, data: bytes, *, mode: int) -> None:
 
 
 # --- Signing ----------------------------------------------------------------------------------
+
+
+def _agency_paths(code: str, name: str) -> tuple[Path, Path, Path]:
+    """The certificate and key of the agency that decides, from RESULT_SIGNING_AGENCY_DIR
+    (``<agency code>.pem`` / ``.key``, the key under RESULT_SIGNING_KEY_PASSPHRASE), and the CA.
+
+    With RESULT_SIGNING_DEMO_ISSUE (development, tests) a missing one is issued by the demo CA
+    next to RESULT_SIGNING_CA. Never the province's certificate instead: a paper must not say
+    one agency while its signature says another."""
+    ca = str(getattr(settings, "RESULT_SIGNING_CA", "") or "").strip()
+    agency_dir = str(getattr(settings, "RESULT_SIGNING_AGENCY_DIR", "") or "").strip()
+    if not ca or not agency_dir:
+        raise SigningNotConfigured(
+            "Agency signing is not configured: set RESULT_SIGNING_CA and RESULT_SIGNING_AGENCY_DIR "
+            "(a directory with <agency code>.pem and <agency code>.key per agency)."
+        )
+    ca_path = Path(ca)
+    cert, key = agency_identity_paths(Path(agency_dir), code)
+    if getattr(settings, "RESULT_SIGNING_DEMO_ISSUE", False):
+        if (ca_path.parent / "ca.key").is_file():
+            passphrase = getattr(settings, "RESULT_SIGNING_KEY_PASSPHRASE", "") or ""
+            ensure_demo_agency_identity(
+                ca_path.parent, code=code, name=name, passphrase=passphrase, agency_dir=Path(agency_dir)
+            )
+    missing = [str(path) for path in (cert, key, ca_path) if not path.is_file()]
+    if missing:
+        raise SigningNotConfigured(f"No signing certificate for agency {code} ({name}): missing {', '.join(missing)}")
+    return cert, key, ca_path
 
 
 def _configured_paths() -> tuple[Path, Path, Path]:
@@ -231,14 +347,21 @@ def _off_the_event_loop(function):
 
 
 @_off_the_event_loop
-def sign_pdf(pdf: bytes, *, reason: str, location: str, field_name: str = "KetQua") -> bytes:
-    """Sign ``pdf`` (PAdES baseline B, invisible signature field ``field_name``) as the agency.
+def sign_pdf(
+    pdf: bytes, *, reason: str, location: str, field_name: str = "KetQua", agency_code: str = "", agency_name: str = ""
+) -> bytes:
+    """Sign ``pdf`` (PAdES baseline B, invisible signature field ``field_name``).
 
+    With ``agency_code``, as that agency (see _agency_paths); without, with the province's
+    certificate (RESULT_SIGNING_CERT / RESULT_SIGNING_KEY).
     Raises SigningNotConfigured when the RESULT_SIGNING_* settings are unset, point at missing
     files or the key material cannot be loaded. A ``pdf`` pyHanko cannot read raises pyHanko's
     PdfReadError; a field name already holding a signature raises its SigningError.
     """
-    cert_path, key_path, ca_path = _configured_paths()
+    if agency_code:
+        cert_path, key_path, ca_path = _agency_paths(agency_code, agency_name or agency_code)
+    else:
+        cert_path, key_path, ca_path = _configured_paths()
 
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import signers
@@ -326,6 +449,7 @@ def verify_pdf(pdf: bytes) -> Verification:
             signer="",
             signed_at=None,
             summary=f"Not a readable PDF: {type(exc).__name__}: {exc}",
+            readable=False,
         )
     if not embedded:
         return Verification(
@@ -345,6 +469,7 @@ def verify_pdf(pdf: bytes) -> Verification:
 
     roots, trust_note = _trust_roots()
     intact = trusted = unmodified = True
+    whole_file = False
     signer, signed_at = "", None
     lines = []
     last = len(embedded) - 1
@@ -370,6 +495,7 @@ def verify_pdf(pdf: bytes) -> Verification:
         else:
             sig_unmodified = False
         unmodified = unmodified and sig_unmodified
+        whole_file = status.coverage == SignatureCoverageLevel.ENTIRE_FILE  # the last one counts
         signer = _common_name(status.signing_cert)
         signed_at = status.signer_reported_dt
         when = signed_at.isoformat() if signed_at else "no signing time"
@@ -381,6 +507,7 @@ def verify_pdf(pdf: bytes) -> Verification:
         intact=intact,
         trusted=trusted,
         unmodified=unmodified,
+        whole_file=whole_file,
         signer=signer,
         signed_at=signed_at,
         summary="\n".join(lines),

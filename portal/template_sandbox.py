@@ -4,6 +4,8 @@ plain values by the caller, so a template cannot reach a model, a password hash 
 
 from django.template import Engine, Library, defaultfilters, defaulttags
 
+from .vn_dates import long_date
+
 register = Library()
 
 TAGS = ("if", "for", "with", "comment", "firstof", "now", "spaceless", "templatetag")
@@ -36,6 +38,7 @@ for _name in TAGS:
     register.tag(_name, defaulttags.register.tags[_name])
 for _name in FILTERS:
     register.filter(_name, defaultfilters.register.filters[_name])
+register.filter("long_date", long_date)  # {{ today|long_date }} → "ngày 20 tháng 11 năm 2026"
 
 
 class _SandboxEngine(Engine):

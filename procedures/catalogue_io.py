@@ -13,8 +13,10 @@ from json import scanner as json_scanner
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.template import TemplateSyntaxError
 
 from portal.constants import StaffRole
+from portal.template_sandbox import sandbox_template
 
 from .constants import FeeUnit, Level, ResultType, ServiceLevel, VersionStatus
 from .form_schema import validate_form_schema
@@ -184,10 +186,19 @@ def _unique(check, item, path, seen):
 def _validate_procedure(check, item, path, known_fields, known_agencies):
     check.text(item, "code", path, max_length=32)
     check.text(item, "name", path)
-    for key in ("name_en", "description", "legal_basis", "partial_reason"):
+    for key in ("name_en", "description", "legal_basis", "partial_reason", "result_template"):
         check.text(
-            item, key, path, required=False, max_length=100_000 if key in ("description", "legal_basis") else 500
+            item,
+            key,
+            path,
+            required=False,
+            max_length=100_000 if key in ("description", "legal_basis", "result_template") else 500,
         )
+    if isinstance(item.get("result_template"), str):
+        try:
+            sandbox_template(item["result_template"])  # the same rule as the admin's
+        except TemplateSyntaxError as error:
+            check.fail(item, f"{path}.result_template", str(error))
     if item.get("field") not in known_fields:
         check.fail(item, f"{path}.field", f"unknown field {item.get('field')!r}")
     if item.get("agency") not in known_agencies:
@@ -246,6 +257,7 @@ def _entry_content(item: dict) -> dict:
         "result": item["result"],
         "cross_boundary": item.get("cross_boundary", False),
         "legal_basis": item.get("legal_basis", ""),
+        "result_template": item.get("result_template", ""),
         "form": [dict(spec) for spec in item.get("form", [])],
         "fees": [
             {
@@ -287,6 +299,7 @@ def version_content(version: ProcedureVersion) -> dict:
         "result": version.result_type,
         "cross_boundary": version.cross_boundary,
         "legal_basis": version.legal_basis,
+        "result_template": version.result_template,
         "form": version.form_schema,
         "fees": [
             {
@@ -402,6 +415,7 @@ def _apply_procedure(item, fields, agencies, report):
         result_type=content["result"],
         cross_boundary=content["cross_boundary"],
         legal_basis=content["legal_basis"],
+        result_template=content["result_template"],
         form_schema=content["form"],
     )
     version.save()

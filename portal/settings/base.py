@@ -251,6 +251,11 @@ PKI_DIR = VAR_DIR / "pki"
 RESULT_SIGNING_CERT = env("RESULT_SIGNING_CERT", default=str(PKI_DIR / "agency.pem"))
 RESULT_SIGNING_KEY = env("RESULT_SIGNING_KEY", default=str(PKI_DIR / "agency.key"))
 RESULT_SIGNING_CA = env("RESULT_SIGNING_CA", default=str(PKI_DIR / "ca.pem"))
+# Each agency signs what it decides with its own certificate: <agency code>.pem and .key in this
+# directory (keys under RESULT_SIGNING_KEY_PASSPHRASE). RESULT_SIGNING_DEMO_ISSUE lets the demo CA
+# issue a missing one (CN = the agency's name); production turns it off.
+RESULT_SIGNING_AGENCY_DIR = env("RESULT_SIGNING_AGENCY_DIR", default=str(PKI_DIR / "agencies"))
+RESULT_SIGNING_DEMO_ISSUE = env.bool("RESULT_SIGNING_DEMO_ISSUE", default=True)
 # The key file may be encrypted (PKCS#8); production requires it to be, with this passphrase.
 RESULT_SIGNING_KEY_PASSPHRASE = env("RESULT_SIGNING_KEY_PASSPHRASE", default="")
 # Ratings can be edited for this many days after they are given.

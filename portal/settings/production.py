@@ -56,6 +56,8 @@ else:
     VNPAY_URL = VNPAY_HASH_SECRET = ""
 # The agency's signing key is kept encrypted at rest (openssl pkcs8 -topk8 -v2 aes-256-cbc).
 RESULT_SIGNING_KEY_PASSPHRASE = require_secret(env, "RESULT_SIGNING_KEY_PASSPHRASE")
+# Real agency certificates only: a missing one stops the signing, never a demo one.
+RESULT_SIGNING_DEMO_ISSUE = env.bool("RESULT_SIGNING_DEMO_ISSUE", default=False)
 if OIDC_ENABLED:
     OIDC_RP_CLIENT_SECRET = require_secret(env, "OIDC_RP_CLIENT_SECRET")
 if NATIONAL_PORTAL_URL:

@@ -32,6 +32,7 @@ PKI_DIR = VAR_DIR / "test-pki"  # noqa: F405
 RESULT_SIGNING_CERT = str(PKI_DIR / "agency.pem")
 RESULT_SIGNING_KEY = str(PKI_DIR / "agency.key")
 RESULT_SIGNING_CA = str(PKI_DIR / "ca.pem")
+RESULT_SIGNING_AGENCY_DIR = str(PKI_DIR / "agencies")
 
 # The stand-in e-identity provider above is a form-action target too.
 CONTENT_SECURITY_POLICY = csp_policy(VNPAY_URL, OIDC_OP_AUTHORIZATION_ENDPOINT)  # noqa: F405

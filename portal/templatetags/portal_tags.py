@@ -3,7 +3,10 @@ import unicodedata
 from django import template
 from django.utils.translation import gettext as _
 
+from portal.vn_dates import long_date
+
 register = template.Library()
+register.filter("long_date", long_date)  # "ngày 20 tháng 11 năm 2026", as papers write dates
 
 
 @register.filter
