@@ -39,6 +39,7 @@ bench: $(VENV)/.installed
 	$(PY) bench/catalogue_search.py
 	$(PY) bench/dossier_submission.py
 	$(PY) bench/officer_queue.py
+	$(PY) bench/queue_search.py
 	$(PY) bench/background.py
 	$(PY) bench/indicators.py
 	$(PY) bench/api_lists.py
