@@ -51,9 +51,15 @@ def _export(filters, *, parent_id, title: str, public: bool):
     )
 
 
+def month_label(month: str) -> str:
+    """ "2026-07" as people read it: "Tháng 7/2026" (English "Month 7/2026"); the API keeps the ISO form."""
+    year, number = month.split("-")
+    return _("Month %(month)s/%(year)s") % {"month": int(number), "year": year}
+
+
 def _chart_data(report, trend) -> dict:
     return {
-        "months": [t["month"] for t in trend],
+        "months": [month_label(t["month"]) for t in trend],
         "received": [t["received"] for t in trend],
         "online_share": [t["online_share"] for t in trend],
         "on_time_share": [t["on_time_share"] for t in trend],
@@ -73,7 +79,7 @@ def _chart_data(report, trend) -> dict:
 def _context(filters, *, parent_id, with_procedures: bool) -> dict:
     scope = filters.scope
     report = selectors.indicator_report(scope)
-    trend = selectors.monthly_trend(scope)
+    trend = [{**t, "label": month_label(t["month"])} for t in selectors.monthly_trend(scope)]
     return {
         "filters": filters,
         "report": report,

@@ -1,6 +1,8 @@
 """Dashboards, drill-down, public page, exports, API: scoping, validation, no personal data."""
 
 import io
+import json
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -153,3 +155,15 @@ def test_a_backwards_period_names_the_field_in_vietnamese_and_keeps_the_form(cli
     assert 'name="from" value="2026-03-01"' in page
     assert 'name="to" value="2026-02-01" required aria-invalid="true" aria-describedby="filter-error"' in page
     assert f'<option value="{world["a"].code}" selected>' in page
+
+
+@pytest.mark.django_db
+def test_month_labels_read_as_people_write_them_not_iso(client, world):
+    """The trend table and chart say "Tháng 1/2026", not "2026-01" (the API and exports keep ISO)."""
+    response = client.get("/minh-bach/", {"from": "2026-01-01", "to": "2026-02-28"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<time datetime="2026-01">Tháng 1/2026</time>' in html
+    chart = json.loads(re.search(r'<script id="chart-data" type="application/json">(.*?)</script>', html).group(1))
+    assert chart["months"] == ["Tháng 1/2026", "Tháng 2/2026"]
+    assert ">2026-01<" not in html
