@@ -210,7 +210,9 @@ def _seed_dossiers() -> None:
     # Make the queue tell its story: one due today, two overdue.
     now = timezone.localtime()
     Dossier.objects.filter(pk=made[1].pk).update(due_at=now.replace(hour=17, minute=0, second=0, microsecond=0))
-    Dossier.objects.filter(pk__in=[made[2].pk, made[3].pk]).update(due_at=now - timedelta(days=2))
+    # Overdue by two days at the office's closing time (a due time is always the closing time).
+    closing = now.replace(hour=17, minute=0, second=0, microsecond=0)
+    Dossier.objects.filter(pk__in=[made[2].pk, made[3].pk]).update(due_at=closing - timedelta(days=2))
 
 
 # A few months of ended dossiers for the indicators pages: (procedure, journey, months ago,

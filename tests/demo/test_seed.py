@@ -1,0 +1,16 @@
+"""The demo data tells a believable story: what `make run` shows a new user."""
+
+import pytest
+from django.utils import timezone
+
+from demo.seed import seed_demo
+from dossiers.models import Dossier
+
+
+@pytest.mark.django_db
+def test_every_demo_due_time_is_the_offices_closing_time():
+    """Due times are 17:00 (OFFICE_CLOSES_AT), never the hour the demo happened to be seeded."""
+    seed_demo()
+    due = [timezone.localtime(d) for d in Dossier.objects.exclude(due_at=None).values_list("due_at", flat=True)]
+    assert due, "the demo has dossiers with a due date"
+    assert {(d.hour, d.minute) for d in due} == {(17, 0)}
