@@ -5,7 +5,8 @@ emails written to files, and an optional fault injection point.
 Fault injection (env MOTCUA_FAULT_PAUSE, MOTCUA_FAULT_DIR): the pool process pauses ONCE at the
 named point of the real code path, after writing its pid to <dir>/paused, so that a test can
 SIGKILL it there. Every completed PDF render appends a line to <dir>/renders.
-  render        - dossiers.documents.render_to_pdf has produced the PDF; nothing is stored yet
+  render        - dossiers.documents has produced the PDF (render_to_pdf or, for Form 01,
+                  render_to_pdf_on_one_page); nothing is stored yet
   file-written  - the PDF file is in storage; its DossierDocument row is not saved yet
   stored        - dossiers.documents.dossier_document has stored the file and committed the row;
                   the task has not returned (so the message is not acknowledged)
@@ -48,14 +49,19 @@ def _install_faults(**_kwargs) -> None:
     """Wrap the real functions in the pool process (after fork, apps loaded)."""
     import dossiers.documents as documents
 
-    real_render, real_document = documents.render_to_pdf, documents.dossier_document
+    real_document = documents.dossier_document
 
-    def render_to_pdf(*args, **kwargs):
-        pdf = real_render(*args, **kwargs)
-        _record("renders")
-        if FAULT_PAUSE == "render":
-            _pause_once()
-        return pdf
+    def rendered(real):
+        """Both PDF renderers of dossiers.documents (Form 01 has its own, which fits one page)."""
+
+        def render(*args, **kwargs):
+            pdf = real(*args, **kwargs)
+            _record("renders")
+            if FAULT_PAUSE == "render":
+                _pause_once()
+            return pdf
+
+        return render
 
     def dossier_document(*args, **kwargs):
         document = real_document(*args, **kwargs)
@@ -63,7 +69,8 @@ def _install_faults(**_kwargs) -> None:
             _pause_once()
         return document
 
-    documents.render_to_pdf = render_to_pdf
+    documents.render_to_pdf = rendered(documents.render_to_pdf)
+    documents.render_to_pdf_on_one_page = rendered(documents.render_to_pdf_on_one_page)
     documents.dossier_document = dossier_document
 
     model = documents.DossierDocument
