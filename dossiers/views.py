@@ -22,6 +22,7 @@ from . import selectors, services
 from .actions import dossier_actions, dossier_counter_submit
 from .constants import Channel, DossierStatus, EventKind, ScanStatus
 from .documents import dossier_document
+from .files import slot_uploads
 from .forms import (
     ApplicantForm,
     DeliveryForm,
@@ -445,12 +446,7 @@ def supplement_respond(request, code: str):
     form = SupplementResponseForm(request.POST if request.method == "POST" else None)
     errors = []
     if request.method == "POST" and form.is_valid():
-        uploads = [
-            (key.removeprefix("files-"), f)
-            for key in request.FILES
-            if key.startswith("files-")
-            for f in request.FILES.getlist(key)
-        ]
+        uploads = slot_uploads(request.FILES)
         try:
             services.dossier_resubmit(
                 dossier=dossier, actor=request.user, uploads=uploads, answer=form.cleaned_data["answer"]

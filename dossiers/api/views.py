@@ -25,7 +25,7 @@ from dossiers import selectors, services
 from dossiers.actions import available_transitions, dossier_act, dossier_counter_submit
 from dossiers.constants import Channel, DossierStatus
 from dossiers.documents import dossier_document
-from dossiers.files import FileRefused
+from dossiers.files import FileRefused, slot_uploads
 from dossiers.forms import ApplicantForm
 from dossiers.models import Dossier, DossierDocument, Rating
 from dossiers.transitions import TRANSITIONS
@@ -302,12 +302,7 @@ class SupplementResponseView(APIView):
         dossier = _applicants(request, ref)
         serializer = s.SupplementResponseSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        uploads = [
-            (key.removeprefix("files-"), f)
-            for key in request.FILES
-            if key.startswith("files-")
-            for f in request.FILES.getlist(key)
-        ]
+        uploads = slot_uploads(request.FILES)
         try:
             services.dossier_resubmit(
                 dossier=dossier, actor=request.user, uploads=uploads, answer=serializer.validated_data["answer"]
