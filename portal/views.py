@@ -75,26 +75,66 @@ def eidentity_link_page(request):
 QUEUES = ("default", "notifications", "documents")
 
 
-def healthz(request):
-    """For load balancers and compose: the database, Redis, the outbox's oldest undelivered row and
-    the queue lengths; 503 when a dependency is down."""
-    checks, healthy = {}, True
+def healthz_live(request):
+    """Liveness: the process answers. Nothing else, so a database outage never restarts the pods."""
+    return JsonResponse({"status": "ok"})
+
+
+def healthz_ready(request):
+    """Readiness: this process can serve requests: the database, Redis and the private file storage
+    answer. 503 takes the pod out of the load balancer until they do."""
+    checks = {"database": _database_check()}
+    if settings.REDIS_URL:
+        checks["redis"] = _redis_check()[0]
+    checks["storage"] = _storage_check()
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": checks}, status=200 if healthy else 503
+    )
+
+
+def _database_check() -> str:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-        checks["database"] = "ok"
+        return "ok"
     except DatabaseError as error:
-        checks["database"], healthy = f"error: {error.__class__.__name__}", False
-    if settings.REDIS_URL:
-        import redis
+        return f"error: {error.__class__.__name__}"
 
-        try:
-            client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
-            client.ping()
-            checks["redis"] = "ok"
+
+def _redis_check():
+    import redis
+
+    try:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
+        client.ping()
+        return "ok", client
+    except redis.RedisError as error:
+        return f"error: {error.__class__.__name__}", None
+
+
+def _storage_check() -> str:
+    """A cheap question the storage must answer (a HEAD on object storage, a stat on disk)."""
+    from django.core.files.storage import storages
+
+    try:
+        storages["private"].exists("healthz-probe")
+        return "ok"
+    except Exception as error:  # any backend's failure means not ready  # noqa: BLE001
+        return f"error: {error.__class__.__name__}"
+
+
+def healthz(request):
+    """For load balancers and compose: the database, Redis, the outbox's oldest undelivered row and
+    the queue lengths; 503 when a dependency is down."""
+    checks = {"database": _database_check()}
+    healthy = checks["database"] == "ok"
+    if settings.REDIS_URL:
+        checks["redis"], client = _redis_check()
+        if client is not None:
             checks["queues"] = {name: client.llen(name) for name in QUEUES}
-        except redis.RedisError as error:
-            checks["redis"], healthy = f"error: {error.__class__.__name__}", False
+        else:
+            healthy = False
     else:
         checks["redis"] = "not used (filesystem broker)"
     if checks["database"] == "ok":

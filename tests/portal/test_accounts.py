@@ -172,3 +172,41 @@ def test_healthz_reports_queue_lengths(client, settings):
     settings.REDIS_URL = os.environ["REDIS_URL"]
     checks = client.get("/healthz").json()["checks"]
     assert checks["redis"] == "ok" and set(checks["queues"]) == {"default", "notifications", "documents"}
+
+
+def test_liveness_answers_even_when_the_database_and_redis_are_down(client, settings, monkeypatch):
+    from django.db import OperationalError, connection
+
+    def broken(*args, **kwargs):
+        raise OperationalError("the database is down")
+
+    settings.REDIS_URL = "redis://127.0.0.1:9/0"
+    monkeypatch.setattr(connection, "cursor", broken)
+    response = client.get("/healthz/live")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+    assert client.get("/healthz/ready").status_code == 503
+
+
+def test_readiness_checks_database_redis_and_storage(client, settings, tmp_path):
+    response = client.get("/healthz/ready")
+    assert response.status_code == 200
+    assert response.json()["checks"] == {"database": "ok", "storage": "ok"}
+    settings.REDIS_URL = "redis://127.0.0.1:9/0"  # nothing listens there
+    response = client.get("/healthz/ready")
+    assert response.status_code == 503 and response.json()["checks"]["redis"].startswith("error")
+
+
+def test_readiness_is_503_when_the_storage_does_not_answer(client, settings):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {"BACKEND": "tests.portal.test_accounts.UnreachableStorage"},
+    }
+    response = client.get("/healthz/ready")
+    assert response.status_code == 503 and response.json()["checks"]["storage"] == "error: ConnectionError"
+
+
+class UnreachableStorage:
+    """A storage whose server does not answer (what an S3 client raises when it cannot connect)."""
+
+    def exists(self, name):
+        raise ConnectionError("no route to the storage server")
