@@ -2,12 +2,12 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.constants import StaffRole
+from portal.storage import PRIVATE
 
 from .constants import (
     IN_QUEUE,
@@ -29,7 +29,7 @@ S = DossierStatus
 
 def private_storage():
     """Attachments and results: never under a public URL, served only through checked views."""
-    return storages["private"]
+    return PRIVATE
 
 
 def attachment_path(instance, filename):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from portal.client import client_address
+from portal.storage import private_file_response
 from procedures import selectors as catalogue
 from procedures.models import ProcedureVersion
 
@@ -386,9 +387,7 @@ def attachment_download(request, public_id):
     attachment = _get_or_404(selectors.attachment_for, user=request.user, public_id=public_id)
     if refused := _still_scanning(request, attachment):
         return refused
-    return FileResponse(
-        attachment.file.open("rb"), as_attachment=True, filename=attachment.name, content_type=attachment.content_type
-    )
+    return private_file_response(attachment.file, filename=attachment.name, content_type=attachment.content_type)
 
 
 @login_required

@@ -73,6 +73,14 @@ SECRETS = (
         20,
     ),
     Secret(
+        "PRIVATE_STORAGE_SECRET_ACCESS_KEY",
+        "PRIVATE_STORAGE_SECRET_ACCESS_KEY",
+        "the object storage's secret key (private files)",
+        16,
+        lambda s: bool(s.get("PRIVATE_STORAGE_BUCKET")),
+        "PRIVATE_STORAGE_BUCKET is set",
+    ),
+    Secret(
         "NATIONAL_PORTAL_SECRET",
         "NATIONAL_PORTAL_SECRET",
         "HMAC key of status changes sent to the national portal",

@@ -46,6 +46,32 @@ def pytest_runtest_setup(item):
 
 
 @pytest.fixture(scope="session")
+def s3_endpoint(tmp_path_factory):
+    """The URL of a private s3rver (tests/s3.py) with the test bucket; needed, so missing in CI fails."""
+    from tests.s3 import s3rver_bin, start_s3rver, stop_s3rver
+
+    _need(s3rver_bin() is not None, "needs s3rver: npm install --prefix var/tools s3rver@3.7.1, or set S3RVER_BIN")
+    process, endpoint = start_s3rver(tmp_path_factory.mktemp("s3rver"))
+    try:
+        _need(endpoint is not None, "s3rver did not start")
+        yield endpoint
+    finally:
+        stop_s3rver(process)
+
+
+@pytest.fixture
+def s3_storage(s3_endpoint, settings):
+    """The private storage on the s3rver bucket, as PRIVATE_STORAGE_BUCKET makes it in production."""
+    from tests.s3 import s3_storage_settings
+
+    settings.STORAGES = {**settings.STORAGES, "private": s3_storage_settings(s3_endpoint)}
+    settings.PRIVATE_STORAGE_BUCKET = "motcua-test"
+    from django.core.files.storage import storages
+
+    yield storages["private"]
+
+
+@pytest.fixture(scope="session")
 def clamd_socket(tmp_path_factory):
     """clamd's Unix socket: CLAMD_SOCKET when set (CI starts one), else a private clamd started
     here when ClamAV is installed (tests/clamd.py); None when neither exists."""

@@ -220,6 +220,34 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Private files on S3-compatible object storage (MinIO, Ceph, a cloud's S3) when a bucket is named:
+# every web and worker host then sees the same files. Objects are private (no ACL, no public URL);
+# downloads are checked by the portal first, then streamed, or, with PRIVATE_STORAGE_REDIRECT, sent
+# as a presigned URL valid PRIVATE_STORAGE_URL_SECONDS.
+PRIVATE_STORAGE_BUCKET = env("PRIVATE_STORAGE_BUCKET", default="")
+PRIVATE_STORAGE_SECRET_ACCESS_KEY = env("PRIVATE_STORAGE_SECRET_ACCESS_KEY", default="")
+PRIVATE_STORAGE_REDIRECT = env.bool("PRIVATE_STORAGE_REDIRECT", default=False)
+PRIVATE_STORAGE_URL_SECONDS = env.int("PRIVATE_STORAGE_URL_SECONDS", default=300)
+if PRIVATE_STORAGE_BUCKET:
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": PRIVATE_STORAGE_BUCKET,
+            "endpoint_url": env("PRIVATE_STORAGE_ENDPOINT_URL", default="") or None,
+            "region_name": env("PRIVATE_STORAGE_REGION", default="") or None,
+            "access_key": env("PRIVATE_STORAGE_ACCESS_KEY_ID", default=""),
+            "secret_key": PRIVATE_STORAGE_SECRET_ACCESS_KEY,
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": PRIVATE_STORAGE_URL_SECONDS,
+            "file_overwrite": False,  # a name taken gets a suffix: nothing a citizen sent is replaced
+            "signature_version": env("PRIVATE_STORAGE_SIGNATURE_VERSION", default="s3v4"),
+            "addressing_style": env("PRIVATE_STORAGE_ADDRESSING_STYLE", default="path"),
+            "object_parameters": {"ServerSideEncryption": "AES256"}
+            if env.bool("PRIVATE_STORAGE_ENCRYPT", default=False)
+            else {},
+        },
+    }
 # Attachment limits (bytes): per file and per dossier.
 ATTACHMENT_MAX_FILE_SIZE = env.int("ATTACHMENT_MAX_FILE_SIZE", default=10 * 1024 * 1024)
 ATTACHMENT_MAX_DOSSIER_SIZE = env.int("ATTACHMENT_MAX_DOSSIER_SIZE", default=50 * 1024 * 1024)

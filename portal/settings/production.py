@@ -6,7 +6,7 @@ development value stops the start with ImproperlyConfigured naming the variable.
 from portal.secrets import require_secret
 
 from .base import *  # noqa: F403
-from .base import NATIONAL_PORTAL_URL, OIDC_ENABLED, env, postgres_options
+from .base import NATIONAL_PORTAL_URL, OIDC_ENABLED, PRIVATE_STORAGE_BUCKET, env, postgres_options
 
 DEBUG = False
 SECRET_KEY = require_secret(env, "DJANGO_SECRET_KEY")
@@ -62,3 +62,5 @@ if OIDC_ENABLED:
     OIDC_RP_CLIENT_SECRET = require_secret(env, "OIDC_RP_CLIENT_SECRET")
 if NATIONAL_PORTAL_URL:
     NATIONAL_PORTAL_SECRET = require_secret(env, "NATIONAL_PORTAL_SECRET")
+if PRIVATE_STORAGE_BUCKET:
+    PRIVATE_STORAGE_SECRET_ACCESS_KEY = require_secret(env, "PRIVATE_STORAGE_SECRET_ACCESS_KEY")
