@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.memberships import memberships
+from portal.replica import replica_reads
 from procedures import selectors as catalogue
 from procedures.models import ProcedureVersion
 
@@ -212,6 +213,7 @@ def counter_intake(request, code=None):
 
 
 @staff_required
+@replica_reads
 def register(request):
     """Form 06, the register of dossiers of an agency for a year, as CSV or XLSX."""
     held = {agency for agency, _ in memberships(request.user)}

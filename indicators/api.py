@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from portal.api.schema import responses
 from portal.api.scope import scope_agencies
+from portal.replica import replica_reads
 
 from . import selectors
 from .filters import FilterError, officer_agency_ids, parse_filters
@@ -108,6 +109,9 @@ def _rows(rows: list[dict]) -> list[dict]:
 class _IndicatorsBase(APIView):
     permission_classes = [IsAuthenticated]
     public = False
+
+    def dispatch(self, request, *args, **kwargs):
+        return replica_reads(super().dispatch)(request, *args, **kwargs)
 
     def filters(self, request):
         allowed = None if self.public else officer_agency_ids(request.user, scope=scope_agencies(request))

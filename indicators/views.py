@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from portal.memberships import memberships
+from portal.replica import replica_reads
 from procedures.models import Agency
 
 from . import definitions, exports, selectors
@@ -103,6 +104,7 @@ def _single_top_agency(user, allowed) -> int | None:
 
 
 @login_required
+@replica_reads
 def dashboard(request):
     """Indicators of the officer's agencies (all for staff), with drill-down, charts and exports."""
     allowed = officer_agency_ids(request.user)
@@ -122,6 +124,7 @@ def dashboard(request):
 
 
 @login_required
+@replica_reads
 def drilldown(request):
     """The dossiers behind one count of the dashboard, only within the officer's agencies."""
     allowed = officer_agency_ids(request.user)
@@ -163,6 +166,7 @@ def drilldown(request):
     )
 
 
+@replica_reads
 def public(request):
     """The province's figures for everyone: no names, no dossier codes; cached briefly."""
     try:

@@ -24,6 +24,7 @@ from portal.client import client_address
 from portal.errors import bad_request
 from portal.memberships import memberships
 from portal.pdf import qr_svg
+from portal.replica import replica_reads
 
 from . import services, vnpay
 from .constants import PaymentMethod, PaymentStatus
@@ -368,6 +369,7 @@ def overpayment_refund(request, pk: int):
 
 
 @login_required
+@replica_reads
 def daily_report(request):
     """The agency's collection report for a day (CSV or XLSX)."""
     from datetime import date

@@ -142,6 +142,13 @@ def healthz(request):
 
         age = oldest_unpublished_age()
         checks["outbox_oldest_unpublished_seconds"] = round(age, 1) if age is not None else None
+    # Shown, never a 503: the primary answers the reads the replica would have.
+    from .replica import replica_status
+
+    replica = replica_status(fresh=True)
+    checks["replica"] = (
+        replica["state"] if replica["lag"] is None else f"{replica['state']} (lag {replica['lag']:.1f} s)"
+    )
     # Shown, never a 503: while clamd is down uploads wait as pending and the worker scans them later.
     from .scanner import scanner_configured, scanner_ping
 

@@ -117,6 +117,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
+# A streaming replica for the indicators, exports, registers and reports (portal/replica.py); reads
+# fall back to the primary when it is down or lags more than DATABASE_REPLICA_MAX_LAG_SECONDS.
+DATABASE_REPLICA_MAX_LAG_SECONDS = env.float("DATABASE_REPLICA_MAX_LAG_SECONDS", default=30.0)
+
+
+def replica_database() -> dict | None:
+    if not env("DATABASE_REPLICA_URL", default=""):
+        return None
+    replica = postgres_options(env.db("DATABASE_REPLICA_URL"), pool=False)
+    replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)  # down: fall back quickly
+    replica["TEST"] = {"MIRROR": "default"}  # tests make no database for it: it replays the primary's
+    return replica
+
+
+if replica_database():
+    DATABASES["replica"] = replica_database()
+    DATABASE_ROUTERS = ["portal.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and sessions ---------------------------------------------------------------

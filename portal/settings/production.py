@@ -6,7 +6,7 @@ development value stops the start with ImproperlyConfigured naming the variable.
 from portal.secrets import require_secret
 
 from .base import *  # noqa: F403
-from .base import NATIONAL_PORTAL_URL, OIDC_ENABLED, PRIVATE_STORAGE_BUCKET, env, postgres_options
+from .base import NATIONAL_PORTAL_URL, OIDC_ENABLED, PRIVATE_STORAGE_BUCKET, env, postgres_options, replica_database
 
 DEBUG = False
 SECRET_KEY = require_secret(env, "DJANGO_SECRET_KEY")
@@ -14,6 +14,8 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 DATABASES = {"default": postgres_options(env.db("DATABASE_URL"), pool=env.bool("DATABASE_POOL", default=True))}
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if replica_database():
+    DATABASES["replica"] = replica_database()
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
