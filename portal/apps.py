@@ -13,3 +13,12 @@ class PortalConfig(AppConfig):
         from .collation import register_sqlite_collation
 
         connection_created.connect(register_sqlite_collation, dispatch_uid="portal-vi-collation")
+
+        from celery import signals
+
+        from . import metrics, request_id
+
+        signals.task_prerun.connect(metrics.task_started, dispatch_uid="metrics-task-started")
+        signals.task_postrun.connect(metrics.task_finished, dispatch_uid="metrics-task-finished")
+        signals.task_retry.connect(metrics.task_retried, dispatch_uid="metrics-task-retried")
+        request_id.connect_celery(signals)

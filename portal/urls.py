@@ -8,6 +8,7 @@ from . import views
 from .api.docs import RedocView, SwaggerView
 from .api.urls import not_found_patterns
 from .forms import LoginForm
+from .metrics import metrics_view
 
 urlpatterns = [
     path("", include("procedures.home_urls")),  # the front page ("home"), the catalogue's
@@ -31,6 +32,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("healthz/live", views.healthz_live, name="healthz_live"),
     path("healthz/ready", views.healthz_ready, name="healthz_ready"),
+    path("metrics", metrics_view, name="metrics"),
     path("thong-bao/", views.inbox, name="inbox"),
     path("admin/", admin.site.urls),
 ]

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "django_celery_beat",
+    "django_prometheus",
     "axes",
     "csp",
     "django_otp",
@@ -52,6 +53,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and last: request counts and latencies for /metrics (portal/metrics.py).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "portal.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -67,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a locked-out sign-in into the login page with the reason (portal.lockout).
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -103,6 +108,8 @@ def postgres_options(database: dict, *, pool: bool) -> dict:
     """PostgreSQL connection options. JIT compilation is off: it costs tens of milliseconds on
     every large aggregate (the indicators) and pays only on long analytical queries."""
     if database["ENGINE"] == "django.db.backends.postgresql":
+        # The same backend, counting queries, errors and durations for /metrics.
+        database["ENGINE"] = "django_prometheus.db.backends.postgresql"
         options = database.setdefault("OPTIONS", {})
         if not env.bool("DATABASE_JIT", default=False):
             options.setdefault("options", "-c jit=off")
@@ -113,6 +120,7 @@ def postgres_options(database: dict, *, pool: bool) -> dict:
 
 postgres_options(DATABASES["default"], pool=env.bool("DATABASE_POOL", default=False))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.sqlite3"  # counted for /metrics too
     # WAL and a busy timeout let the web process and the worker share the file.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
@@ -142,7 +150,7 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {"default": {"BACKEND": "django_prometheus.cache.backends.locmem.LocMemCache"}}
 
 # --- Accounts -------------------------------------------------------------------------
 AUTH_USER_MODEL = "portal.User"
@@ -517,10 +525,26 @@ NOTIFICATION_PROVIDER_TIMEOUT = env.float("NOTIFICATION_PROVIDER_TIMEOUT", defau
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "portal.logs.JsonFormatter"},
+    },
+    "filters": {"request_id": {"()": "portal.request_id.RequestIdFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": env("LOG_FORMAT", default="plain"),
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
+
+# /metrics answers only with "Authorization: Bearer <METRICS_TOKEN>" (Prometheus' bearer_token).
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+# Traces to an OpenTelemetry collector, errors to Sentry: only when configured (portal/telemetry.py).
+OTEL_EXPORTER_OTLP_ENDPOINT = env("OTEL_EXPORTER_OTLP_ENDPOINT", default="")
+SENTRY_DSN = env("SENTRY_DSN", default="")
 
 CONTENT_SECURITY_POLICY = csp_policy(VNPAY_URL, OIDC_OP_AUTHORIZATION_ENDPOINT)

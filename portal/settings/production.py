@@ -66,3 +66,5 @@ if NATIONAL_PORTAL_URL:
     NATIONAL_PORTAL_SECRET = require_secret(env, "NATIONAL_PORTAL_SECRET")
 if PRIVATE_STORAGE_BUCKET:
     PRIVATE_STORAGE_SECRET_ACCESS_KEY = require_secret(env, "PRIVATE_STORAGE_SECRET_ACCESS_KEY")
+# One JSON object per log line, with the request id, for the log collector.
+LOGGING["handlers"]["console"]["formatter"] = env("LOG_FORMAT", default="json")  # noqa: F405
