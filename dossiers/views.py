@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from portal.client import client_address
 from procedures import selectors as catalogue
+from procedures.calendar import expected_result_at
 from procedures.models import ProcedureVersion
 
 from . import selectors, services
@@ -246,6 +247,7 @@ def _render_draft(
             "find_form": find_form or FindApplicantForm(prefix="find"),
             "input_errors": input_errors,
             "required_marks": True,
+            "expected_result_at": expected_result_at(version.processing_days),
             "unit_fees": [
                 # A refused number is shown as typed, to be corrected.
                 (
@@ -310,6 +312,7 @@ def draft_review(request, public_id):
             "attachments": dossier.attachments.select_related("requirement"),
             "fee_due": services.fee_due(version, online=True, quantities=dossier.fee_quantities),
             "fees": version.fees.all(),
+            "expected_result_at": expected_result_at(version.processing_days),
             "at_counter": dossier.channel == Channel.COUNTER and dossier.filed_by_id == request.user.pk,
         },
     )
