@@ -13,3 +13,42 @@ class DossiersConfig(AppConfig):
 
         outbox_handler_register("dossier.event", fanout.on_event)
         outbox_handler_register("dossier.deadline", fanout.on_deadline)
+        _register_notification_topics()
+
+
+def _register_notification_topics() -> None:
+    """The choices on the profile page. A supplement request, a refusal, a new date and a removed
+    file always reach the in-app inbox: the applicant has a deadline or a right to act on them."""
+    from portal.notification_prefs import INBOX, notification_topic_register
+
+    from .constants import EventKind as K
+
+    notification_topic_register("received", _("Dossier submitted and received"), events=[K.SUBMITTED, K.RECEIVED])
+    notification_topic_register(
+        "supplement",
+        _("Supplement requested"),
+        events=[K.SUPPLEMENT_REQUESTED, K.RESUBMITTED],
+        always=[INBOX],
+    )
+    notification_topic_register(
+        "payment", _("Payment requested or confirmed"), events=[K.PAYMENT_REQUESTED, K.PAYMENT_CONFIRMED]
+    )
+    notification_topic_register("result", _("Result ready or returned"), events=[K.RESULT_ISSUED, K.RESULT_RETURNED])
+    notification_topic_register(
+        "refused",
+        _("Dossier refused, not received or stopped"),
+        events=[K.RECEPTION_REFUSED, K.REFUSED, K.STOPPED],
+        always=[INBOX],
+    )
+    notification_topic_register(
+        "progress",
+        _("New appointment date, withdrawal, removed file"),
+        events=[K.EXTENDED, K.WITHDRAWAL_CONFIRMED, K.FILE_QUARANTINED],
+        always=[INBOX],
+    )
+    notification_topic_register(
+        "work",
+        _("My work as an officer: assigned, due soon, overdue"),
+        events=["assigned", "due_soon", "overdue"],
+        staff_only=True,
+    )

@@ -14,6 +14,7 @@ from django.template.loader import select_template
 from django.utils import translation
 
 from .message_templates import render_message, template_problems
+from .notification_prefs import CHANNELS, EMAIL, INBOX, SMS, ZALO, wanted_channels
 from .models import DeliveryStatus, Notification, NotificationChannel, NotificationTemplate, User
 
 logger = logging.getLogger("portal.notifications")
@@ -26,20 +27,31 @@ class Recipient:
     phone: str = ""
     language: str = "vi"
 
-    def channels(self) -> list[tuple[str, str]]:
-        """(channel, address) pairs this person receives messages on."""
+    # An account message sent to the addresses given, whatever the preferences: the activation
+    # link of a phone-only sign-up goes by SMS to the number it then proves.
+    direct: bool = False
+
+    def channels(self, event: str = "") -> list[tuple[str, str]]:
+        """(channel, address) pairs this person receives this event on: what they chose for its
+        topic (portal/notification_prefs.py); SMS and Zalo only to the account's verified number."""
         user = self.user
+        wanted = set(CHANNELS) if user is None or self.direct else wanted_channels(user, event)
         found = []
-        if user is not None:
+        if user is not None and INBOX in wanted:
             found.append((NotificationChannel.INBOX, f"user:{user.pk}"))
         email = self.email or (user.email if user else "")
-        phone = self.phone or (user.phone if user else "")
-        if email and (user is None or user.notify_email):
+        if email and EMAIL in wanted:
             found.append((NotificationChannel.EMAIL, email))
-        if phone and user is not None and user.notify_sms:
-            found.append((NotificationChannel.SMS, phone))
-        if phone and user is not None and user.notify_zalo:
-            found.append((NotificationChannel.ZALO, phone))
+        if user is not None:
+            if self.direct:
+                phone = self.phone or user.phone
+                wanted = {SMS} if phone and not email else set()
+            else:
+                phone = user.phone if user.phone_verified else ""
+            if phone and SMS in wanted:
+                found.append((NotificationChannel.SMS, phone))
+            if phone and ZALO in wanted:
+                found.append((NotificationChannel.ZALO, phone))
         return found
 
 
@@ -81,7 +93,7 @@ def notify(
     from .tasks import send_notification
 
     made = []
-    for channel, address in recipient.channels():
+    for channel, address in recipient.channels(event):
         subject, body = render(event, channel, recipient.language, context, placeholders)
         try:
             with transaction.atomic():

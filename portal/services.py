@@ -11,6 +11,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from .models import User
+from .notification_prefs import DEFAULT_KEY, EMAIL, INBOX, SMS
 from .notifications import Recipient, notify
 
 
@@ -56,7 +57,8 @@ def citizen_register(
         # details; only whoever holds the address gets the new link, and the old link dies.
         user = taken[0]
         user.full_name, user.personal_id, user.personal_id_verified = full_name, personal_id, False
-        user.email, user.phone, user.notify_sms = email, phone, bool(phone and not email)
+        user.email, user.phone = email, phone
+        user.notification_preferences = _first_preferences(email=email, phone=phone)
         user.set_password(password)
         user.save()
         _send_activation(user, language=language)
@@ -82,10 +84,15 @@ def citizen_register(
         full_name=full_name,
         personal_id=personal_id,
         is_active=False,
-        notify_sms=bool(phone and not email),
+        notification_preferences=_first_preferences(email=email, phone=phone),
     )
     _send_activation(user, language=language)
     return user
+
+
+def _first_preferences(*, email, phone) -> dict:
+    """Email for who gave one; SMS (once the number is verified) for who signed up by phone only."""
+    return {DEFAULT_KEY: [INBOX, EMAIL] if email else [INBOX, SMS]}
 
 
 def _send_activation(user: User, *, language: str) -> None:
@@ -95,7 +102,9 @@ def _send_activation(user: User, *, language: str) -> None:
     )
     # By email when there is one (no inbox copy: the account cannot open yet), else by SMS.
     recipient = (
-        Recipient(email=user.email, language=language) if user.email else Recipient(user=user, language=language)
+        Recipient(email=user.email, language=language)
+        if user.email
+        else Recipient(user=user, language=language, direct=True)
     )
     notify(
         key=f"account-activation:{user.pk}:{token[-12:]}",
@@ -116,7 +125,9 @@ def account_activate(*, uidb64: str, token: str) -> User | None:
     if user.is_active or not activation_tokens.check_token(user, token):
         return None
     user.is_active = True
-    user.save(update_fields=["is_active"])
+    # Without an email the link went by SMS: opening it proves the number.
+    user.phone_verified = bool(user.phone and not user.email)
+    user.save(update_fields=["is_active", "phone_verified"])
     return user
 
 

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def received(django_capture_on_commit_callbacks):
     version = birth_procedure()
-    citizen = CitizenFactory(notify_sms=True)
+    citizen = CitizenFactory(phone_verified=True, notification_preferences={"default": ["inbox", "email", "sms"]})
     desk = CitizenFactory(full_name="Cán bộ")
     specialist = CitizenFactory(full_name="Chuyên viên")
     leader = CitizenFactory(full_name="Lãnh đạo")
