@@ -14,8 +14,8 @@ from django.template.loader import select_template
 from django.utils import translation
 
 from .message_templates import render_message, template_problems
-from .notification_prefs import CHANNELS, EMAIL, INBOX, SMS, ZALO, wanted_channels
 from .models import DeliveryStatus, Notification, NotificationChannel, NotificationTemplate, User
+from .notification_prefs import CHANNELS, EMAIL, INBOX, SMS, ZALO, wanted_channels
 
 logger = logging.getLogger("portal.notifications")
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("tai-khoan/dinh-danh/lien-ket/", views.eidentity_link_page, name="eidentity_link"),
     path("tai-khoan/xac-thuc/", include("portal.second_factor.urls")),
     path("tai-khoan/api/", views.api_tokens, name="api_tokens"),
+    path("tai-khoan/thong-tin/", views.profile, name="profile"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("portal.api.urls")),
     path("", include("indicators.urls")),

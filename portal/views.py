@@ -6,12 +6,18 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from . import services
 from .forms import RegistrationForm
+from .models import NotificationChannel
+from .notification_prefs import CHANNELS, chosen_channels, topics
+
+CHANNEL_LABELS = dict(NotificationChannel.choices)
 
 
 @require_http_methods(["GET", "POST"])
@@ -72,6 +78,96 @@ def eidentity_link_page(request):
     return render(request, "registration/eidentity_link.html", {"form": form, "identity": identity})
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    """The person's details, their mobile number (verified by a code) and what they hear about."""
+    from .forms import PhoneCodeForm, PhoneForm, ProfileForm
+    from .models import PhoneVerification
+
+    user = request.user
+    action = request.POST.get("action") if request.method == "POST" else None
+    initial = {"full_name": user.full_name, "date_of_birth": user.date_of_birth, "address": user.address}
+    details = ProfileForm(
+        request.POST if action == "details" else None, initial=initial, name_locked=user.personal_id_verified
+    )
+    phone_form = PhoneForm(request.POST if action == "send_code" else None, initial={"phone": user.phone})
+    code_form = PhoneCodeForm(request.POST if action == "check_code" else None)
+    status = 200
+    if action == "details":
+        if details.is_valid():
+            data = details.cleaned_data
+            services.user_profile_update(
+                user=user, full_name=data["full_name"], date_of_birth=data["date_of_birth"], address=data["address"]
+            )
+            messages.success(request, _("Your details were saved."))
+            return redirect("profile")
+        status = 400
+    elif action == "send_code":
+        if phone_form.is_valid():
+            try:
+                services.phone_verification_start(
+                    user=user, phone=phone_form.cleaned_data["phone"], language=get_language() or "vi"
+                )
+                messages.success(request, _("We sent a 6-digit code by SMS. Enter it below within 10 minutes."))
+                return redirect(reverse("profile") + "#phone")
+            except ValidationError as error:
+                phone_form.add_error(None, error)
+        status = 400
+    elif action == "check_code":
+        if code_form.is_valid():
+            try:
+                services.phone_verification_check(user=user, code=code_form.cleaned_data["code"])
+                messages.success(request, _("Your mobile number is verified."))
+                return redirect(reverse("profile") + "#phone")
+            except ValidationError as error:
+                code_form.add_error("code", error)
+        status = 400
+    elif action == "preferences":
+        choices = {
+            topic.key: [channel for channel in CHANNELS if request.POST.get(f"pref-{topic.key}-{channel}")]
+            for topic in topics(staff=user.is_staff_member)
+        }
+        services.user_notification_preferences_update(user=user, choices=choices)
+        messages.success(request, _("Your notification choices were saved."))
+        return redirect(reverse("profile") + "#notifications")
+    elif action is not None:
+        status = 400
+    pending = (
+        PhoneVerification.objects.filter(user=user, used_at__isnull=True, expires_at__gt=timezone.now())
+        .only("phone", "expires_at")
+        .first()
+    )
+    rows = [
+        {
+            "topic": topic,
+            "cells": [
+                {
+                    "channel": channel,
+                    "label": CHANNEL_LABELS[channel],
+                    "on": channel in chosen,
+                    "locked": channel in topic.always,
+                }
+                for channel in CHANNELS
+                for chosen in [chosen_channels(user.notification_preferences, topic)]
+            ],
+        }
+        for topic in topics(staff=user.is_staff_member)
+    ]
+    return render(
+        request,
+        "portal/profile.html",
+        {
+            "details": details,
+            "phone_form": phone_form,
+            "code_form": code_form,
+            "pending": pending,
+            "rows": rows,
+        },
+        status=status,
+    )
+
+
 QUEUES = ("default", "notifications", "documents")
 
 
@@ -116,7 +212,6 @@ def healthz(request):
 def inbox(request):
     """The in-app inbox: newest first; opening it marks everything read."""
     from django.core.paginator import Paginator
-    from django.utils import timezone
 
     from .models import Notification, NotificationChannel
 
