@@ -118,3 +118,39 @@ def notify(
 
 def unread_count(user) -> int:
     return Notification.objects.filter(recipient=user, channel=NotificationChannel.INBOX, read_at__isnull=True).count()
+
+
+def inbox_messages(user):
+    return Notification.objects.filter(recipient=user, channel=NotificationChannel.INBOX)
+
+
+def inbox_groups(user):
+    """The inbox by dossier, the group with the newest message first: dossier code, newest time,
+    unread and total counts (messages about the account have an empty code)."""
+    from django.db.models import Count, Max, Q
+
+    return (
+        inbox_messages(user)
+        .order_by()
+        .values("dossier_code")
+        .annotate(latest=Max("created_at"), unread=Count("pk", filter=Q(read_at__isnull=True)), total=Count("pk"))
+        .order_by("-latest", "dossier_code")
+    )
+
+
+def notification_open(*, user, notification_id: int) -> Notification | None:
+    """Mark one of the person's inbox messages read (twice changes nothing); None if not theirs."""
+    from django.utils import timezone
+
+    notification = inbox_messages(user).filter(pk=notification_id).only("dossier_code", "read_at").first()
+    if notification is not None and notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def notifications_mark_all_read(*, user) -> int:
+    """Mark every unread inbox message of the person read; how many were."""
+    from django.utils import timezone
+
+    return inbox_messages(user).filter(read_at__isnull=True).update(read_at=timezone.now())

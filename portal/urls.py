@@ -31,6 +31,8 @@ urlpatterns = [
     path("api/redoc/", RedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("healthz", views.healthz, name="healthz"),
     path("thong-bao/", views.inbox, name="inbox"),
+    path("thong-bao/<int:pk>/", views.inbox_open, name="inbox_open"),
+    path("thong-bao/doc-het/", views.inbox_mark_all_read, name="inbox_mark_all_read"),
     path("admin/", admin.site.urls),
 ]
 

@@ -4,7 +4,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -210,20 +210,46 @@ def healthz(request):
 
 @login_required
 def inbox(request):
-    """The in-app inbox: newest first; opening it marks everything read."""
+    """The in-app inbox by dossier, newest group first, with each group's unread count; a message
+    is marked read when it is opened (its link leads to its dossier)."""
     from django.core.paginator import Paginator
 
-    from .models import Notification, NotificationChannel
+    from .notifications import inbox_groups, inbox_messages
 
-    messages_qs = Notification.objects.filter(recipient=request.user, channel=NotificationChannel.INBOX)
-    page = Paginator(messages_qs.only("subject", "body", "created_at", "read_at", "dossier_code"), 20).get_page(
-        request.GET.get("page")
-    )
-    unread_ids = [n.pk for n in page if n.read_at is None]
-    response = render(request, "notifications/inbox.html", {"page_obj": page, "unread_ids": unread_ids})
-    if unread_ids:
-        messages_qs.filter(pk__in=unread_ids).update(read_at=timezone.now())
-    return response
+    page = Paginator(inbox_groups(request.user), 10).get_page(request.GET.get("page"))
+    codes = [group["dossier_code"] for group in page]
+    items: dict[str, list] = {code: [] for code in codes}
+    for message in (
+        inbox_messages(request.user)
+        .filter(dossier_code__in=codes)
+        .only("subject", "body", "created_at", "read_at", "dossier_code")
+    ):
+        items[message.dossier_code].append(message)
+    groups = [{**group, "messages": items[group["dossier_code"]]} for group in page]
+    return render(request, "notifications/inbox.html", {"page_obj": page, "groups": groups})
+
+
+@login_required
+def inbox_open(request, pk: int):
+    """Open one message: it is read from now on, and its dossier's page shows what happened."""
+    from .notifications import notification_open
+
+    notification = notification_open(user=request.user, notification_id=pk)
+    if notification is None:
+        raise Http404
+    if notification.dossier_code:
+        return redirect("dossiers:detail", code=notification.dossier_code)
+    return redirect(reverse("inbox") + f"#message-{pk}")
+
+
+@login_required
+@require_http_methods(["POST"])
+def inbox_mark_all_read(request):
+    from .notifications import notifications_mark_all_read
+
+    count = notifications_mark_all_read(user=request.user)
+    messages.success(request, _("All notifications are marked as read.") if count else _("Nothing was unread."))
+    return redirect("inbox")
 
 
 @login_required
