@@ -221,6 +221,9 @@ def test_inbox_shows_and_marks_read(received, client):
     assert client.get("/").context["UNREAD_NOTIFICATIONS"] == 2
     page = client.get("/thong-bao/")
     assert dossier.code in page.content.decode()
+    # Looking is not reading (each message is read when opened, tests/portal/test_inbox.py).
+    assert client.get("/").context["UNREAD_NOTIFICATIONS"] == 2
+    client.post("/thong-bao/doc-het/")
     assert client.get("/").context["UNREAD_NOTIFICATIONS"] == 0
 
 
