@@ -1,7 +1,10 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from portal.notification_prefs import INBOX, notification_topic_register
 from portal.outbox_handlers import outbox_handler_register
+
+from .constants import EventKind as K
 
 
 class DossiersConfig(AppConfig):
@@ -19,10 +22,6 @@ class DossiersConfig(AppConfig):
 def _register_notification_topics() -> None:
     """The choices on the profile page. A supplement request, a refusal, a new date and a removed
     file always reach the in-app inbox: the applicant has a deadline or a right to act on them."""
-    from portal.notification_prefs import INBOX, notification_topic_register
-
-    from .constants import EventKind as K
-
     notification_topic_register("received", _("Dossier submitted and received"), events=[K.SUBMITTED, K.RECEIVED])
     notification_topic_register(
         "supplement",

@@ -23,6 +23,7 @@ from . import selectors, services
 from .actions import dossier_actions, dossier_counter_submit
 from .constants import Channel, DossierStatus, EventKind, ScanStatus
 from .documents import dossier_document
+from .exceptions import DossierConflict
 from .files import slot_uploads
 from .forms import (
     ApplicantForm,
@@ -36,7 +37,7 @@ from .forms import (
     declared_answers,
     mark_for_people,
 )
-from .models import Dossier, DossierDocument, Rating
+from .models import Dossier, DossierDocument, Rating, StoredDocument
 
 S = DossierStatus
 
@@ -540,6 +541,85 @@ def rate(request, code: str):
 @login_required
 def document_store(request):
     return render(request, "dossiers/document_store.html", {"documents": selectors.stored_documents(request.user)})
+
+
+def _stored_or_404(request, public_id):
+    try:
+        return selectors.stored_documents(request.user).get(public_id=public_id)
+    except (StoredDocument.DoesNotExist, ValidationError):
+        raise Http404 from None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def draft_delete(request, public_id):
+    """Delete a draft after a confirmation page (only a draft, only one's own: else 404)."""
+    dossier = _get_or_404(selectors.draft_for, user=request.user, public_id=public_id)
+    if request.method == "POST":
+        try:
+            services.dossier_draft_delete(dossier=dossier, actor=request.user)
+        except DossierConflict as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("dossiers:list")
+        messages.success(request, _("The draft was deleted."))
+        return redirect("dossiers:list")
+    return render(
+        request,
+        "dossiers/draft_delete.html",
+        {"dossier": dossier, "version": dossier.procedure_version, "attachments": dossier.attachments.all()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def stored_edit(request, public_id):
+    """Rename a document of the store, or say which document it is."""
+    document = _stored_or_404(request, public_id)
+    errors, status = {}, 200
+    if request.method == "POST":
+        try:
+            services.stored_document_update(
+                owner=request.user,
+                stored_id=document.public_id,
+                name=request.POST.get("name", "")[:255],
+                document_type=request.POST.get("document_type", "")[:600],
+            )
+            messages.success(request, _("The document was saved."))
+            return redirect("dossiers:store")
+        except ValidationError as error:
+            errors, status = error.message_dict, 400
+    return render(
+        request,
+        "dossiers/stored_edit.html",
+        {
+            "document": document,
+            "name": request.POST.get("name", document.name),
+            "document_type": request.POST.get("document_type", document.document_type),
+            "errors": errors,
+            "known_types": selectors.document_type_names(request.user),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def stored_delete(request, public_id):
+    """Delete a document of the store after a confirmation page (refused while a dossier uses it)."""
+    document = _stored_or_404(request, public_id)
+    if request.method == "POST":
+        try:
+            services.stored_document_delete(owner=request.user, stored_id=document.public_id)
+        except DossierConflict as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("dossiers:store")
+        messages.success(request, _("The document was deleted from your store."))
+        return redirect("dossiers:store")
+    return render(
+        request,
+        "dossiers/stored_delete.html",
+        {"document": document, "used_by": services.stored_document_in_use(document)},
+    )
 
 
 LOOKUPS_PER_MINUTE = 20
