@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from portal.client import client_address
+from portal.services import user_address_remember
 from procedures import selectors as catalogue
 from procedures.calendar import expected_result_at
 from procedures.models import ProcedureVersion
@@ -296,6 +297,8 @@ def draft_review(request, public_id):
                 _("Dossier %(code)s was filed and received: print the receipt (Form 01).") % {"code": dossier.code},
             )
             return redirect("dossiers:desk", code=dossier.code)
+        if request.POST.get("remember_address") and dossier.applicant_id == request.user.pk:
+            user_address_remember(user=request.user, address=dossier.applicant_address)
         messages.success(request, _("Your dossier was submitted. Its code is %(code)s.") % {"code": dossier.code})
         return redirect("dossiers:detail", code=dossier.code)
     if services.dossier_problems(dossier):
@@ -315,6 +318,8 @@ def draft_review(request, public_id):
             "fees": version.fees.all(),
             "expected_result_at": expected_result_at(version.processing_days),
             "at_counter": dossier.channel == Channel.COUNTER and dossier.filed_by_id == request.user.pk,
+            "offer_remember_address": dossier.applicant_id == request.user.pk
+            and dossier.applicant_address.strip() != request.user.address.strip(),
         },
     )
 

@@ -174,3 +174,14 @@ def test_another_citizen_gets_404_on_every_store_page(client, office):
     assert document.name == "giay.pdf"
     with pytest.raises(StoredDocument.DoesNotExist):
         services.stored_document_delete(owner=CitizenFactory(), stored_id=document.public_id)
+
+
+def test_an_event_of_a_deleted_draft_still_in_the_outbox_is_skipped(office):
+    from dossiers import fanout
+    from dossiers.constants import EventKind
+
+    draft = filled_draft(office["citizen"], office["version"])
+    event = services.record_event(draft, kind=EventKind.FILE_QUARANTINED, actor=None, public=True)
+    services.dossier_draft_delete(dossier=draft, actor=office["citizen"])
+
+    fanout.on_event(event.pk)  # no DoesNotExist: the outbox row is done

@@ -253,3 +253,20 @@ def test_officer_notification_topics_are_honoured(office):
     dossier_act(dossier=dossier, name="receive", actor=desk, data={})
     made = notify(key="t:work", event="assigned", recipient=Recipient(user=desk), context={"dossier": dossier})
     assert made == []
+
+
+@pytest.mark.parametrize("ticked", [True, False])
+def test_the_address_of_a_submitted_dossier_is_remembered_only_when_ticked(client, office, ticked):
+    from dossiers.models import Dossier
+
+    citizen = office["citizen"]
+    draft = filled_draft(citizen, office["version"])
+    Dossier.objects.filter(pk=draft.pk).update(applicant_address="Số 7, đường Mới")
+    url = reverse("dossiers:review", kwargs={"public_id": draft.public_id})
+    assert 'id="remember-address"' in _en(client, citizen).get(url).content.decode()
+
+    response = client.post(url, {"remember_address": "1"} if ticked else {})
+
+    assert response.status_code == 302 and Dossier.objects.get(pk=draft.pk).code
+    citizen.refresh_from_db()
+    assert (citizen.address == "Số 7, đường Mới") is ticked
