@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, Sum
+from django.db.models.deletion import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -355,10 +356,14 @@ def dossier_draft_delete(*, dossier: Dossier, actor) -> None:
     ids = [a.pk for a in attachments]
     names = {a.file.name for a in attachments if a.reused_from_id is None and a.file}
     removed = [name for name in names if not _file_still_used(name, attachment_ids=ids)]
-    DossierEvent.objects.filter(dossier=dossier).delete()  # a queryset delete: only a draft's own
-    dossier.attachments.all().delete()
     public_id = dossier.public_id
-    dossier.delete()
+    try:
+        with transaction.atomic():
+            DossierEvent.objects.filter(dossier=dossier).delete()  # a queryset delete: only a draft's own
+            dossier.attachments.all().delete()
+            dossier.delete()
+    except ProtectedError:  # something else (a payment?) holds it: keep everything
+        raise DossierConflict(_("This draft cannot be deleted.")) from None
     store_log.info("draft %s deleted by user=%s (%d files removed)", public_id, actor.pk, len(removed))
 
     def delete_files():
