@@ -79,7 +79,14 @@ def _placeholders(
 
 
 def on_event(event_id: int) -> None:
-    event = DossierEvent.objects.select_related("dossier__procedure_version", "dossier__assigned_to").get(pk=event_id)
+    event = (
+        DossierEvent.objects.select_related("dossier__procedure_version", "dossier__assigned_to")
+        .filter(pk=event_id)
+        .first()
+    )
+    if event is None:  # only a draft's events go (its owner deleted it): nothing to tell anyone
+        logger.info("event=%s gone with its deleted draft", event_id)
+        return
     dossier = event.dossier
     logger.info("dossier=%s event=%s fan-out", dossier.code, event.kind)
     # A virus found later concerns drafts too: their applicant must attach the file again.

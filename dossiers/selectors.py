@@ -7,6 +7,8 @@ from portal.constants import StaffRole
 from portal.memberships import memberships
 from portal.models import User
 from procedures.calendar import due_soon_boundary
+from procedures.constants import VersionStatus
+from procedures.models import DocumentRequirement
 from procedures.selectors import catalogue_search
 
 from .constants import DossierStatus
@@ -99,6 +101,14 @@ def attachment_for(user, *, public_id) -> Attachment:
 
 def stored_documents(user) -> QuerySet[StoredDocument]:
     return StoredDocument.objects.filter(owner=user)
+
+
+def document_type_names(user, *, limit: int = 300) -> list[str]:
+    """Names a stored document can be filed under: the person's own types and the documents
+    published procedures ask for (a dossier picks from the store by this name)."""
+    own = set(StoredDocument.objects.filter(owner=user).values_list("document_type", flat=True))
+    asked = DocumentRequirement.objects.filter(version__status=VersionStatus.PUBLISHED).values_list("name", flat=True)
+    return sorted(own | set(asked.distinct()[:limit]))
 
 
 # The citizen's five-stage path (templates/dossiers/includes/stepper.html) for each status on it.

@@ -3,13 +3,16 @@ transition runs in dossier_act's, on the row it locked), changes state only thro
 machine, and writes the audit event in the same transaction; side effects (emails, PDFs) go
 out after commit."""
 
+import logging
+import os
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
+from django.db.models.deletion import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,21 +20,24 @@ from portal.constants import StaffRole
 from portal.models import User
 from portal.outbox import outbox_write
 from portal.signing import verify_pdf
+from portal.uploads import EXTENSIONS, PDF, safe_name
 from procedures.calendar import WorkingCalendar, due_date
 from procedures.constants import VersionStatus
 from procedures.models import DocumentRequirement, ProcedureVersion
 
 from . import hooks, tasks
 from .codes import next_dossier_code
-from .constants import WITHDRAWABLE, Channel, Delivery, DocumentSource, DossierStatus, EventKind, ScanStatus
+from .constants import ENDED, WITHDRAWABLE, Channel, Delivery, DocumentSource, DossierStatus, EventKind, ScanStatus
 from .deadlines import classify, latest_extension_day, step_due
 from .exceptions import DossierConflict
 from .files import check_upload
 from .forms import ApplicantForm, DeliveryForm, applicant_form_class, application_form_class, form_data_to_json
-from .models import Attachment, Dossier, DossierEvent, Rating, StoredDocument, SupplementRequest
+from .models import Attachment, Dossier, DossierDocument, DossierEvent, Rating, StoredDocument, SupplementRequest
 from .permissions import desk_receiving_at
 
 S = DossierStatus
+# What citizens do to their drafts and their store: no audit table holds it, the log does.
+store_log = logging.getLogger("dossiers.store")
 # The store's type for files attached as "other documents": a fixed name, like requirement names.
 OTHER_DOCUMENT_TYPE = "Giấy tờ khác"
 WITHDRAWABLE_STATES = tuple(WITHDRAWABLE)
@@ -325,6 +331,118 @@ def fee_due(version: ProcedureVersion, *, online: bool, quantities: dict | None 
     """The fee owed at submission: tiers and caps applied to the pages or copies asked for."""
     quantities = quantities or {}
     return sum(fee.amount_for(fee_quantity(quantities, fee), online=online) for fee in version.fees.all())
+
+
+def _file_still_used(name: str, *, attachment_ids=(), stored_ids=()) -> bool:
+    """Whether a stored file is still referenced by an attachment, a stored document or a paper
+    of some dossier (attachments and the store share files: deleting one must not orphan another)."""
+    return (
+        Attachment.objects.filter(file=name).exclude(pk__in=attachment_ids).exists()
+        or StoredDocument.objects.filter(file=name).exclude(pk__in=stored_ids).exists()
+        or DossierDocument.objects.filter(file=name).exists()
+    )
+
+
+@transaction.atomic
+def dossier_draft_delete(*, dossier: Dossier, actor) -> None:
+    """Delete a draft of the actor's own, with its uploads (a file from the store stays there).
+
+    A draft has no code and never left the portal: its private "created" event goes with it,
+    and the deletion is logged (there is no audit table for what never became a dossier)."""
+    dossier = Dossier.objects.select_for_update().filter(pk=dossier.pk).first()
+    if dossier is None or dossier.status != S.DRAFT or actor.pk not in (dossier.applicant_id, dossier.filed_by_id):
+        raise DossierConflict(_("Only a draft of your own can be deleted."))
+    attachments = list(dossier.attachments.all())
+    ids = [a.pk for a in attachments]
+    names = {a.file.name for a in attachments if a.reused_from_id is None and a.file}
+    removed = [name for name in names if not _file_still_used(name, attachment_ids=ids)]
+    public_id = dossier.public_id
+    try:
+        with transaction.atomic():
+            DossierEvent.objects.filter(dossier=dossier).delete()  # a queryset delete: only a draft's own
+            dossier.attachments.all().delete()
+            dossier.delete()
+    except ProtectedError:  # something else (a payment?) holds it: keep everything
+        raise DossierConflict(_("This draft cannot be deleted.")) from None
+    store_log.info("draft %s deleted by user=%s (%d files removed)", public_id, actor.pk, len(removed))
+
+    def delete_files():
+        for name in removed:
+            Attachment.file.field.storage.delete(name)
+
+    transaction.on_commit(delete_files)  # never before the rows are gone for good
+
+
+def _stored_of(owner, stored_id) -> StoredDocument:
+    try:
+        return StoredDocument.objects.select_for_update().get(owner=owner, public_id=stored_id)
+    except (StoredDocument.DoesNotExist, ValidationError, ValueError):
+        raise StoredDocument.DoesNotExist from None
+
+
+@transaction.atomic
+def stored_document_update(*, owner, stored_id, name: str, document_type: str) -> StoredDocument:
+    """Rename a document of the owner's store (the extension stays) or file it under another type
+    (then a dossier asking for that type can pick it)."""
+    document = _stored_of(owner, stored_id)
+    name, document_type = (name or "").strip(), " ".join((document_type or "").split())
+    errors = {}
+    if not name:
+        errors["name"] = [_("Give the file a name.")]
+    if not document_type or len(document_type) > 500:
+        errors["document_type"] = [_("Say what the document is, in at most 500 characters.")]
+    if errors:
+        raise ValidationError(errors)
+    if document.content_type in EXTENSIONS:
+        cleaned = safe_name(name, document.content_type)  # the extension follows the content
+    else:
+        extension = os.path.splitext(document.name)[1]
+        cleaned = safe_name(name, PDF)[: -len(".pdf")] + extension
+    if (
+        StoredDocument.objects.filter(owner=owner, sha256=document.sha256, document_type=document_type)
+        .exclude(pk=document.pk)
+        .exists()
+    ):
+        raise ValidationError({"document_type": [_("This file is already in your store as this document.")]})
+    before = (document.name, document.document_type)
+    document.name, document.document_type = cleaned, document_type
+    document.save(update_fields=["name", "document_type"])
+    store_log.info(
+        "stored %s changed by user=%s: %r -> %r", document.public_id, owner.pk, before, (cleaned, document_type)
+    )
+    return document
+
+
+def stored_document_in_use(document: StoredDocument) -> list[str]:
+    """Codes of the owner's dossiers being processed that use this document (it cannot go then)."""
+    return list(
+        Dossier.objects.filter(
+            Q(attachments__reused_from=document) | Q(attachments__file=document.file.name),
+            applicant_id=document.owner_id,
+        )
+        .exclude(status__in=[S.DRAFT, *ENDED])
+        .values_list("code", flat=True)
+        .distinct()
+    )
+
+
+@transaction.atomic
+def stored_document_delete(*, owner, stored_id) -> None:
+    """Remove a document from the owner's store; refused while a dossier being processed uses it.
+    The file itself stays while any dossier (a finished one too) or another entry still holds it."""
+    document = _stored_of(owner, stored_id)
+    used_by = stored_document_in_use(document)
+    if used_by:
+        raise DossierConflict(
+            _("This document is used by a dossier being processed (%(codes)s): it can be deleted once that ends.")
+            % {"codes": ", ".join(used_by)}
+        )
+    name = document.file.name
+    remove = not _file_still_used(name, stored_ids=[document.pk])
+    document.delete()
+    store_log.info("stored %s deleted by user=%s (file removed: %s)", document.public_id, owner.pk, remove)
+    if remove:
+        transaction.on_commit(lambda: StoredDocument.file.field.storage.delete(name))
 
 
 # --- Submission -----------------------------------------------------------------------------

@@ -16,13 +16,16 @@ from django.views.decorators.http import require_http_methods
 
 from portal.client import client_address
 from portal.storage import private_file_response
+from portal.services import user_address_remember
 from procedures import selectors as catalogue
+from procedures.calendar import expected_result_at
 from procedures.models import ProcedureVersion
 
 from . import selectors, services
 from .actions import dossier_actions, dossier_counter_submit
 from .constants import Channel, DossierStatus, EventKind, ScanStatus
 from .documents import dossier_document
+from .exceptions import DossierConflict
 from .files import slot_uploads
 from .forms import (
     ApplicantForm,
@@ -36,7 +39,7 @@ from .forms import (
     declared_answers,
     mark_for_people,
 )
-from .models import Dossier, DossierDocument, Rating
+from .models import Dossier, DossierDocument, Rating, StoredDocument
 
 S = DossierStatus
 
@@ -247,6 +250,7 @@ def _render_draft(
             "find_form": find_form or FindApplicantForm(prefix="find"),
             "input_errors": input_errors,
             "required_marks": True,
+            "expected_result_at": expected_result_at(version.processing_days),
             "unit_fees": [
                 # A refused number is shown as typed, to be corrected.
                 (
@@ -294,6 +298,8 @@ def draft_review(request, public_id):
                 _("Dossier %(code)s was filed and received: print the receipt (Form 01).") % {"code": dossier.code},
             )
             return redirect("dossiers:desk", code=dossier.code)
+        if request.POST.get("remember_address") and dossier.applicant_id == request.user.pk:
+            user_address_remember(user=request.user, address=dossier.applicant_address)
         messages.success(request, _("Your dossier was submitted. Its code is %(code)s.") % {"code": dossier.code})
         return redirect("dossiers:detail", code=dossier.code)
     if services.dossier_problems(dossier):
@@ -311,7 +317,10 @@ def draft_review(request, public_id):
             "attachments": dossier.attachments.select_related("requirement"),
             "fee_due": services.fee_due(version, online=True, quantities=dossier.fee_quantities),
             "fees": version.fees.all(),
+            "expected_result_at": expected_result_at(version.processing_days),
             "at_counter": dossier.channel == Channel.COUNTER and dossier.filed_by_id == request.user.pk,
+            "offer_remember_address": dossier.applicant_id == request.user.pk
+            and dossier.applicant_address.strip() != request.user.address.strip(),
         },
     )
 
@@ -536,6 +545,85 @@ def rate(request, code: str):
 @login_required
 def document_store(request):
     return render(request, "dossiers/document_store.html", {"documents": selectors.stored_documents(request.user)})
+
+
+def _stored_or_404(request, public_id):
+    try:
+        return selectors.stored_documents(request.user).get(public_id=public_id)
+    except (StoredDocument.DoesNotExist, ValidationError):
+        raise Http404 from None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def draft_delete(request, public_id):
+    """Delete a draft after a confirmation page (only a draft, only one's own: else 404)."""
+    dossier = _get_or_404(selectors.draft_for, user=request.user, public_id=public_id)
+    if request.method == "POST":
+        try:
+            services.dossier_draft_delete(dossier=dossier, actor=request.user)
+        except DossierConflict as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("dossiers:list")
+        messages.success(request, _("The draft was deleted."))
+        return redirect("dossiers:list")
+    return render(
+        request,
+        "dossiers/draft_delete.html",
+        {"dossier": dossier, "version": dossier.procedure_version, "attachments": dossier.attachments.all()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def stored_edit(request, public_id):
+    """Rename a document of the store, or say which document it is."""
+    document = _stored_or_404(request, public_id)
+    errors, status = {}, 200
+    if request.method == "POST":
+        try:
+            services.stored_document_update(
+                owner=request.user,
+                stored_id=document.public_id,
+                name=request.POST.get("name", "")[:255],
+                document_type=request.POST.get("document_type", "")[:600],
+            )
+            messages.success(request, _("The document was saved."))
+            return redirect("dossiers:store")
+        except ValidationError as error:
+            errors, status = error.message_dict, 400
+    return render(
+        request,
+        "dossiers/stored_edit.html",
+        {
+            "document": document,
+            "name": request.POST.get("name", document.name),
+            "document_type": request.POST.get("document_type", document.document_type),
+            "errors": errors,
+            "known_types": selectors.document_type_names(request.user),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def stored_delete(request, public_id):
+    """Delete a document of the store after a confirmation page (refused while a dossier uses it)."""
+    document = _stored_or_404(request, public_id)
+    if request.method == "POST":
+        try:
+            services.stored_document_delete(owner=request.user, stored_id=document.public_id)
+        except DossierConflict as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("dossiers:store")
+        messages.success(request, _("The document was deleted from your store."))
+        return redirect("dossiers:store")
+    return render(
+        request,
+        "dossiers/stored_delete.html",
+        {"document": document, "used_by": services.stored_document_in_use(document)},
+    )
 
 
 LOOKUPS_PER_MINUTE = 20

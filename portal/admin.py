@@ -64,7 +64,7 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ["full_name", "email", "phone", "personal_id"]
     ordering = ["full_name"]
     fieldsets = [
-        (None, {"fields": ["email", "phone", "password"]}),
+        (None, {"fields": ["email", "phone", "phone_verified", "password"]}),
         (
             _("Personal details"),
             {"fields": ["full_name", "personal_id", "personal_id_verified", "date_of_birth", "address"]},

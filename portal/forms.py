@@ -88,3 +88,59 @@ class RegistrationForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return data
+
+
+class ProfileForm(forms.Form):
+    """Personal details a citizen keeps in the profile; new drafts are prefilled from them."""
+
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
+    )
+    address = forms.CharField(
+        label=_("Address"),
+        max_length=255,
+        required=False,
+        help_text=_("Your permanent or current address: it fills in your next dossier."),
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+
+    def __init__(self, *args, name_locked=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if name_locked:
+            field = self.fields["full_name"]
+            field.disabled = True
+            field.help_text = _("As confirmed by the national e-identity.")
+
+    def clean_date_of_birth(self):
+        from django.utils import timezone
+
+        value = self.cleaned_data["date_of_birth"]
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(_("The date of birth cannot be in the future."))
+        return value
+
+
+class PhoneForm(forms.Form):
+    phone = forms.CharField(
+        label=_("Mobile number"),
+        max_length=15,
+        validators=[validate_phone],
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+
+    def clean_phone(self):
+        return normalize_phone(self.cleaned_data["phone"])
+
+
+class PhoneCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from the SMS"),
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9]{6}"}),
+    )

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .constants import StaffRole
 from .memberships import memberships
+from .notification_prefs import default_preferences
 from .validators import normalize_phone, validate_personal_id, validate_phone
 
 
@@ -68,9 +69,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
-    notify_email = models.BooleanField(_("notify me by email"), default=True)
-    notify_sms = models.BooleanField(_("notify me by SMS"), default=False)
-    notify_zalo = models.BooleanField(_("notify me on Zalo"), default=False)
+    # Confirmed by a one-time code sent to it (or by the activation link sent to it by SMS);
+    # changing the number clears it. SMS and Zalo messages go only to a verified number.
+    phone_verified = models.BooleanField(_("mobile number verified"), default=False)
+    # {"<topic>": ["inbox", "email", "sms", "zalo"], "default": [...]}: portal/notification_prefs.py
+    notification_preferences = models.JSONField(_("notification preferences"), default=default_preferences, blank=True)
     agencies = models.ManyToManyField("procedures.Agency", through="AgencyMembership", related_name="staff", blank=True)
 
     objects = UserManager()
@@ -102,6 +105,21 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.email = self.email.lower() if self.email else None
         self.phone = normalize_phone(self.phone) if self.phone else None
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        user = super().from_db(db, field_names, values)
+        user._loaded_phone = user.__dict__.get("phone")
+        return user
+
+    def save(self, *args, **kwargs):
+        # A new number is not verified, whoever changes it (the profile, the admin, the e-identity).
+        if self.phone_verified and self.phone != getattr(self, "_loaded_phone", self.phone):
+            self.phone_verified = False
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "phone_verified"}
+        super().save(*args, **kwargs)
+        self._loaded_phone = self.phone
+
     def set_password(self, raw_password):
         super().set_password(raw_password)
         self.password_changed_at = timezone.now()
@@ -118,6 +136,26 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_citizen(self) -> bool:
         """A citizen is anyone who holds no staff role at any agency."""
         return not self.memberships.exists()
+
+
+class PhoneVerification(models.Model):
+    """A one-time code sent by SMS to prove a mobile number: only its keyed hash is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="phone_verifications")
+    phone = models.CharField(_("mobile number"), max_length=15)
+    code_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True, db_index=True)
+    expires_at = models.DateTimeField(_("expires"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("phone verification")
+        verbose_name_plural = _("phone verifications")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.phone} @ {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class AgencyMembership(models.Model):

@@ -15,6 +15,7 @@ from django.utils import translation
 
 from .message_templates import render_message, template_problems
 from .models import DeliveryStatus, Notification, NotificationChannel, NotificationTemplate, User
+from .notification_prefs import CHANNELS, EMAIL, INBOX, SMS, ZALO, wanted_channels
 
 logger = logging.getLogger("portal.notifications")
 
@@ -26,20 +27,31 @@ class Recipient:
     phone: str = ""
     language: str = "vi"
 
-    def channels(self) -> list[tuple[str, str]]:
-        """(channel, address) pairs this person receives messages on."""
+    # An account message sent to the addresses given, whatever the preferences: the activation
+    # link of a phone-only sign-up goes by SMS to the number it then proves.
+    direct: bool = False
+
+    def channels(self, event: str = "") -> list[tuple[str, str]]:
+        """(channel, address) pairs this person receives this event on: what they chose for its
+        topic (portal/notification_prefs.py); SMS and Zalo only to the account's verified number."""
         user = self.user
+        wanted = set(CHANNELS) if user is None or self.direct else wanted_channels(user, event)
         found = []
-        if user is not None:
+        if user is not None and INBOX in wanted:
             found.append((NotificationChannel.INBOX, f"user:{user.pk}"))
         email = self.email or (user.email if user else "")
-        phone = self.phone or (user.phone if user else "")
-        if email and (user is None or user.notify_email):
+        if email and EMAIL in wanted:
             found.append((NotificationChannel.EMAIL, email))
-        if phone and user is not None and user.notify_sms:
-            found.append((NotificationChannel.SMS, phone))
-        if phone and user is not None and user.notify_zalo:
-            found.append((NotificationChannel.ZALO, phone))
+        if user is not None:
+            if self.direct:
+                phone = self.phone or user.phone
+                wanted = {SMS} if phone and not email else set()
+            else:
+                phone = user.phone if user.phone_verified else ""
+            if phone and SMS in wanted:
+                found.append((NotificationChannel.SMS, phone))
+            if phone and ZALO in wanted:
+                found.append((NotificationChannel.ZALO, phone))
         return found
 
 
@@ -81,7 +93,7 @@ def notify(
     from .tasks import send_notification
 
     made = []
-    for channel, address in recipient.channels():
+    for channel, address in recipient.channels(event):
         subject, body = render(event, channel, recipient.language, context, placeholders)
         try:
             with transaction.atomic():
@@ -106,3 +118,39 @@ def notify(
 
 def unread_count(user) -> int:
     return Notification.objects.filter(recipient=user, channel=NotificationChannel.INBOX, read_at__isnull=True).count()
+
+
+def inbox_messages(user):
+    return Notification.objects.filter(recipient=user, channel=NotificationChannel.INBOX)
+
+
+def inbox_groups(user):
+    """The inbox by dossier, the group with the newest message first: dossier code, newest time,
+    unread and total counts (messages about the account have an empty code)."""
+    from django.db.models import Count, Max, Q
+
+    return (
+        inbox_messages(user)
+        .order_by()
+        .values("dossier_code")
+        .annotate(latest=Max("created_at"), unread=Count("pk", filter=Q(read_at__isnull=True)), total=Count("pk"))
+        .order_by("-latest", "dossier_code")
+    )
+
+
+def notification_open(*, user, notification_id: int) -> Notification | None:
+    """Mark one of the person's inbox messages read (twice changes nothing); None if not theirs."""
+    from django.utils import timezone
+
+    notification = inbox_messages(user).filter(pk=notification_id).only("dossier_code", "read_at").first()
+    if notification is not None and notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def notifications_mark_all_read(*, user) -> int:
+    """Mark every unread inbox message of the person read; how many were."""
+    from django.utils import timezone
+
+    return inbox_messages(user).filter(read_at__isnull=True).update(read_at=timezone.now())

@@ -11,6 +11,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from .models import User
+from .notification_prefs import DEFAULT_KEY, EMAIL, INBOX, SMS
 from .notifications import Recipient, notify
 
 
@@ -56,7 +57,8 @@ def citizen_register(
         # details; only whoever holds the address gets the new link, and the old link dies.
         user = taken[0]
         user.full_name, user.personal_id, user.personal_id_verified = full_name, personal_id, False
-        user.email, user.phone, user.notify_sms = email, phone, bool(phone and not email)
+        user.email, user.phone = email, phone
+        user.notification_preferences = _first_preferences(email=email, phone=phone)
         user.set_password(password)
         user.save()
         _send_activation(user, language=language)
@@ -82,10 +84,15 @@ def citizen_register(
         full_name=full_name,
         personal_id=personal_id,
         is_active=False,
-        notify_sms=bool(phone and not email),
+        notification_preferences=_first_preferences(email=email, phone=phone),
     )
     _send_activation(user, language=language)
     return user
+
+
+def _first_preferences(*, email, phone) -> dict:
+    """Email for who gave one; SMS (once the number is verified) for who signed up by phone only."""
+    return {DEFAULT_KEY: [INBOX, EMAIL] if email else [INBOX, SMS]}
 
 
 def _send_activation(user: User, *, language: str) -> None:
@@ -95,7 +102,9 @@ def _send_activation(user: User, *, language: str) -> None:
     )
     # By email when there is one (no inbox copy: the account cannot open yet), else by SMS.
     recipient = (
-        Recipient(email=user.email, language=language) if user.email else Recipient(user=user, language=language)
+        Recipient(email=user.email, language=language)
+        if user.email
+        else Recipient(user=user, language=language, direct=True)
     )
     notify(
         key=f"account-activation:{user.pk}:{token[-12:]}",
@@ -116,7 +125,9 @@ def account_activate(*, uidb64: str, token: str) -> User | None:
     if user.is_active or not activation_tokens.check_token(user, token):
         return None
     user.is_active = True
-    user.save(update_fields=["is_active"])
+    # Without an email the link went by SMS: opening it proves the number.
+    user.phone_verified = bool(user.phone and not user.email)
+    user.save(update_fields=["is_active", "phone_verified"])
     return user
 
 
@@ -242,3 +253,153 @@ def api_client_revoke(*, user: User, client_id: int) -> None:
     if client is None:
         raise ValidationError(_("This token does not exist or is already revoked."))
     client.revoke()
+
+
+# --- Profile (/tai-khoan/thong-tin/) ------------------------------------------------------------
+
+
+@transaction.atomic
+def user_profile_update(*, user: User, full_name: str, date_of_birth, address: str) -> User:
+    """Personal details (validated by the caller's form); drafts opened later are prefilled from
+    them. A name the e-identity verified is its name, not the person's to change here."""
+    fields = ["date_of_birth", "address"]
+    user.date_of_birth, user.address = date_of_birth, (address or "").strip()
+    if not user.personal_id_verified:
+        user.full_name = full_name.strip()
+        fields.append("full_name")
+    user.save(update_fields=fields)
+    return user
+
+
+def user_address_remember(*, user: User, address: str) -> None:
+    """Keep the address typed on a dossier as the profile's address (for the next dossier)."""
+    address = (address or "").strip()[:255]
+    if address and address != user.address:
+        user.address = address
+        user.save(update_fields=["address"])
+
+
+def user_notification_preferences_update(*, user: User, choices: dict[str, list[str]]) -> User:
+    """Save the channels chosen per topic; the ones a topic cannot turn off stay on."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from .notification_prefs import CHANNELS, topics
+
+    known = {topic.key: topic for topic in topics()}
+    if set(choices) - set(known) or any(set(chosen) - set(CHANNELS) for chosen in choices.values()):
+        raise ValidationError(_("Unknown notification choice."))
+    preferences = {
+        key: sorted(set(choices.get(key, ())) | topic.always, key=CHANNELS.index) for key, topic in known.items()
+    }
+    user.notification_preferences = {**(user.notification_preferences or {}), **preferences}
+    user.save(update_fields=["notification_preferences"])
+    return user
+
+
+# --- Phone verification by a one-time code ------------------------------------------------------
+PHONE_CODE_MINUTES = 10
+PHONE_CODE_ATTEMPTS = 5
+PHONE_CODE_RESEND_SECONDS = 60
+PHONE_CODES_PER_HOUR = 5
+
+
+def _phone_code_hash(user: User, phone: str, code: str) -> str:
+    from django.utils.crypto import salted_hmac
+
+    return salted_hmac(
+        "portal.services.phone_verification", f"{user.pk}:{phone}:{code}", algorithm="sha256"
+    ).hexdigest()
+
+
+def phone_verification_start(*, user: User, phone: str, language: str = "vi"):
+    """Send a 6-digit code by SMS to the number the person wants verified (theirs or a new one).
+
+    The number becomes the account's only once the right code comes back (phone_verification_check).
+    At most one code a minute and PHONE_CODES_PER_HOUR an hour per person."""
+    import secrets
+    from datetime import timedelta
+
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+
+    from .channels import ChannelError, sender
+    from .models import PhoneVerification
+    from .validators import normalize_phone, validate_phone
+
+    phone = normalize_phone(phone or "")
+    validate_phone(phone)
+    now = timezone.now()
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()  # one code at a time per person
+        recent = list(PhoneVerification.objects.filter(user=user, created_at__gte=now - timedelta(hours=1)))
+        if recent and (now - recent[0].created_at).total_seconds() < PHONE_CODE_RESEND_SECONDS:
+            wait = PHONE_CODE_RESEND_SECONDS - int((now - recent[0].created_at).total_seconds())
+            raise ValidationError(
+                _("A code was just sent. Ask for a new one in %(seconds)d seconds.") % {"seconds": wait}
+            )
+        if len(recent) >= PHONE_CODES_PER_HOUR:
+            raise ValidationError(_("Too many codes were sent in the last hour. Please try again later."))
+        code = f"{secrets.randbelow(10**6):06d}"
+        verification = PhoneVerification.objects.create(
+            user=user,
+            phone=phone,
+            code_hash=_phone_code_hash(user, phone, code),
+            expires_at=now + timedelta(minutes=PHONE_CODE_MINUTES),
+        )
+    with translation.override(language):
+        body = _(
+            "Một Cửa: your verification code is %(code)s. It is valid for %(minutes)d minutes. "
+            "Do not give it to anyone."
+        ) % {"code": code, "minutes": PHONE_CODE_MINUTES}
+    try:
+        sender("sms")(phone, "", body)  # straight to the provider: the code is never stored in clear
+    except ChannelError:
+        verification.delete()
+        raise ValidationError(_("The code could not be sent. Please try again in a few minutes.")) from None
+    return verification
+
+
+def phone_verification_check(*, user: User, code: str) -> User:
+    """The code sent last: right, in time and within PHONE_CODE_ATTEMPTS tries, it verifies its number."""
+    from django.core.exceptions import ValidationError
+
+    with transaction.atomic():  # a wrong try is counted (committed) before the refusal is raised
+        user, problem = _phone_verification_check(user=user, code=code)
+    if problem:
+        raise ValidationError(problem)
+    return user
+
+
+def _phone_verification_check(*, user: User, code: str) -> tuple[User, str]:
+    from django.utils.crypto import constant_time_compare
+    from django.utils.translation import gettext as _
+
+    from .models import PhoneVerification
+
+    now = timezone.now()
+    verification = PhoneVerification.objects.select_for_update().filter(user=user, used_at__isnull=True).first()
+    if verification is None or verification.expires_at <= now or verification.attempts >= PHONE_CODE_ATTEMPTS:
+        return user, _("This code is no longer valid. Ask for a new code.")
+    verification.attempts += 1
+    verification.save(update_fields=["attempts"])
+    code = "".join(ch for ch in (code or "") if ch.isdigit())
+    if not constant_time_compare(verification.code_hash, _phone_code_hash(user, verification.phone, code)):
+        left = PHONE_CODE_ATTEMPTS - verification.attempts
+        if left <= 0:
+            return user, _("The code is wrong and no tries are left. Ask for a new code.")
+        return user, _("The code is wrong. %(left)d tries left.") % {"left": left}
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.phone != verification.phone:
+        # Only now, once the person has shown they hold the number, do we say it is taken.
+        if User.objects.filter(phone=verification.phone).exclude(pk=user.pk).exists():
+            return user, _(
+                "This number is the sign-in number of another account. Sign in to that account, or ask the desk."
+            )
+        user.phone = verification.phone
+        user.save(update_fields=["phone"])  # a new number: verified only below
+    user.phone_verified = True
+    user.save(update_fields=["phone_verified"])
+    PhoneVerification.objects.filter(user=user, used_at__isnull=True).update(used_at=now)
+    return user, ""

@@ -23,6 +23,7 @@ urlpatterns = [
     path("tai-khoan/dinh-danh/lien-ket/", views.eidentity_link_page, name="eidentity_link"),
     path("tai-khoan/xac-thuc/", include("portal.second_factor.urls")),
     path("tai-khoan/api/", views.api_tokens, name="api_tokens"),
+    path("tai-khoan/thong-tin/", views.profile, name="profile"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("portal.api.urls")),
     path("", include("indicators.urls")),
@@ -34,6 +35,8 @@ urlpatterns = [
     path("healthz/ready", views.healthz_ready, name="healthz_ready"),
     path("metrics", metrics_view, name="metrics"),
     path("thong-bao/", views.inbox, name="inbox"),
+    path("thong-bao/<int:pk>/", views.inbox_open, name="inbox_open"),
+    path("thong-bao/doc-het/", views.inbox_mark_all_read, name="inbox_mark_all_read"),
     path("admin/", admin.site.urls),
 ]
 

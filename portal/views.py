@@ -4,14 +4,20 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from . import services
 from .forms import RegistrationForm
+from .models import NotificationChannel
+from .notification_prefs import CHANNELS, chosen_channels, topics
+
+CHANNEL_LABELS = dict(NotificationChannel.choices)
 
 
 @require_http_methods(["GET", "POST"])
@@ -70,6 +76,96 @@ def eidentity_link_page(request):
         messages.success(request, _("Your account is now linked to your national e-identity."))
         return redirect("home")
     return render(request, "registration/eidentity_link.html", {"form": form, "identity": identity})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    """The person's details, their mobile number (verified by a code) and what they hear about."""
+    from .forms import PhoneCodeForm, PhoneForm, ProfileForm
+    from .models import PhoneVerification
+
+    user = request.user
+    action = request.POST.get("action") if request.method == "POST" else None
+    initial = {"full_name": user.full_name, "date_of_birth": user.date_of_birth, "address": user.address}
+    details = ProfileForm(
+        request.POST if action == "details" else None, initial=initial, name_locked=user.personal_id_verified
+    )
+    phone_form = PhoneForm(request.POST if action == "send_code" else None, initial={"phone": user.phone})
+    code_form = PhoneCodeForm(request.POST if action == "check_code" else None)
+    status = 200
+    if action == "details":
+        if details.is_valid():
+            data = details.cleaned_data
+            services.user_profile_update(
+                user=user, full_name=data["full_name"], date_of_birth=data["date_of_birth"], address=data["address"]
+            )
+            messages.success(request, _("Your details were saved."))
+            return redirect("profile")
+        status = 400
+    elif action == "send_code":
+        if phone_form.is_valid():
+            try:
+                services.phone_verification_start(
+                    user=user, phone=phone_form.cleaned_data["phone"], language=get_language() or "vi"
+                )
+                messages.success(request, _("We sent a 6-digit code by SMS. Enter it below within 10 minutes."))
+                return redirect(reverse("profile") + "#phone")
+            except ValidationError as error:
+                phone_form.add_error(None, error)
+        status = 400
+    elif action == "check_code":
+        if code_form.is_valid():
+            try:
+                services.phone_verification_check(user=user, code=code_form.cleaned_data["code"])
+                messages.success(request, _("Your mobile number is verified."))
+                return redirect(reverse("profile") + "#phone")
+            except ValidationError as error:
+                code_form.add_error("code", error)
+        status = 400
+    elif action == "preferences":
+        choices = {
+            topic.key: [channel for channel in CHANNELS if request.POST.get(f"pref-{topic.key}-{channel}")]
+            for topic in topics(staff=user.is_staff_member)
+        }
+        services.user_notification_preferences_update(user=user, choices=choices)
+        messages.success(request, _("Your notification choices were saved."))
+        return redirect(reverse("profile") + "#notifications")
+    elif action is not None:
+        status = 400
+    pending = (
+        PhoneVerification.objects.filter(user=user, used_at__isnull=True, expires_at__gt=timezone.now())
+        .only("phone", "expires_at")
+        .first()
+    )
+    rows = [
+        {
+            "topic": topic,
+            "cells": [
+                {
+                    "channel": channel,
+                    "label": CHANNEL_LABELS[channel],
+                    "on": channel in chosen,
+                    "locked": channel in topic.always,
+                }
+                for channel in CHANNELS
+                for chosen in [chosen_channels(user.notification_preferences, topic)]
+            ],
+        }
+        for topic in topics(staff=user.is_staff_member)
+    ]
+    return render(
+        request,
+        "portal/profile.html",
+        {
+            "details": details,
+            "phone_form": phone_form,
+            "code_form": code_form,
+            "pending": pending,
+            "rows": rows,
+        },
+        status=status,
+    )
 
 
 QUEUES = ("default", "notifications", "documents")
@@ -161,21 +257,46 @@ def healthz(request):
 
 @login_required
 def inbox(request):
-    """The in-app inbox: newest first; opening it marks everything read."""
+    """The in-app inbox by dossier, newest group first, with each group's unread count; a message
+    is marked read when it is opened (its link leads to its dossier)."""
     from django.core.paginator import Paginator
-    from django.utils import timezone
 
-    from .models import Notification, NotificationChannel
+    from .notifications import inbox_groups, inbox_messages
 
-    messages_qs = Notification.objects.filter(recipient=request.user, channel=NotificationChannel.INBOX)
-    page = Paginator(messages_qs.only("subject", "body", "created_at", "read_at", "dossier_code"), 20).get_page(
-        request.GET.get("page")
-    )
-    unread_ids = [n.pk for n in page if n.read_at is None]
-    response = render(request, "notifications/inbox.html", {"page_obj": page, "unread_ids": unread_ids})
-    if unread_ids:
-        messages_qs.filter(pk__in=unread_ids).update(read_at=timezone.now())
-    return response
+    page = Paginator(inbox_groups(request.user), 10).get_page(request.GET.get("page"))
+    codes = [group["dossier_code"] for group in page]
+    items: dict[str, list] = {code: [] for code in codes}
+    for message in (
+        inbox_messages(request.user)
+        .filter(dossier_code__in=codes)
+        .only("subject", "body", "created_at", "read_at", "dossier_code")
+    ):
+        items[message.dossier_code].append(message)
+    groups = [{**group, "messages": items[group["dossier_code"]]} for group in page]
+    return render(request, "notifications/inbox.html", {"page_obj": page, "groups": groups})
+
+
+@login_required
+def inbox_open(request, pk: int):
+    """Open one message: it is read from now on, and its dossier's page shows what happened."""
+    from .notifications import notification_open
+
+    notification = notification_open(user=request.user, notification_id=pk)
+    if notification is None:
+        raise Http404
+    if notification.dossier_code:
+        return redirect("dossiers:detail", code=notification.dossier_code)
+    return redirect(reverse("inbox") + f"#message-{pk}")
+
+
+@login_required
+@require_http_methods(["POST"])
+def inbox_mark_all_read(request):
+    from .notifications import notifications_mark_all_read
+
+    count = notifications_mark_all_read(user=request.user)
+    messages.success(request, _("All notifications are marked as read.") if count else _("Nothing was unread."))
+    return redirect("inbox")
 
 
 @login_required

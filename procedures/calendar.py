@@ -124,3 +124,9 @@ def due_date(received_at: datetime, working_days: int) -> Deadline:
         counting_from=start,
         due_at=office_time(due_day, settings.OFFICE_CLOSES_AT),
     )
+
+
+def expected_result_at(working_days: int, *, now: datetime | None = None) -> datetime:
+    """An estimate shown before submission: the due time if the desk received the dossier now
+    (the legal clock only starts at reception, so the real date may be later)."""
+    return due_date(now or timezone.now(), min(max(working_days, 0), MAX_WORKING_DAYS)).due_at

@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
 from . import selectors
+from .calendar import expected_result_at
 from .constants import VersionStatus
 from .forms import CatalogueFilterForm
 from .models import DocumentRequirement, ProcedureVersion
@@ -52,6 +53,7 @@ def procedure_detail(request, code: str):
         {
             "version": version,
             "submit_url": _submit_url(code),
+            "expected_result_at": expected_result_at(version.processing_days),
         },
     )
 

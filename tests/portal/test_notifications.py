@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def received(django_capture_on_commit_callbacks):
     version = birth_procedure()
-    citizen = CitizenFactory(notify_sms=True)
+    citizen = CitizenFactory(phone_verified=True, notification_preferences={"default": ["inbox", "email", "sms"]})
     desk = CitizenFactory(full_name="Cán bộ")
     specialist = CitizenFactory(full_name="Chuyên viên")
     leader = CitizenFactory(full_name="Lãnh đạo")
@@ -221,6 +221,9 @@ def test_inbox_shows_and_marks_read(received, client):
     assert client.get("/").context["UNREAD_NOTIFICATIONS"] == 2
     page = client.get("/thong-bao/")
     assert dossier.code in page.content.decode()
+    # Looking is not reading (each message is read when opened, tests/portal/test_inbox.py).
+    assert client.get("/").context["UNREAD_NOTIFICATIONS"] == 2
+    client.post("/thong-bao/doc-het/")
     assert client.get("/").context["UNREAD_NOTIFICATIONS"] == 0
 
 
