@@ -29,6 +29,7 @@ urlpatterns = [
     path("api/docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", RedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("thong-bao/", views.inbox, name="inbox"),
     path("admin/", admin.site.urls),
 ]

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -73,6 +74,11 @@ def eidentity_link_page(request):
 
 
 QUEUES = ("default", "notifications", "documents")
+
+
+def favicon(request):
+    """/favicon.ico, which browsers and feed readers ask for without reading any page's <link>."""
+    return redirect(static("img/favicon.ico"), permanent=True)
 
 
 def healthz(request):

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -168,6 +169,8 @@ class VersionLinkInline(admin.TabularInline):
 
 @admin.action(description=_("Open a draft for editing (copies the newest version)"))
 def open_drafts(modeladmin, request, queryset):
+    """Each message links to its draft; with one procedure chosen, the draft's page opens."""
+    opened = []
     for procedure in queryset:
         try:
             draft = services.procedure_draft_create(procedure=procedure)
@@ -175,11 +178,15 @@ def open_drafts(modeladmin, request, queryset):
             modeladmin.message_user(request, f"{procedure}: {' '.join(error.messages)}", messages.ERROR)
             continue
         url = reverse("admin:procedures_procedureversion_change", args=[draft.pk])
+        opened.append(url)
         modeladmin.message_user(
             request,
             format_html(_('{}: draft <a href="{}">v{}</a> is ready to edit.'), procedure, url, draft.number),
             messages.SUCCESS,
         )
+    if len(opened) == 1 and len(queryset) == 1:
+        return HttpResponseRedirect(opened[0])
+    return None
 
 
 @admin.register(Procedure)
