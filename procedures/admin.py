@@ -23,6 +23,7 @@ from .models import (
     SearchSynonym,
     StepTemplate,
 )
+from .widgets import FormSchemaWidget
 
 
 @admin.register(Agency)
@@ -112,8 +113,27 @@ def archive_versions(modeladmin, request, queryset):
     _run_service(modeladmin, request, queryset, services.procedure_version_archive, _("Archived %(count)d version(s)."))
 
 
+class ProcedureVersionForm(forms.ModelForm):
+    """The application form is edited as rows (procedures/widgets.py) over the validated JSON."""
+
+    class Meta:
+        model = ProcedureVersion
+        fields = ["form_schema"]  # the admin adds the fieldsets' other fields
+        widgets = {"form_schema": FormSchemaWidget}
+        error_messages = {
+            "form_schema": {
+                "invalid": _(
+                    "The application form is not valid JSON (a missing comma, quote or bracket?): "
+                    "correct it, or use the rows editor."
+                )
+            }
+        }
+        help_texts = {"form_schema": _("The fields citizens fill in; the format and an example are below.")}
+
+
 @admin.register(ProcedureVersion)
 class ProcedureVersionAdmin(admin.ModelAdmin):
+    form = ProcedureVersionForm
     list_display = ["procedure", "number", "name", "status", "processing_days", "service_level", "published_at"]
     list_filter = ["status", "service_level", "level", "result_type", "field", "agency"]
     search_fields = ["procedure__code", "name", "search_text"]
