@@ -20,6 +20,12 @@ class SignInAttemptsConfig(AxesConfig):
 class RecoveryCodesConfig(StaticDefaultConfig):
     verbose_name = _("Two-step verification: recovery codes")
 
+    def ready(self):
+        super().ready()
+        options = self.get_model("StaticDevice")._meta  # unnamed in django_otp: see below
+        options.verbose_name = _("set of recovery codes")
+        options.verbose_name_plural = _("sets of recovery codes")
+
 
 class AuthenticatorAppsConfig(TotpDefaultConfig):
     verbose_name = _("Two-step verification: authenticator apps")

@@ -24,7 +24,7 @@ EXAMPLE = [
 
 
 class FormSchemaWidget(forms.Textarea):
-    template_name = "procedures/widgets/form_schema.html"
+    editor_template_name = "procedures/widgets/form_schema.html"  # the textarea is Django's
 
     class Media:
         js = ["js/form_schema_editor.js"]
@@ -63,14 +63,15 @@ class FormSchemaWidget(forms.Textarea):
             "empty": _("No fields yet: the citizen fills in only their own details."),
             "broken": _("This JSON cannot be shown as rows; correct it in the box, then choose “Edit as rows”."),
         }
+        types = [(value, str(label)) for value, label in FormFieldType.choices]
         context = {
             "textarea": textarea,
             "id": (attrs or {}).get("id", ""),
-            "types": FormFieldType.choices,
-            "types_json": json.dumps(FormFieldType.choices, ensure_ascii=False),
-            "strings_json": json.dumps(strings, ensure_ascii=False),
+            "types": types,
+            "types_json": json.dumps(types, ensure_ascii=False),
+            "strings_json": json.dumps({key: str(text) for key, text in strings.items()}, ensure_ascii=False),
             "example": json.dumps(EXAMPLE, ensure_ascii=False, indent=2),
             "preview_url": preview_url,
             "placeholder": "{{ form.<name> }}",
         }
-        return mark_safe(render_to_string(self.template_name, context))  # noqa: S308 - an auto-escaped template
+        return mark_safe(render_to_string(self.editor_template_name, context))  # noqa: S308 - an auto-escaped template
