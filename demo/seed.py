@@ -269,7 +269,7 @@ def _seed_indicator_history() -> None:
     for number, (code, journey, months_ago, delta, channel) in enumerate(HISTORY):
         version = procedure_detail(code=code)
         # Received on a weekday `months_ago` months back, ended around its due date.
-        received = (now - timedelta(days=30 * months_ago + number)).replace(hour=9, minute=30)
+        received = (now - timedelta(days=30 * months_ago + number)).replace(hour=9, minute=30, second=0, microsecond=0)
         while received.weekday() >= 5:
             received -= timedelta(days=1)
         dossier = _dated_back(_submitted(citizen, version, pdf), submitted_at=received)

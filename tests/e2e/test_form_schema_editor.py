@@ -25,7 +25,9 @@ def test_add_a_field_in_the_editor_preview_it_and_save_it(live_server, page, adm
     from tests.procedures.factories import VersionFactory
 
     version = VersionFactory(
-        form_schema=[{"name": "dob", "label": "Ngày sinh", "label_en": "Date of birth", "type": "date", "required": True}]
+        form_schema=[
+            {"name": "dob", "label": "Ngày sinh", "label_en": "Date of birth", "type": "date", "required": True}
+        ]
     )
     problems = []
     page.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None)

@@ -77,7 +77,12 @@ def test_third_party_apps_and_unnamed_models_have_translatable_names():
         }
         models = {
             str(apps.get_model(label)._meta.verbose_name_plural)
-            for label in ("dossiers.SupplementRequest", "payments.Receipt", "otp_totp.TOTPDevice", "otp_static.StaticDevice")
+            for label in (
+                "dossiers.SupplementRequest",
+                "payments.Receipt",
+                "otp_totp.TOTPDevice",
+                "otp_static.StaticDevice",
+            )
         }
     assert names == {
         "Tác vụ định kỳ",

@@ -82,7 +82,9 @@ def test_the_preview_renders_the_citizen_form_with_the_draft_forms_generator(adm
         {"name": "child_name", "label": "Họ tên trẻ", "type": "text", "required": True},
         {"name": "purpose", "label": "Mục đích", "type": "choice", "choices": ["Đi học", "Khác"], "help": "Chọn một"},
     ]
-    response = admin_client.post(reverse("dossiers:form_preview"), {"form_schema": json.dumps(schema), "name": "Cấp bản sao"})
+    response = admin_client.post(
+        reverse("dossiers:form_preview"), {"form_schema": json.dumps(schema), "name": "Cấp bản sao"}
+    )
     page = response.content.decode()
     assert response.status_code == 200
     assert 'name="f-child_name"' in page and 'aria-required="true"' in page
