@@ -134,6 +134,8 @@ class ProcedureVersionForm(forms.ModelForm):
 @admin.register(ProcedureVersion)
 class ProcedureVersionAdmin(admin.ModelAdmin):
     form = ProcedureVersionForm
+    # Save first in the form: Enter in a field saves (the form's default button), never previews.
+    save_on_top = True
     list_display = ["procedure", "number", "name", "status", "processing_days", "service_level", "published_at"]
     list_filter = ["status", "service_level", "level", "result_type", "field", "agency"]
     search_fields = ["procedure__code", "name", "search_text"]

@@ -75,7 +75,7 @@ def test_add_a_field_in_the_editor_preview_it_and_save_it(live_server, page, adm
     preview.close()
 
     with page.expect_navigation():
-        page.locator("input[name=_continue]").click()
+        page.locator("input[name=_continue]").first.click()
     assert page.locator(".errornote").count() == 0, page.locator("main").inner_text()
     version.refresh_from_db()
     assert version.form_schema == [

@@ -74,6 +74,8 @@ def test_the_versions_page_has_the_editor_its_documentation_and_the_preview(admi
     assert 'name="form_schema"' in page and "&quot;name&quot;: &quot;dob&quot;" in page  # the JSON box, indented
     assert "How the application form is written" in page and "<code>choice</code>" in page
     assert f'formaction="{reverse("dossiers:form_preview")}"' in page
+    # Enter in a field submits the form's first button: Save, not the preview.
+    assert page.index('name="_save"') < page.index("data-form-schema-preview")
     assert csp_problems(page) == []
 
 
