@@ -94,7 +94,8 @@ def test_third_party_apps_and_unnamed_models_have_translatable_names():
     assert models == {"yêu cầu bổ sung hồ sơ", "biên lai điện tử", "ứng dụng xác thực", "bộ mã dự phòng"}
 
 
-def test_the_admin_has_the_portals_title_and_icon(admin_client, english):
+def test_the_admin_has_the_portals_title_and_icon(admin_client):
+    admin_client.cookies["django_language"] = "en"
     page = admin_client.get("/admin/").content.decode()
     assert "<title>Portal administration | Một Cửa administration</title>" in page
     assert 'id="site-name"><a href="/admin/">Một Cửa administration</a>' in page
