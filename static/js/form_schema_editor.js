@@ -51,6 +51,13 @@
     var toggle = el("button", { type: "button", class: "button form-schema__toggle", "data-form-schema-toggle": "" });
     var list = el("ol", { class: "form-schema__list", "data-form-schema-list": "" });
     var add = el("button", { type: "button", class: "button form-schema__add", "data-form-schema-add": "" }, t.add);
+    // The admin's label names the textarea; the rows, shown instead, are a group it names too.
+    var fieldLabel = textarea.id && document.querySelector('label[for="' + textarea.id + '"]');
+    if (fieldLabel) {
+      fieldLabel.id = fieldLabel.id || textarea.id + "-label";
+      rowsBox.setAttribute("role", "group");
+      rowsBox.setAttribute("aria-labelledby", fieldLabel.id);
+    }
     rowsBox.appendChild(list);
     rowsBox.appendChild(add);
     root.insertBefore(status, rowsBox);

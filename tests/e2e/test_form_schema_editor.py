@@ -48,6 +48,9 @@ def test_add_a_field_in_the_editor_preview_it_and_save_it(live_server, page, adm
     assert editor.locator("[data-form-schema-row]").count() == 1
     assert editor.locator("#id_form_schema").is_hidden()  # the rows replace the JSON box
     assert editor.get_by_label("Name").first.input_value() == "dob"
+    assert (
+        page.get_by_role("group", name="Application form:", exact=True).count() == 1
+    )  # the rows, named by the field's label
 
     editor.get_by_role("button", name="Add a field").click()
     row = editor.locator('[data-form-schema-row="2"]')
