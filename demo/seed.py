@@ -12,8 +12,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dossiers import services
 from dossiers.actions import dossier_act
+from dossiers.codes import next_dossier_code
 from dossiers.deadlines import classify
-from dossiers.models import Dossier
+from dossiers.models import Dossier, DossierCodeSequence
 from portal.constants import StaffRole
 from portal.models import AgencyMembership, User
 from portal.second_factor.services import demo_totp_device_ensure, totp_uri
@@ -237,6 +238,20 @@ HISTORY_JOURNEYS = {
 }
 
 
+def _dated_back(dossier: Dossier, *, submitted_at) -> Dossier:
+    """A history dossier, submitted today, dated back before its journey: the code of the day it
+    is dated to, from the code generator (that day's sequence), so its code and its submission
+    agree. Today's number goes back to today's sequence while it is still the last one given
+    (nobody else submits while the demo is seeded): the demo's own dossiers of today stay 0001, 0002..."""
+    today = timezone.localtime(dossier.submitted_at).date()
+    given = int(dossier.code.rsplit("-", 1)[1])
+    dossier.code = next_dossier_code(agency=dossier.receiving_agency, at=submitted_at)
+    dossier.submitted_at = submitted_at
+    dossier.save(update_fields=["code", "submitted_at"])
+    DossierCodeSequence.objects.filter(agency=dossier.receiving_agency, day=today, last=given).update(last=given - 1)
+    return dossier
+
+
 def _seed_indicator_history() -> None:
     """Ended dossiers spread over the last months (idempotent: skipped once any ended before this month)."""
     now = timezone.localtime()
@@ -253,7 +268,11 @@ def _seed_indicator_history() -> None:
     pdf = _demo_pdf("Giấy tờ minh họa")
     for number, (code, journey, months_ago, delta, channel) in enumerate(HISTORY):
         version = procedure_detail(code=code)
-        dossier = _submitted(citizen, version, pdf)
+        # Received on a weekday `months_ago` months back, ended around its due date.
+        received = (now - timedelta(days=30 * months_ago + number)).replace(hour=9, minute=30, second=0, microsecond=0)
+        while received.weekday() >= 5:
+            received -= timedelta(days=1)
+        dossier = _dated_back(_submitted(citizen, version, pdf), submitted_at=received)
         for name in HISTORY_JOURNEYS[journey]:
             dossier_act(
                 dossier=Dossier.objects.get(pk=dossier.pk),
@@ -261,10 +280,6 @@ def _seed_indicator_history() -> None:
                 actor=staff[WHO[name]],
                 data=reasons.get(name, {}),
             )
-        # Date it back: received on a weekday `months_ago` months back, ended around its due date.
-        received = (now - timedelta(days=30 * months_ago + number)).replace(hour=9, minute=30)
-        while received.weekday() >= 5:
-            received -= timedelta(days=1)
         deadline = due_date(received, version.processing_days)
         calendar = WorkingCalendar.around(deadline.counting_from.date())
         took = max(version.processing_days + delta, 0)

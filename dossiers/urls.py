@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import officer_views, views
+from . import officer_views, preview_views, views
 
 app_name = "dossiers"
 urlpatterns = [
@@ -24,6 +24,7 @@ urlpatterns = [
     path("tc/<str:code>", views.lookup, name="lookup_short"),
     path("xac-thuc/", views.verify, name="verify"),
     # Officers
+    path("can-bo/xem-truoc-to-khai/", preview_views.form_preview, name="form_preview"),  # the admin's editor
     path("can-bo/ho-so/", officer_views.queue, name="queue"),
     path("can-bo/ho-so/giao-viec/", officer_views.bulk_assign, name="bulk_assign"),
     path("can-bo/ho-so/<str:code>/", officer_views.desk, name="desk"),

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from portal.client import client_address
-from portal.storage import private_file_response
 from portal.services import user_address_remember
+from portal.storage import private_file_response
 from procedures import selectors as catalogue
 from procedures.calendar import expected_result_at
 from procedures.models import ProcedureVersion

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class IndicatorsConfig(AppConfig):
@@ -6,4 +7,4 @@ class IndicatorsConfig(AppConfig):
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "indicators"
-    verbose_name = "Indicators"
+    verbose_name = _("Indicators")

@@ -24,3 +24,9 @@ class PaymentsConfig(AppConfig):
         hooks.on_fee_requested(payments_void_pending)
         hooks.on_desk_context(_desk_context)
         outbox_handler_register("payment.paid", receipt_for)
+
+        # The admin's name for a model declared without one (a Meta verbose_name would need a
+        # migration of this app for a label only; makemigrations reads Meta, not _meta).
+        options = self.get_model("Receipt")._meta
+        options.verbose_name = _("e-receipt")
+        options.verbose_name_plural = _("e-receipts")

@@ -15,6 +15,11 @@ from .models import (
     User,
 )
 
+# The admin under the portal's name (Django's defaults say "Django administration").
+admin.site.site_header = _("Một Cửa administration")
+admin.site.site_title = _("Một Cửa administration")
+admin.site.index_title = _("Portal administration")
+
 
 class MembershipInline(admin.TabularInline):
     model = AgencyMembership

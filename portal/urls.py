@@ -34,6 +34,7 @@ urlpatterns = [
     path("healthz/live", views.healthz_live, name="healthz_live"),
     path("healthz/ready", views.healthz_ready, name="healthz_ready"),
     path("metrics", metrics_view, name="metrics"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("thong-bao/", views.inbox, name="inbox"),
     path("thong-bao/<int:pk>/", views.inbox_open, name="inbox_open"),
     path("thong-bao/doc-het/", views.inbox_mark_all_read, name="inbox_mark_all_read"),

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -218,6 +219,11 @@ def _storage_check() -> str:
         return "ok"
     except Exception as error:  # any backend's failure means not ready  # noqa: BLE001
         return f"error: {error.__class__.__name__}"
+
+
+def favicon(request):
+    """/favicon.ico, which browsers and feed readers ask for without reading any page's <link>."""
+    return redirect(static("img/favicon.ico"), permanent=True)
 
 
 def healthz(request):

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,7 @@ from .models import (
     SearchSynonym,
     StepTemplate,
 )
+from .widgets import FormSchemaWidget
 
 
 @admin.register(Agency)
@@ -111,8 +113,29 @@ def archive_versions(modeladmin, request, queryset):
     _run_service(modeladmin, request, queryset, services.procedure_version_archive, _("Archived %(count)d version(s)."))
 
 
+class ProcedureVersionForm(forms.ModelForm):
+    """The application form is edited as rows (procedures/widgets.py) over the validated JSON."""
+
+    class Meta:
+        model = ProcedureVersion
+        fields = ["form_schema"]  # the admin adds the fieldsets' other fields
+        widgets = {"form_schema": FormSchemaWidget}
+        error_messages = {
+            "form_schema": {
+                "invalid": _(
+                    "The application form is not valid JSON (a missing comma, quote or bracket?): "
+                    "correct it, or use the rows editor."
+                )
+            }
+        }
+        help_texts = {"form_schema": _("The fields citizens fill in; the format and an example are below.")}
+
+
 @admin.register(ProcedureVersion)
 class ProcedureVersionAdmin(admin.ModelAdmin):
+    form = ProcedureVersionForm
+    # Save first in the form: Enter in a field saves (the form's default button), never previews.
+    save_on_top = True
     list_display = ["procedure", "number", "name", "status", "processing_days", "service_level", "published_at"]
     list_filter = ["status", "service_level", "level", "result_type", "field", "agency"]
     search_fields = ["procedure__code", "name", "search_text"]
@@ -168,6 +191,8 @@ class VersionLinkInline(admin.TabularInline):
 
 @admin.action(description=_("Open a draft for editing (copies the newest version)"))
 def open_drafts(modeladmin, request, queryset):
+    """Each message links to its draft; with one procedure chosen, the draft's page opens."""
+    opened = []
     for procedure in queryset:
         try:
             draft = services.procedure_draft_create(procedure=procedure)
@@ -175,11 +200,15 @@ def open_drafts(modeladmin, request, queryset):
             modeladmin.message_user(request, f"{procedure}: {' '.join(error.messages)}", messages.ERROR)
             continue
         url = reverse("admin:procedures_procedureversion_change", args=[draft.pk])
+        opened.append(url)
         modeladmin.message_user(
             request,
             format_html(_('{}: draft <a href="{}">v{}</a> is ready to edit.'), procedure, url, draft.number),
             messages.SUCCESS,
         )
+    if len(opened) == 1 and len(queryset) == 1:
+        return HttpResponseRedirect(opened[0])
+    return None
 
 
 @admin.register(Procedure)

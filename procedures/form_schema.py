@@ -28,11 +28,16 @@ _KNOWN_KEYS = {
 }
 
 
+def type_list() -> str:
+    """The field types as the messages and the admin's help list them: text (Văn bản), ..."""
+    return ", ".join(f"{value} ({label})" for value, label in FormFieldType.choices)
+
+
 def validate_form_schema(schema) -> None:
     """Raise ValidationError listing every problem in a form schema, each naming its field."""
     if not isinstance(schema, list):
         raise ValidationError(_("The application form must be a list of fields."))
-    errors, seen = [], set()
+    errors, seen = [], {}
     for index, spec in enumerate(schema, start=1):
         errors.extend(_field_errors(index, spec, seen))
     if errors:
@@ -55,17 +60,16 @@ def _field_errors(index, spec, seen):
     if not isinstance(name, str) or not _NAME_RE.match(name):
         problem(_("the name must be lower-case letters, digits and underscores, starting with a letter."))
     elif name in seen:
-        problem(_("the name is used twice."))
+        problem(_("the name “%(name)s” is already used by field %(n)s.") % {"name": name, "n": seen[name]})
     else:
-        seen.add(name)
+        seen[name] = index
     if not isinstance(spec.get("label"), str) or not spec.get("label", "").strip():
         problem(_("a label is required."))
     field_type = spec.get("type")
-    if field_type not in FormFieldType.values:
-        problem(
-            _("unknown type “%(type)s”; use one of %(types)s.")
-            % {"type": field_type, "types": ", ".join(FormFieldType.values)}
-        )
+    if field_type in (None, ""):
+        problem(_("a type is required; use one of %(types)s.") % {"types": type_list()})
+    elif field_type not in FormFieldType.values:
+        problem(_("unknown type “%(type)s”; use one of %(types)s.") % {"type": field_type, "types": type_list()})
     if "required" in spec and not isinstance(spec["required"], bool):
         problem(_("“required” must be true or false."))
     if "max_length" in spec and not (isinstance(spec["max_length"], int) and spec["max_length"] > 0):
@@ -80,8 +84,11 @@ def _field_errors(index, spec, seen):
             problem(_("“%(bound)s” is allowed only on whole-number fields, as a whole number.") % {"bound": bound})
     if field_type == FormFieldType.CHOICE:
         choices = spec.get("choices")
-        if not (isinstance(choices, list) and choices and all(isinstance(c, str) and c for c in choices)):
-            problem(_("a choice field needs a non-empty list of choices."))
+        if not (isinstance(choices, list) and choices and all(isinstance(c, str) and c.strip() for c in choices)):
+            problem(_("a choice field needs its choices: at least one, none empty."))
+        elif len(set(choices)) < len(choices):
+            twice = next(c for c in choices if choices.count(c) > 1)
+            problem(_("the choice “%(choice)s” is listed twice.") % {"choice": twice})
     elif "choices" in spec:
         problem(_("“choices” is allowed only on choice fields."))
     return errors

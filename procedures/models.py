@@ -108,7 +108,9 @@ class ProcedureVersion(LocalizedNameMixin, models.Model):
     # Fields a status change may write on a version that is no longer a draft.
     LIFECYCLE_FIELDS = frozenset({"status", "published_at", "archived_at"})
 
-    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="versions")
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.PROTECT, related_name="versions", verbose_name=_("procedure")
+    )
     number = models.PositiveIntegerField(_("version"))
     status = models.CharField(_("status"), max_length=16, choices=VersionStatus.choices, default=VersionStatus.DRAFT)
     name = models.CharField(_("name"), max_length=500)

@@ -36,13 +36,13 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
-    "django_celery_beat",
     "django_prometheus",
-    "axes",
+    "portal.vendor_apps.PeriodicTasksConfig",  # django_celery_beat, named for the admin
+    "portal.vendor_apps.SignInAttemptsConfig",  # axes
     "csp",
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    "portal.vendor_apps.AuthenticatorAppsConfig",  # django_otp.plugins.otp_totp
+    "portal.vendor_apps.RecoveryCodesConfig",  # django_otp.plugins.otp_static
     "portal",
     "procedures",
     "dossiers",

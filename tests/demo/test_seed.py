@@ -14,3 +14,29 @@ def test_every_demo_due_time_is_the_offices_closing_time():
     due = [timezone.localtime(d) for d in Dossier.objects.exclude(due_at=None).values_list("due_at", flat=True)]
     assert due, "the demo has dossiers with a due date"
     assert {(d.hour, d.minute) for d in due} == {(17, 0)}
+
+
+@pytest.mark.django_db
+def test_every_demo_code_is_dated_the_day_its_dossier_was_submitted():
+    """Codes read <unit>-YYMMDD-NNNN: a history dossier submitted months ago has that day in its
+    code, not the day the demo was seeded; today's dossiers are numbered 1, 2, ... without gaps."""
+    from collections import defaultdict
+    from datetime import datetime
+
+    from django.conf import settings
+
+    seed_demo()
+    dossiers = list(Dossier.objects.exclude(code="").values("code", "submitted_at", "receiving_agency__code", "due_at"))
+    assert len(dossiers) > 10, "the demo has dossiers of today and of past months"
+    today = timezone.localdate()
+    numbers = defaultdict(list)
+    for row in dossiers:
+        unit, day, number = row["code"].rsplit("-", 2)
+        submitted = timezone.localtime(row["submitted_at"]).date()
+        assert (unit, datetime.strptime(day, "%y%m%d").date()) == (row["receiving_agency__code"], submitted), row
+        numbers[(unit, submitted)].append(int(number))
+    assert any(day < today for _unit, day in numbers), "some dossiers are dated back"
+    for (_unit, day), issued in numbers.items():
+        assert sorted(issued) == list(range(1, len(issued) + 1)), (day, issued)
+    closing = datetime.strptime(settings.OFFICE_CLOSES_AT, "%H:%M").time()
+    assert {timezone.localtime(row["due_at"]).time() for row in dossiers if row["due_at"]} == {closing}
