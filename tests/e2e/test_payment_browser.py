@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
 
@@ -77,11 +78,11 @@ def test_vietqr_on_a_phone_copies_and_moves_on_by_itself_when_the_bank_confirms(
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     # Copy the amount: digits only in the clipboard, and a visible status.
     page.locator("button[data-copy-source=vietqr-amount]").click()
-    page.wait_for_function("document.getElementById('vietqr-copy-status').textContent.length > 0")
+    expect(page.locator("#vietqr-copy-status")).to_contain_text(str(payment.amount))
     assert page.evaluate("navigator.clipboard.readText()") == str(payment.amount)
-    assert str(payment.amount) in page.locator("#vietqr-copy-status").inner_text()
     page.locator("button[data-copy-source=vietqr-reference]").click()
-    page.wait_for_function(f"navigator.clipboard.readText().then(t => t === '{payment.reference}')")
+    expect(page.locator("#vietqr-copy-status")).to_contain_text(payment.reference)
+    assert page.evaluate("navigator.clipboard.readText()") == payment.reference
     # Save QR image: a PNG download of the same code.
     with page.expect_download() as download:
         page.click("#vietqr-save")
