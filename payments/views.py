@@ -221,11 +221,7 @@ def sandbox_query(request):
 def _own_vietqr_payment(request, reference: str) -> Payment:
     """The VietQR payment `reference` of a dossier the signed-in user applied for; 404 otherwise
     (someone else's payment and an unknown one look the same)."""
-    payment = (
-        Payment.objects.select_related("dossier")
-        .filter(reference=reference, method=PaymentMethod.VIETQR)
-        .first()
-    )
+    payment = Payment.objects.select_related("dossier").filter(reference=reference, method=PaymentMethod.VIETQR).first()
     if payment is None or not request.user.is_authenticated or payment.dossier.applicant_id != request.user.pk:
         raise Http404
     return payment

@@ -20,7 +20,13 @@ def draft_with_page_fees():
         [
             FeeRule(version=version, name="Lệ phí", amount=20000, online_amount=10000),
             FeeRule(
-                version=version, name="Phí chứng thực", unit="page", amount=2000, tier_after=2, tier_amount=1000, cap=50000
+                version=version,
+                name="Phí chứng thực",
+                unit="page",
+                amount=2000,
+                tier_after=2,
+                tier_amount=1000,
+                cap=50000,
             ),
         ]
     )

@@ -59,7 +59,9 @@ def test_a_citizen_menu_links_to_the_citizen_help(client, office):
     assert 'id="menu-help" href="/huong-dan/"' in html
 
 
-@pytest.mark.parametrize(("member", "slug"), [("desk", "mot-cua"), ("specialist", "chuyen-vien"), ("leader", "lanh-dao")])
+@pytest.mark.parametrize(
+    ("member", "slug"), [("desk", "mot-cua"), ("specialist", "chuyen-vien"), ("leader", "lanh-dao")]
+)
 def test_each_officer_menu_links_to_their_role_help(client, office, member, slug):
     staff_login(client, office[member])
     client.cookies["django_language"] = "en"
