@@ -39,10 +39,10 @@
       window.clearTimeout(clearTimer);
       clearTimer = window.setTimeout(function () { status.textContent = ""; }, 4000);
     }
-    root.querySelectorAll("button[data-copy]").forEach(function (button) {
+    root.querySelectorAll("button[data-copy-value]").forEach(function (button) {
       button.hidden = false;
       button.addEventListener("click", function () {
-        var value = button.getAttribute("data-copy");
+        var value = button.getAttribute("data-copy-value");
         var source = document.getElementById(button.getAttribute("data-copy-source"));
         function fallback() {
           if (source) selectText(source);

@@ -40,6 +40,9 @@ def draft_with_page_fees():
 
 def test_the_estimated_fee_follows_the_number_of_pages(live_server, page, draft_with_page_fees):
     citizen, draft, page_fee = draft_with_page_fees
+    problems = []  # CSP violations and script errors of vietqr.js / fees.js
+    page.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None)
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
     page.set_viewport_size(PHONE)
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
     page.goto(live_server.url + "/tai-khoan/dang-nhap/")
@@ -69,3 +72,4 @@ def test_the_estimated_fee_follows_the_number_of_pages(live_server, page, draft_
     with page.expect_navigation():
         page.locator("button[name=action][value=review]").click()
     assert page.locator(".fee-total strong").inner_text() == "16.000 đ"
+    assert problems == []

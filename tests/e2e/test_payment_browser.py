@@ -63,6 +63,9 @@ def test_vietqr_on_a_phone_copies_and_moves_on_by_itself_when_the_bank_confirms(
     from payments.models import Payment
 
     awaiting = Dossier.objects.get(status="awaiting_payment")
+    problems = []  # CSP violations and script errors of vietqr.js / fees.js
+    page.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None)
+    page.on("pageerror", lambda error: problems.append(f"page error: {error} at {page.url} {error.stack}"))
     page.set_viewport_size(PHONE)
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
     page.goto(live_server.url + "/tai-khoan/dang-nhap/")
@@ -93,3 +96,4 @@ def test_vietqr_on_a_phone_copies_and_moves_on_by_itself_when_the_bank_confirms(
     page.wait_for_url(f"{live_server.url}/ho-so/{awaiting.code}/", timeout=15_000)
     awaiting.refresh_from_db()
     assert awaiting.status == "in_processing"
+    assert problems == []

@@ -64,9 +64,9 @@ def test_page_shows_the_bank_copy_buttons_save_link_and_polling_data(client, vie
     html = page.content.decode()
     assert page.status_code == 200
     assert 'id="vietqr-bank">BIDV<' in html
-    assert f'data-copy="{settings.VIETQR_ACCOUNT}"' in html
-    assert f'data-copy="{vietqr_payment.amount}"' in html  # digits only, not "10.000 đ"
-    assert f'data-copy="{vietqr_payment.reference}"' in html
+    assert f'data-copy-value="{settings.VIETQR_ACCOUNT}"' in html
+    assert f'data-copy-value="{vietqr_payment.amount}"' in html  # digits only, not "10.000 đ"
+    assert f'data-copy-value="{vietqr_payment.reference}"' in html
     assert f'data-status-url="{status_url(vietqr_payment)}"' in html
     assert f'data-next-url="/ho-so/{vietqr_payment.dossier.code}/"' in html
     assert f'href="/thanh-toan/{vietqr_payment.reference}/vietqr.png"' in html
