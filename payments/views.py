@@ -251,6 +251,9 @@ def vietqr(request, reference: str):
     if payment.status != PaymentStatus.PENDING:
         messages.info(request, _("This payment is no longer awaiting a transfer."))
         return redirect("dossiers:detail", code=payment.dossier.code)
+    if not _awaiting_transfer(payment):  # past its deadline, before the expiry task closed it
+        messages.info(request, _("This QR code has expired. Go back to the dossier to pay again."))
+        return redirect("dossiers:detail", code=payment.dossier.code)
     payload = _vietqr_payload(payment)
     return render(
         request,

@@ -106,6 +106,8 @@ def test_status_expired_when_the_deadline_passed_before_the_task_ran(client, vie
     Payment.objects.filter(pk=vietqr_payment.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
     client.force_login(vietqr_payment.dossier.applicant)
     assert client.get(status_url(vietqr_payment)).json()["status"] == "expired"
+    page = client.get(f"/thanh-toan/{vietqr_payment.reference}/vietqr/")  # no QR that can no longer be paid
+    assert page.status_code == 302 and page["Location"] == f"/ho-so/{vietqr_payment.dossier.code}/"
     services.payments_expire_overdue()
     assert Payment.objects.get(pk=vietqr_payment.pk).status == PaymentStatus.EXPIRED
     assert client.get(status_url(vietqr_payment)).json()["status"] == "expired"
