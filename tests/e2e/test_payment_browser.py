@@ -89,7 +89,9 @@ def test_vietqr_on_a_phone_copies_and_moves_on_by_itself_when_the_bank_confirms(
     # Without the clipboard API (an old browser, plain http): the value is selected to copy by hand.
     page.evaluate("Object.defineProperty(navigator, 'clipboard', {value: undefined, configurable: true})")
     page.locator("button[data-copy-source=vietqr-account]").click()
-    expect(page.locator("#vietqr-copy-status")).to_have_text(page.locator("#vietqr").get_attribute("data-msg-copy-failed"))
+    expect(page.locator("#vietqr-copy-status")).to_have_text(
+        page.locator("#vietqr").get_attribute("data-msg-copy-failed")
+    )
     assert page.evaluate("window.getSelection().toString()") == page.locator("#vietqr-account").inner_text()
     # Save QR image: a PNG download of the same code.
     with page.expect_download() as download:
