@@ -30,6 +30,11 @@ class DossiersConfig(AppConfig):
             metrics.overdue_dossiers,
         )
         _register_notification_topics()
+        # The admin's name for a model declared without one (a Meta verbose_name would need a
+        # migration of this app for a label only; makemigrations reads Meta, not _meta).
+        options = self.get_model("SupplementRequest")._meta
+        options.verbose_name = _("supplement request")
+        options.verbose_name_plural = _("supplement requests")
 
 
 def _register_notification_topics() -> None:
@@ -64,8 +69,3 @@ def _register_notification_topics() -> None:
         events=["assigned", "due_soon", "overdue"],
         staff_only=True,
     )
-        # The admin's name for a model declared without one (a Meta verbose_name would need a
-        # migration of this app for a label only; makemigrations reads Meta, not _meta).
-        options = self.get_model("SupplementRequest")._meta
-        options.verbose_name = _("supplement request")
-        options.verbose_name_plural = _("supplement requests")

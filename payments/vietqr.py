@@ -154,3 +154,24 @@ def parse_tlv(payload: str) -> dict[str, str]:
         fields[tag] = value
         pos += 4 + length
     return fields
+
+
+# NAPAS BINs (the 6-digit bank identifier of field 38/01/00) of the banks a province's treasury and
+# one-stop offices commonly hold accounts at, with the name banking apps show. Checked against the
+# NAPAS member list published with VietQR bank directories (bankId = BIN).
+NAPAS_BANKS: dict[str, str] = {
+    "970436": "Vietcombank",
+    "970415": "VietinBank",
+    "970418": "BIDV",
+    "970405": "Agribank",
+    "970407": "Techcombank",
+    "970422": "MB",
+    "970416": "ACB",
+    "970432": "VPBank",
+    "970403": "Sacombank",
+}
+
+
+def bank_name(bank_bin: str) -> str:
+    """The bank's short name for a NAPAS BIN, or "" for a BIN not in the table."""
+    return NAPAS_BANKS.get(bank_bin, "")

@@ -3,6 +3,7 @@ the bank's notification, the receipt. Thin: the services do the work."""
 
 import hashlib
 import hmac
+import io
 import json
 import logging
 
@@ -10,7 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,7 +30,7 @@ from portal.replica import replica_reads
 from . import services, vnpay
 from .constants import PaymentMethod, PaymentStatus
 from .models import Overpayment, Payment, SandboxTransaction
-from .vietqr import vietqr_payload
+from .vietqr import bank_name, vietqr_payload
 
 logger = logging.getLogger("payments")
 
@@ -218,22 +219,43 @@ def sandbox_query(request):
     return JsonResponse(vnpay.sign_query_response(answer, settings.VNPAY_HASH_SECRET))
 
 
-@login_required
-def vietqr(request, reference: str):
-    payment = Payment.objects.select_related("dossier").filter(reference=reference).first()
-    if payment is None or payment.dossier.applicant_id != request.user.pk:
+def _own_vietqr_payment(request, reference: str) -> Payment:
+    """The VietQR payment `reference` of a dossier the signed-in user applied for; 404 otherwise
+    (someone else's payment and an unknown one look the same)."""
+    payment = Payment.objects.select_related("dossier").filter(reference=reference, method=PaymentMethod.VIETQR).first()
+    if payment is None or not request.user.is_authenticated or payment.dossier.applicant_id != request.user.pk:
         raise Http404
-    if payment.status == PaymentStatus.VOIDED:
-        return render(request, "payments/voided.html", {"payment": payment, "dossier": payment.dossier}, status=410)
-    if payment.status != PaymentStatus.PENDING:
-        messages.info(request, _("This payment is no longer awaiting a transfer."))
-        return redirect("dossiers:detail", code=payment.dossier.code)
-    payload = vietqr_payload(
+    return payment
+
+
+def _vietqr_payload(payment: Payment) -> str:
+    return vietqr_payload(
         bank_bin=settings.VIETQR_BANK_BIN,
         account=settings.VIETQR_ACCOUNT,
         amount=payment.amount,
         reference=payment.reference,
     )
+
+
+def _awaiting_transfer(payment: Payment) -> bool:
+    return payment.status == PaymentStatus.PENDING and payment.expires_at > timezone.now()
+
+
+@login_required
+def vietqr(request, reference: str):
+    payment = _own_vietqr_payment(request, reference)
+    if payment.status == PaymentStatus.VOIDED:
+        return render(request, "payments/voided.html", {"payment": payment, "dossier": payment.dossier}, status=410)
+    if payment.status == PaymentStatus.PAID:
+        messages.success(request, _("Payment received. Thank you."))
+        return redirect("dossiers:detail", code=payment.dossier.code)
+    if payment.status != PaymentStatus.PENDING:
+        messages.info(request, _("This payment is no longer awaiting a transfer."))
+        return redirect("dossiers:detail", code=payment.dossier.code)
+    if not _awaiting_transfer(payment):  # past its deadline, before the expiry task closed it
+        messages.info(request, _("This QR code has expired. Go back to the dossier to pay again."))
+        return redirect("dossiers:detail", code=payment.dossier.code)
+    payload = _vietqr_payload(payment)
     return render(
         request,
         "payments/vietqr.html",
@@ -243,8 +265,50 @@ def vietqr(request, reference: str):
             "payload": payload,
             "account": settings.VIETQR_ACCOUNT,
             "account_name": settings.VIETQR_ACCOUNT_NAME,
+            "bank_name": bank_name(settings.VIETQR_BANK_BIN),
+            "bank_bin": settings.VIETQR_BANK_BIN,
+            "checked": "checked" in request.GET,  # "I have paid — check now" and it is not there yet
         },
     )
+
+
+@login_required
+@require_GET
+def vietqr_png(request, reference: str):
+    """The same QR as a PNG file, for "Save QR image": the payer opens it later in the banking app
+    ("scan from a picture"). Only while the payment awaits the transfer."""
+    import segno
+
+    payment = _own_vietqr_payment(request, reference)
+    if not _awaiting_transfer(payment):
+        raise Http404
+    buffer = io.BytesIO()
+    segno.make(_vietqr_payload(payment), error="m", micro=False).save(buffer, kind="png", scale=10, border=4)
+    response = HttpResponse(buffer.getvalue(), content_type="image/png")
+    response["Content-Disposition"] = f'attachment; filename="VietQR-{payment.reference}.png"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+def vietqr_status(request, reference: str):
+    """What the VietQR page polls: {"status": pending | paid | expired | failed | cancelled |
+    refunded | voided, "next": the dossier page}. JSON errors, never a sign-in redirect; someone
+    else's payment is a 404 like an unknown one."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"error": "authentication required"}, status=401)
+    try:
+        payment = _own_vietqr_payment(request, reference)
+    except Http404:
+        return JsonResponse({"error": "not found"}, status=404)
+    status = payment.status
+    if status == PaymentStatus.PENDING and payment.expires_at <= timezone.now():
+        status = PaymentStatus.EXPIRED  # the expiry task has not run yet: the code can no longer be paid
+    response = JsonResponse(
+        {"status": str(status), "next": reverse("dossiers:detail", kwargs={"code": payment.dossier.code})}
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @csrf_exempt

@@ -1,6 +1,7 @@
 from django.conf import settings
 
 from .constants import StaffRole
+from .help_pages import help_role_for
 from .memberships import memberships
 
 
@@ -8,10 +9,12 @@ def features(request):
     """Switches templates need: e-identity sign-in, and whether the user is an officer."""
     user = getattr(request, "user", None)
     is_officer = is_desk = False
+    help_role = None
     if user is not None and user.is_authenticated:
         held = memberships(user)
         is_officer = bool(held)
         is_desk = any(role == StaffRole.RECEPTIONIST for _agency, role in held)  # counter intake
+        help_role = help_role_for(roles={role for _agency, role in held}, is_staff=user.is_staff)
     unread = 0
     if user is not None and user.is_authenticated:
         from .notifications import unread_count
@@ -22,5 +25,6 @@ def features(request):
         "OIDC_PROVIDER_NAME": settings.OIDC_PROVIDER_NAME,
         "IS_OFFICER": is_officer,
         "IS_DESK": is_desk,
+        "HELP_ROLE": help_role,  # the menu's "Help" goes to this role's page (portal.help_pages)
         "UNREAD_NOTIFICATIONS": unread,
     }

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from . import views
+from . import help_pages, views
 from .api.docs import RedocView, SwaggerView
 from .api.urls import not_found_patterns
 from .forms import LoginForm
@@ -38,6 +38,8 @@ urlpatterns = [
     path("thong-bao/", views.inbox, name="inbox"),
     path("thong-bao/<int:pk>/", views.inbox_open, name="inbox_open"),
     path("thong-bao/doc-het/", views.inbox_mark_all_read, name="inbox_mark_all_read"),
+    path("huong-dan/", help_pages.help_page, name="help"),
+    path("huong-dan/<slug:role>/", help_pages.help_page, name="help_role"),
     path("admin/", admin.site.urls),
 ]
 
