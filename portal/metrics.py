@@ -70,6 +70,16 @@ class BusinessCollector:
         for queue, length in _queue_depths():
             depth.add_metric([queue], length)
         yield depth
+        from .replica import configured, replica_status
+
+        if configured():
+            replica = replica_status()
+            usable = GaugeMetricFamily("motcua_replica_usable", "1 when reads may go to the replica.")
+            usable.add_metric([], 1.0 if replica["usable"] else 0.0)
+            yield usable
+            lag = GaugeMetricFamily("motcua_replica_lag_seconds", "How far the replica's replay is behind.")
+            lag.add_metric([], replica["lag"] if replica["lag"] is not None else float("nan"))
+            yield lag
         for name, help_text, labels, read in _sources:
             family = GaugeMetricFamily(name, help_text, labels=list(labels))
             for values, value in read():

@@ -137,3 +137,39 @@ def test_a_task_published_during_a_request_carries_its_id():
         current.reset(token)
     assert message.headers["request_id"] == "req-5678efgh"
     assert message.headers["task"] == "portal.tasks.idempotency_purge"
+
+
+def _names_in(expression: str) -> set[str]:
+    import re
+
+    words = set(re.findall(r"\b[a-z_][a-z0-9_]*\b", re.sub(r'"[^"]*"|\{[^}]*\}|\[[^\]]*\]', "", expression)))
+    return {w for w in words if w.startswith(("django_", "motcua_"))}
+
+
+def test_alert_rules_and_the_dashboard_use_only_metrics_we_expose(client, metrics_on, settings):
+    """A renamed metric fails here instead of silencing an alert or blanking a panel."""
+    from pathlib import Path
+
+    import yaml
+
+    client.get("/healthz/live")
+    from portal.tasks import idempotency_purge
+
+    idempotency_purge.delay()
+    response = client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}")
+    families = list(text_string_to_metric_families(response.content.decode()))
+    # Sample names, and family names (a gauge with no sample yet, e.g. queue depth without Redis).
+    exposed = {s.name for f in families for s in f.samples} | {f.name for f in families}
+    exposed |= {"motcua_replica_lag_seconds", "motcua_replica_usable"}  # only with DATABASE_REPLICA_URL
+    exposed |= {"django_db_execute_total"}  # the PostgreSQL and SQLite backends of django-prometheus
+    deploy = Path(__file__).resolve().parents[2] / "deploy"
+    rules = yaml.safe_load((deploy / "prometheus" / "alerts.yml").read_text())
+    expressions = [rule["expr"] for group in rules["groups"] for rule in group["rules"]]
+    dashboard = json.loads((deploy / "grafana" / "motcua-dashboard.json").read_text())
+    expressions += [target["expr"] for panel in dashboard["panels"] for target in panel["targets"]]
+    assert len(expressions) >= 20
+    for expression in expressions:
+        names = _names_in(expression)
+        assert names, expression
+        for name in names:
+            assert name in exposed or name.removesuffix("_total") in exposed, (name, expression)
