@@ -306,7 +306,7 @@ class DocumentSerializer(serializers.Serializer):
 class TransitionParameterSerializer(serializers.Serializer):
     name = serializers.CharField()
     label = serializers.CharField()
-    type = serializers.CharField(help_text="string, text, integer, date (YYYY-MM-DD), choice")
+    type = serializers.CharField(help_text="string, text, integer, date (YYYY-MM-DD), choice, file (send the body as multipart/form-data)")
     required = serializers.BooleanField()
     help_text = serializers.CharField(allow_blank=True)
     choices = serializers.ListField(child=serializers.DictField(), required=False)
