@@ -65,7 +65,7 @@ def in_queues(user, dossier):
 
     client = Client()
     staff_login(client, user)
-    page = client.get("/can-bo/ho-so/").content.decode()
+    page = client.get("/can-bo/ho-so/?view=all").content.decode()  # a leader starts on their approvals
     api = APIClient()
     api.force_authenticate(user)
     listed = [row["code"] for row in api.get("/api/v1/queue/").json()["results"]]
