@@ -220,3 +220,21 @@ def test_an_officer_of_another_agency_cannot_answer(office, consulting):
     dossier, _police, _people = consulting
     outsider = StaffFactory(agency=AgencyFactory(), role=StaffRole.LEADER)
     assert "record_consultation" not in available_transitions(outsider, dossier)
+
+
+def test_an_api_client_sends_the_appraisal_report_as_multipart(office):
+    from rest_framework.test import APIClient
+
+    dossier = dossier_in(office, S.IN_PROCESSING)
+    api = APIClient()
+    api.force_authenticate(office["specialist"])
+    listed = api.get(f"/api/v1/dossiers/{dossier.code}/transitions/").json()
+    params = {p["name"]: p["type"] for t in listed if t["name"] == "submit_for_approval" for p in t["parameters"]}
+    assert params == {"comment": "text", "report": "file"}
+    response = api.post(
+        f"/api/v1/dossiers/{dossier.code}/transitions/submit_for_approval/",
+        {"comment": "Đủ điều kiện", "report": pdf_upload("bao-cao.pdf")},
+        format="multipart",
+    )
+    assert response.status_code == 200, response.content
+    assert OfficerFile.objects.get(dossier=dossier).kind == OfficerFile.Kind.APPRAISAL
