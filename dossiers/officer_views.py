@@ -2,11 +2,11 @@
 
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,8 +21,8 @@ from procedures.models import ProcedureVersion
 from . import hooks, selectors, services
 from .actions import action_form, dossier_act, dossier_actions, may_make_somewhere
 from .constants import DossierStatus
-from .exceptions import DossierConflict
 from .documents import result_preview
+from .exceptions import DossierConflict
 from .models import Dossier, OfficerFile
 from .register import register_response
 from .transitions import TRANSITIONS

@@ -581,9 +581,7 @@ def dossier_consult(*, dossier: Dossier, actor, role: str, agency, working_days:
     return dossier
 
 
-def dossier_record_consultation(
-    *, dossier: Dossier, actor, role: str, answer: str, answer_file=None
-) -> Dossier:
+def dossier_record_consultation(*, dossier: Dossier, actor, role: str, answer: str, answer_file=None) -> Dossier:
     """The consulted agency's own officer gives its opinion (and may attach its written answer):
     appraisal goes on at the competent agency."""
     checked = officer_upload_check(answer_file, field="answer_file") if answer_file else None

@@ -78,7 +78,9 @@ class AppraisalForm(CommentForm):
     report = forms.FileField(
         label=gettext_lazy("Appraisal report (PDF, optional)"),
         required=False,
-        help_text=gettext_lazy("The signed appraisal report or submission (tờ trình) the leader reads before approving."),
+        help_text=gettext_lazy(
+            "The signed appraisal report or submission (tờ trình) the leader reads before approving."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
     )
 

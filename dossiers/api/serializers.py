@@ -306,7 +306,9 @@ class DocumentSerializer(serializers.Serializer):
 class TransitionParameterSerializer(serializers.Serializer):
     name = serializers.CharField()
     label = serializers.CharField()
-    type = serializers.CharField(help_text="string, text, integer, date (YYYY-MM-DD), choice, file (send the body as multipart/form-data)")
+    type = serializers.CharField(
+        help_text="string, text, integer, date (YYYY-MM-DD), choice, file (send the body as multipart/form-data)"
+    )
     required = serializers.BooleanField()
     help_text = serializers.CharField(allow_blank=True)
     choices = serializers.ListField(child=serializers.DictField(), required=False)
