@@ -118,7 +118,7 @@ def _render_desk(request, dossier, *, bound=None, status=200):
             # Internal files (appraisal reports, consulted agencies' answers): officers only.
             "officer_files": dossier.officer_files.select_related("uploaded_by", "agency"),
             "can_preview_result": dossier.status in PREVIEWABLE,
-            "consultation_due_at": selectors.consultation_due_at(dossier),
+            "consultation": selectors.open_consultation(dossier),
             "steps": dossier.procedure_version.steps.all(),
             "supplements": dossier.supplement_requests.all(),
             "documents": services.available_documents(dossier, staff=True),

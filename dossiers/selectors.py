@@ -281,8 +281,8 @@ def _consultation_due():
     )
 
 
-def consultation_due_at(dossier: Dossier):
-    """When the consulted agency's answer is due (None when no question is open)."""
+def open_consultation(dossier: Dossier) -> dict | None:
+    """The question a consulted agency is asked and when its answer is due (None unless consulting)."""
     import datetime as dt
 
     from .constants import EventKind
@@ -290,8 +290,10 @@ def consultation_due_at(dossier: Dossier):
     if dossier.status != DossierStatus.CONSULTING:
         return None
     event = dossier.events.filter(kind=EventKind.CONSULTATION_SENT).order_by("-at", "-pk").first()
-    due = (event.data or {}).get("consultation_due_at") if event else None
-    return dt.datetime.fromisoformat(due) if due else None
+    if event is None:
+        return None
+    due = (event.data or {}).get("consultation_due_at")
+    return {"question": event.comment, "due_at": dt.datetime.fromisoformat(due) if due else None}
 
 
 def specialists_for(user):

@@ -188,6 +188,7 @@ def test_the_consulted_agency_sees_it_in_its_own_queue_with_the_due_date(client,
     actions = [a["name"] for a in desk.context["actions"]]
     assert actions == ["record_consultation"]  # read-only but for the answer
     assert 'id="consultation-due"' in desk.content.decode()
+    assert "Xác minh nơi cư trú?" in desk.content.decode().split('id="consultation-question"')[1][:400]
 
 
 def test_the_consulted_agencys_officer_answers_with_a_file_and_the_timeline_names_the_agency(
