@@ -239,3 +239,20 @@ def test_an_api_client_sends_the_appraisal_report_as_multipart(office):
     )
     assert response.status_code == 200, response.content
     assert OfficerFile.objects.get(dossier=dossier).kind == OfficerFile.Kind.APPRAISAL
+
+
+def test_the_api_queue_gives_the_consulted_agency_its_answer_due_date(office, consulting):
+    from rest_framework.test import APIClient
+
+    dossier, _police, people = consulting
+    sent = DossierEvent.objects.get(dossier=dossier, kind=EventKind.CONSULTATION_SENT)
+    api = APIClient()
+    api.force_authenticate(people["expert"])
+    body = api.get("/api/v1/queue/?view=consulted").json()
+    assert body["counts"]["consulted"] == 1 and [row["code"] for row in body["results"]] == [dossier.code]
+    from datetime import datetime
+
+    due = body["results"][0]["consultation_due_at"]
+    assert datetime.fromisoformat(due) == datetime.fromisoformat(sent.data["consultation_due_at"])
+    assert due.endswith("+07:00")  # written like the queue's other times
+    assert api.get("/api/v1/queue/?view=all").json()["results"][0]["consultation_due_at"] is None
