@@ -256,3 +256,13 @@ def test_the_api_queue_gives_the_consulted_agency_its_answer_due_date(office, co
     assert datetime.fromisoformat(due) == datetime.fromisoformat(sent.data["consultation_due_at"])
     assert due.endswith("+07:00")  # written like the queue's other times
     assert api.get("/api/v1/queue/?view=all").json()["results"][0]["consultation_due_at"] is None
+
+
+def test_officer_files_are_listed_read_only_in_the_admin(admin_client, office):
+    dossier = dossier_in(office, S.IN_PROCESSING)
+    dossier_act(
+        dossier=dossier, name="submit_for_approval", actor=office["specialist"], data={}, files={"report": pdf_upload()}
+    )
+    page = admin_client.get("/admin/dossiers/officerfile/")
+    assert page.status_code == 200 and dossier.code in page.content.decode()
+    assert admin_client.get("/admin/dossiers/officerfile/add/").status_code == 403
