@@ -42,7 +42,13 @@ DEMO_ACCOUNTS = [
     ("chuyenvien@demo.motcua.vn", "0912000003", "Lê Văn Cường", StaffRole.SPECIALIST, False),
     ("lanhdao@demo.motcua.vn", "0912000004", "Phạm Thị Dung", StaffRole.LEADER, False),
     ("quantri@demo.motcua.vn", "0912000005", "Hoàng Văn Em", None, True),
+    # The ward police, whose opinion the demo's consulting dossier awaits: it answers in its own queue.
+    ("congan@demo.motcua.vn", "0912000006", "Vũ Thị Giang", StaffRole.SPECIALIST, False),
 ]
+# The agency consulted in the demo (DEMO_JOURNEYS' "consult"), and the accounts that work there
+# instead of at DEMO_AGENCY.
+DEMO_CONSULTED_AGENCY = "000.20.19.H99"
+DEMO_AGENCY_OF = {"congan@demo.motcua.vn": DEMO_CONSULTED_AGENCY}
 
 
 def demo_totp_uri() -> str:
@@ -72,11 +78,14 @@ def seed_demo(*, demo_second_factor: bool = False) -> list[tuple[str, str, str]]
             create = User.objects.create_superuser if is_admin else User.objects.create_user
             user = create(email=email, phone=phone, password=DEMO_PASSWORD, full_name=name)
         if role:
-            AgencyMembership.objects.get_or_create(user=user, agency=agency, role=role)
+            at = Agency.objects.get(code=DEMO_AGENCY_OF[email]) if email in DEMO_AGENCY_OF else agency
+            AgencyMembership.objects.get_or_create(user=user, agency=at, role=role)
         if demo_second_factor and (role or is_admin):
             demo_totp_device_ensure(user=user, secret=DEMO_TOTP_SECRET)
-        label = "admin" if is_admin else (role or "citizen")
-        rows.append((str(label), email, DEMO_PASSWORD))
+        label = "admin" if is_admin else str(role or "citizen")
+        if email in DEMO_AGENCY_OF:
+            label += " (consulted)"
+        rows.append((label, email, DEMO_PASSWORD))
     _seed_dossiers()
     _seed_indicator_history()
     return rows
@@ -197,7 +206,7 @@ def _seed_dossiers() -> None:
                 "request_supplement": {"items": "Ảnh chân dung 4x6 — ảnh đã nộp bị mờ"},
                 "request_payment": {"amount": 8000},
                 "consult": {
-                    "agency": Agency.objects.get(code="000.20.19.H99").pk,
+                    "agency": Agency.objects.get(code=DEMO_CONSULTED_AGENCY).pk,
                     "working_days": 2,
                     "question": "Đề nghị xác minh nơi cư trú của người nộp.",
                 },

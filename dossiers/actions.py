@@ -93,20 +93,22 @@ def may_make_somewhere(user, name: str) -> bool:
     return any(role in roles for _agency, role in memberships(user))
 
 
-def action_form(name: str, dossier: Dossier, data=None) -> TransitionForm:
+def action_form(name: str, dossier: Dossier, data=None, files=None) -> TransitionForm:
     """The parameters form of one transition, for this dossier."""
-    return TRANSITIONS[name].form_for(dossier, data)
+    return TRANSITIONS[name].form_for(dossier, data, files)
 
 
 # --- Making a transition -----------------------------------------------------------------------
 
 
-def dossier_act(*, dossier: Dossier, name: str, actor, data: dict, expected_status: str | None = None) -> Dossier:
+def dossier_act(
+    *, dossier: Dossier, name: str, actor, data: dict, expected_status: str | None = None, files=None
+) -> Dossier:
     """Make one officer transition on a dossier; see the module docstring."""
     entry = TRANSITIONS.get(name)
     if entry is None:
         raise DossierConflict(_("Unknown action “%(name)s”.") % {"name": name})
-    form = entry.form_for(dossier, data)
+    form = entry.form_for(dossier, data, files)
     if not form.is_valid():
         raise ValidationError(form.errors)
     with transaction.atomic():

@@ -3,7 +3,7 @@ from django.utils.translation import gettext as _
 
 from portal.scanner import scanner_configured
 
-from .models import Attachment, Dossier, DossierEvent, Rating, StoredDocument, SupplementRequest
+from .models import Attachment, Dossier, DossierEvent, OfficerFile, Rating, StoredDocument, SupplementRequest
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -60,6 +60,14 @@ class AttachmentAdmin(ScannerNotice, ReadOnlyAdmin):
     list_filter = ["scan_status", "content_type"]
     search_fields = ["dossier__code", "name", "sha256"]
     list_select_related = ["dossier"]
+
+
+@admin.register(OfficerFile)
+class OfficerFileAdmin(ScannerNotice, ReadOnlyAdmin):
+    list_display = ["name", "dossier", "kind", "agency", "uploaded_by", "size", "scan_status", "uploaded_at"]
+    list_filter = ["kind", "scan_status"]
+    search_fields = ["dossier__code", "name", "sha256"]
+    list_select_related = ["dossier", "agency", "uploaded_by"]
 
 
 @admin.register(StoredDocument)

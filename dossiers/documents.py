@@ -125,11 +125,23 @@ def result_body(dossier: Dossier) -> str:
         return ""
 
 
+def _result_unsigned(dossier: Dossier, context: dict) -> bytes:
+    context = {**context, "custom_body": result_body(dossier), "form_rows": form_rows(dossier)}
+    return render_to_pdf(FORM_TEMPLATES[K.RESULT], context)
+
+
+def result_preview(dossier: Dossier, *, base_url: str) -> bytes:
+    """What the result will be, for the leader to read before approving and signing: rendered
+    like the result but UNSIGNED, marked "BẢN XEM TRƯỚC — CHƯA KÝ" on every page, and never
+    stored (the result itself is rendered and signed once, after issue_result)."""
+    with translation.override("vi"):
+        return _result_unsigned(dossier, {**form_context(dossier, base_url), "preview": True})
+
+
 def render_result(dossier: Dossier, context: dict) -> bytes:
     """The result: the procedure's own template (or the standard one), as a PDF signed with the
     certificate of the agency that decides (the one the paper names)."""
-    context = {**context, "custom_body": result_body(dossier), "form_rows": form_rows(dossier)}
-    pdf = render_to_pdf(FORM_TEMPLATES[K.RESULT], context)
+    pdf = _result_unsigned(dossier, context)
     agency = dossier.competent_agency
     return sign_pdf(
         pdf,

@@ -390,3 +390,45 @@ class DossierDocument(models.Model):
 
     def __str__(self):
         return f"{self.dossier}: {self.get_kind_display()}"
+
+
+def officer_file_path(instance, filename):
+    return f"officer-files/{instance.dossier.public_id}/{uuid.uuid4().hex}-{filename}"
+
+
+class OfficerFile(models.Model):
+    """A file an officer attaches while processing: the specialist's appraisal report (sent with
+    the dossier for approval) or a consulted agency's answer. Internal: never the applicant's to
+    see, never among the dossier's attachments; checked like every upload (portal/uploads.py),
+    and refused when the virus scanner does not answer, so it is never stored unscanned-pending."""
+
+    class Kind(models.TextChoices):
+        APPRAISAL = "appraisal", _("Appraisal report")
+        CONSULTATION = "consultation", _("Consulted agency's answer")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="officer_files")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    file = models.FileField(storage=private_storage, upload_to=officer_file_path, max_length=500)
+    name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    scan_status = models.CharField(
+        _("virus scan"), max_length=16, choices=ScanStatus.choices, default=ScanStatus.UNSCANNED
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    agency = models.ForeignKey(
+        "procedures.Agency", verbose_name=_("agency"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("officer file")
+        verbose_name_plural = _("officer files")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.name

@@ -1,10 +1,13 @@
 """The officers' side: queues, the dossier desk with its transitions, counter intake, the register."""
 
+from datetime import datetime
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,8 +22,9 @@ from procedures.models import ProcedureVersion
 from . import hooks, selectors, services
 from .actions import action_form, dossier_act, dossier_actions, may_make_somewhere
 from .constants import DossierStatus
+from .documents import result_preview
 from .exceptions import DossierConflict
-from .models import Dossier
+from .models import Dossier, OfficerFile
 from .register import register_response
 from .transitions import TRANSITIONS
 
@@ -42,7 +46,10 @@ def staff_required(view):
 @staff_required
 def queue(request):
     """The officer's queue: due first, views with counts, filters, search, bulk assignment."""
-    view = request.GET.get("view", "all")
+    view = request.GET.get("view") or selectors.default_queue_view(request.user)
+    views = selectors.queue_views(request.user)
+    if view not in views:
+        view = "all"
     qs, counts = selectors.officer_queue(
         request.user,
         view=view,
@@ -52,14 +59,18 @@ def queue(request):
         q=request.GET.get("q", "")[:100],
     )
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    for dossier in page.object_list:  # the consulted view's answer due date, read as a datetime
+        due = getattr(dossier, "consultation_due_at", None)
+        if isinstance(due, str):
+            dossier.consultation_due_at = datetime.fromisoformat(due)
     return render(
         request,
         "dossiers/officer/queue.html",
         {
             "page_obj": page,
             "counts": counts,
-            "view": view if view in selectors.QUEUE_FILTERS else "all",
-            "views": selectors.QUEUE_FILTERS,
+            "view": view,
+            "views": views,
             "statuses": DossierStatus.choices,
             "filters": request.GET,
             "can_assign": may_make_somewhere(request.user, "assign"),
@@ -105,6 +116,10 @@ def _render_desk(request, dossier, *, bound=None, status=200):
             "actions": actions,
             "events": dossier.events.select_related("actor", "agency"),
             "attachments": dossier.attachments.select_related("requirement"),
+            # Internal files (appraisal reports, consulted agencies' answers): officers only.
+            "officer_files": dossier.officer_files.select_related("uploaded_by", "agency"),
+            "can_preview_result": dossier.status in PREVIEWABLE,
+            "consultation": selectors.open_consultation(dossier),
             "steps": dossier.procedure_version.steps.all(),
             "supplements": dossier.supplement_requests.all(),
             "documents": services.available_documents(dossier, staff=True),
@@ -124,6 +139,36 @@ def desk(request, code):
     return _render_desk(request, _officer_dossier(request, code))
 
 
+# Before the result is signed (issue_result signs it): the leader reads what they will sign.
+PREVIEWABLE = (DossierStatus.AWAITING_APPROVAL, DossierStatus.APPROVED)
+
+
+@staff_required
+def result_preview_pdf(request, code):
+    """The result as it will read, UNSIGNED and marked as a preview; shown inline, never stored."""
+    dossier = _officer_dossier(request, code)
+    if dossier.status not in PREVIEWABLE:
+        raise Http404
+    pdf = result_preview(dossier, base_url=settings.PORTAL_BASE_URL)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{dossier.code}-xem-truoc.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@staff_required
+def officer_file(request, code, public_id):
+    """An appraisal report or a consulted agency's answer, for the officers who may read the dossier."""
+    dossier = _officer_dossier(request, code)
+    try:
+        stored = dossier.officer_files.get(public_id=public_id)
+    except OfficerFile.DoesNotExist:
+        raise Http404 from None
+    return FileResponse(
+        stored.file.open("rb"), as_attachment=True, filename=stored.name, content_type=stored.content_type
+    )
+
+
 @staff_required
 @require_POST
 def act(request, code, name):
@@ -135,6 +180,7 @@ def act(request, code, name):
             name=name,
             actor=request.user,
             data=request.POST,
+            files=request.FILES,
             expected_status=request.POST.get("expected_status") or None,
         )
     except DossierConflict as conflict:
@@ -144,7 +190,7 @@ def act(request, code, name):
         messages.error(request, str(denied))
         return _render_desk(request, dossier, status=403)
     except ValidationError as error:
-        form = action_form(name, dossier, request.POST) if name in TRANSITIONS else None
+        form = action_form(name, dossier, request.POST, request.FILES) if name in TRANSITIONS else None
         if form is not None and form.is_valid():  # the parameters were fine: the rule refused them
             for field, errors in (
                 error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]

@@ -2,7 +2,8 @@
 
 Reception and return happen at the receiving agency's one-stop desk (any desk of the province
 for a cross-boundary procedure that has not been received yet); appraisal and approval at the
-competent agency; a consulted agency's specialists answer its consultation. Specialists act
+competent agency; a consulted agency's specialists and leaders answer its consultation (in their
+queue's "Asked for our opinion" view), never the competent agency for them. Specialists act
 only on dossiers assigned to them. Each transition's `Rule` is in its entry in transitions.py;
 what a person may do on a dossier now, all together, is `dossiers.actions.dossier_actions`.
 """

@@ -173,7 +173,26 @@ QUEUE_FILTERS = [
     "unassigned",
     "to_receive",
     "to_return",
+    "awaiting_my_approval",  # a leader's: what waits for their signature (shown to leaders only)
+    "consulted",  # what other agencies asked this officer's agency's opinion on
 ]
+# Views shown only to officers holding one of these roles (the others always count 0 for them).
+VIEW_ROLES = {
+    "awaiting_my_approval": {StaffRole.LEADER},
+    "consulted": {StaffRole.SPECIALIST, StaffRole.LEADER},
+}
+
+
+def queue_views(user) -> list[str]:
+    """The queue views this officer is shown: the ones of a role they do not hold are left out."""
+    roles = {role for _agency, role in memberships(user)}
+    return [name for name in QUEUE_FILTERS if name not in VIEW_ROLES or VIEW_ROLES[name] & roles]
+
+
+def default_queue_view(user) -> str:
+    """A leader and nothing else starts on what waits for their approval."""
+    roles = {role for _agency, role in memberships(user)}
+    return "awaiting_my_approval" if roles == {StaffRole.LEADER} else "all"
 
 
 def officer_scope(user) -> QuerySet[Dossier]:
@@ -186,6 +205,10 @@ def _queue_conditions(user, now, soon):
     from .constants import IN_QUEUE
 
     open_ = Q(status__in=IN_QUEUE)
+    held = memberships(user)
+    leading = {agency for agency, role in held if role == StaffRole.LEADER}
+    consulted = {agency for agency, role in held if role in VIEW_ROLES["consulted"]}
+    nothing = Q(pk__isnull=True)  # never true: a view of a role this officer does not hold
     return {
         "all": open_,
         "to_receive": Q(status=DossierStatus.SUBMITTED),
@@ -197,6 +220,10 @@ def _queue_conditions(user, now, soon):
         "to_return": Q(status=DossierStatus.FINISHED),
         # Late, or about to be, and not rescheduled: an apology with a new date (Form 04) is due.
         "needs_apology": open_ & ~Q(status=DossierStatus.FINISHED) & Q(due_at__lte=soon, extended_at__isnull=True),
+        "awaiting_my_approval": Q(status=DossierStatus.AWAITING_APPROVAL, competent_agency_id__in=leading)
+        if leading
+        else nothing,
+        "consulted": Q(status=DossierStatus.CONSULTING, consulted_agency_id__in=consulted) if consulted else nothing,
     }
 
 
@@ -228,6 +255,8 @@ def officer_queue(
     if q.strip():
         condition = queue_search_filter(q)
         qs = qs.filter(condition) if condition is not None else qs.none()
+    if view == "consulted":  # when the opinion is due: the question's event says (services.dossier_consult)
+        qs = qs.annotate(consultation_due_at=_consultation_due())
     qs = (
         qs.select_related("procedure_version", "assigned_to")
         .only(
@@ -245,6 +274,36 @@ def officer_queue(
         .order_by(F("due_at").asc(nulls_last=True), "submitted_at", "pk")
     )
     return qs, counts
+
+
+def _consultation_due():
+    """The answer's due date, from the latest consultation question (an ISO datetime string)."""
+    from django.db.models import OuterRef, Subquery
+    from django.db.models.fields.json import KT
+
+    from .constants import EventKind
+    from .models import DossierEvent
+
+    return Subquery(
+        DossierEvent.objects.filter(dossier=OuterRef("pk"), kind=EventKind.CONSULTATION_SENT)
+        .order_by("-at", "-pk")
+        .values(due=KT("data__consultation_due_at"))[:1]
+    )
+
+
+def open_consultation(dossier: Dossier) -> dict | None:
+    """The question a consulted agency is asked and when its answer is due (None unless consulting)."""
+    import datetime as dt
+
+    from .constants import EventKind
+
+    if dossier.status != DossierStatus.CONSULTING:
+        return None
+    event = dossier.events.filter(kind=EventKind.CONSULTATION_SENT).order_by("-at", "-pk").first()
+    if event is None:
+        return None
+    due = (event.data or {}).get("consultation_due_at")
+    return {"question": event.comment, "due_at": dt.datetime.fromisoformat(due) if due else None}
 
 
 def specialists_for(user):

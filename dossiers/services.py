@@ -30,9 +30,18 @@ from .codes import next_dossier_code
 from .constants import ENDED, WITHDRAWABLE, Channel, Delivery, DocumentSource, DossierStatus, EventKind, ScanStatus
 from .deadlines import classify, latest_extension_day, step_due
 from .exceptions import DossierConflict
-from .files import check_upload
+from .files import FileRefused, check_upload
 from .forms import ApplicantForm, DeliveryForm, applicant_form_class, application_form_class, form_data_to_json
-from .models import Attachment, Dossier, DossierDocument, DossierEvent, Rating, StoredDocument, SupplementRequest
+from .models import (
+    Attachment,
+    Dossier,
+    DossierDocument,
+    DossierEvent,
+    OfficerFile,
+    Rating,
+    StoredDocument,
+    SupplementRequest,
+)
 from .permissions import desk_receiving_at
 
 S = DossierStatus
@@ -699,12 +708,20 @@ def dossier_consult(*, dossier: Dossier, actor, role: str, agency, working_days:
     return dossier
 
 
-def dossier_record_consultation(*, dossier: Dossier, actor, role: str, answer: str) -> Dossier:
-    """The consulted agency's opinion is in: appraisal goes on."""
+def dossier_record_consultation(*, dossier: Dossier, actor, role: str, answer: str, answer_file=None) -> Dossier:
+    """The consulted agency's own officer gives its opinion (and may attach its written answer):
+    appraisal goes on at the competent agency."""
+    checked = officer_upload_check(answer_file, field="answer_file") if answer_file else None
     dossier.record_consultation()
     agency = dossier.consulted_agency
     dossier.consulted_agency = None
     _save(dossier, "consulted_agency")
+    data = {"agency": agency.code if agency else None, "agency_name": agency.name if agency else None}
+    if checked:
+        stored = _officer_file_store(
+            dossier, kind=OfficerFile.Kind.CONSULTATION, upload=answer_file, checked=checked, actor=actor, agency=agency
+        )
+        data["file"] = {"id": str(stored.public_id), "name": stored.name}
     record_event(
         dossier,
         kind=EventKind.CONSULTATION_ANSWERED,
@@ -713,13 +730,27 @@ def dossier_record_consultation(*, dossier: Dossier, actor, role: str, answer: s
         role=role,
         comment=answer,
         public=False,
-        data={"agency": agency.code if agency else None},
+        data=data,
+        agency=agency,
     )
     return dossier
 
 
-def dossier_submit_for_approval(*, dossier: Dossier, actor, role: str, comment: str = "") -> Dossier:
+def dossier_submit_for_approval(*, dossier: Dossier, actor, role: str, comment: str = "", report=None) -> Dossier:
+    """The specialist sends the appraisal to the leader, with its report (a PDF) when there is one."""
+    checked = officer_upload_check(report, field="report", pdf_only=True) if report else None
     dossier.submit_for_approval()
+    data = {}
+    if checked:
+        stored = _officer_file_store(
+            dossier,
+            kind=OfficerFile.Kind.APPRAISAL,
+            upload=report,
+            checked=checked,
+            actor=actor,
+            agency=dossier.competent_agency,
+        )
+        data["appraisal_report"] = {"id": str(stored.public_id), "name": stored.name}
     return _hand_on(
         dossier,
         StaffRole.LEADER,
@@ -729,7 +760,40 @@ def dossier_submit_for_approval(*, dossier: Dossier, actor, role: str, comment: 
         from_status=S.IN_PROCESSING,
         comment=comment,
         public=False,
+        data=data,
     )
+
+
+def officer_upload_check(upload, *, field: str, pdf_only: bool = False):
+    """An officer's upload through the same checks as the applicants' (portal/uploads.py); as
+    with the procedures' blank forms, a scanner that does not answer is a refusal (nothing is
+    stored pending). Raises ValidationError on the field; nothing is changed then."""
+    try:
+        checked = check_upload(upload)
+    except FileRefused as refused:
+        raise ValidationError({field: refused.messages}) from None
+    if checked.scan_status == ScanStatus.PENDING:
+        raise ValidationError({field: [_("The virus scanner did not answer; attach the file again in a few minutes.")]})
+    if pdf_only and checked.content_type != PDF:
+        raise ValidationError({field: [_("Attach the report as a PDF file.")]})
+    return checked
+
+
+def _officer_file_store(dossier: Dossier, *, kind: str, upload, checked, actor, agency) -> OfficerFile:
+    stored = OfficerFile(
+        dossier=dossier,
+        kind=kind,
+        name=checked.name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        scan_status=checked.scan_status,
+        uploaded_by=actor,
+        agency=agency,
+    )
+    stored.file.save(checked.name, upload, save=False)
+    stored.save()
+    return stored
 
 
 def dossier_send_back(*, dossier: Dossier, actor, role: str, comment: str = "") -> Dossier:

@@ -33,6 +33,7 @@ R, SP, L = StaffRole.RECEPTIONIST, StaffRole.SPECIALIST, StaffRole.LEADER
 
 # What a parameter is, for an API client: GET …/transitions/ lists it with this `type`.
 STRING, TEXT, INTEGER, DATE, CHOICE = "string", "text", "integer", "date", "choice"
+FILE = "file"  # sent as multipart/form-data
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,8 @@ class TransitionForm(forms.Form):
 
     api: dict[str, Param] = {}  # one per field
 
-    def __init__(self, data=None, *, dossier: Dossier | None = None, **kwargs):
-        super().__init__(data, **kwargs)
+    def __init__(self, data=None, files=None, *, dossier: Dossier | None = None, **kwargs):
+        super().__init__(data, files, **kwargs)
         self.dossier = dossier
 
 
@@ -71,6 +72,19 @@ class CommentForm(TransitionForm):
     )
 
     api = {"comment": Param(TEXT)}
+
+
+class AppraisalForm(CommentForm):
+    report = forms.FileField(
+        label=gettext_lazy("Appraisal report (PDF, optional)"),
+        required=False,
+        help_text=gettext_lazy(
+            "The signed appraisal report or submission (tờ trình) the leader reads before approving."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+    api = {"comment": Param(TEXT), "report": Param(FILE)}
 
 
 class SupplementForm(TransitionForm):
@@ -146,10 +160,16 @@ class ConsultForm(TransitionForm):
 
 class ConsultationAnswerForm(TransitionForm):
     answer = forms.CharField(
-        label=gettext_lazy("Opinion received"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("Our agency's opinion"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    api = {"answer": Param(TEXT)}
+    answer_file = forms.FileField(
+        label=gettext_lazy("Written answer (optional)"),
+        required=False,
+        help_text=gettext_lazy("PDF, JPEG, PNG, Word or Excel."),
+    )
+
+    api = {"answer": Param(TEXT), "answer_file": Param(FILE)}
 
 
 class PaymentRequestForm(TransitionForm):
@@ -192,9 +212,9 @@ class Transition:
     rule: Rule  # who may make it (permissions.py)
     service: Callable[..., object]  # services.dossier_<name>(*, dossier, actor, role, **parameters)
 
-    def form_for(self, dossier: Dossier, data=None) -> TransitionForm:
+    def form_for(self, dossier: Dossier, data=None, files=None) -> TransitionForm:
         """The parameters form; ids are prefixed so several forms share a page."""
-        return self.form(data, dossier=dossier, auto_id=f"id_{self.name}-%s")
+        return self.form(data, files, dossier=dossier, auto_id=f"id_{self.name}-%s")
 
     def parameters(self, dossier: Dossier) -> list[dict]:
         """The parameters as an API client sends them (GET …/transitions/)."""
@@ -257,15 +277,16 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         Transition(
             "record_consultation",
-            label=gettext_lazy("Record the agency's opinion"),
+            label=gettext_lazy("Give our agency's opinion"),
             form=ConsultationAnswerForm,
-            rule=Rule(((SP, CONSULTED), (SP, COMPETENT)), assigned_only=True),
+            # The consulted agency answers in its own queue; the competent agency no longer types it.
+            rule=Rule(((SP, CONSULTED), (L, CONSULTED))),
             service=services.dossier_record_consultation,
         ),
         Transition(
             "submit_for_approval",
             label=gettext_lazy("Submit for approval"),
-            form=CommentForm,
+            form=AppraisalForm,
             rule=Rule(((SP, COMPETENT),), assigned_only=True),
             service=services.dossier_submit_for_approval,
         ),

@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -45,10 +47,25 @@ class DossierListSerializer(serializers.ModelSerializer):
         ]
 
 
+class IsoDateTimeField(serializers.DateTimeField):
+    """A datetime the query read as ISO text (from an event's data), written like the others."""
+
+    def to_representation(self, value):
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        return super().to_representation(value)
+
+
 class QueueItemSerializer(serializers.ModelSerializer):
     status_label = ChoiceLabelField(DossierStatus, source="status")
     procedure_name = serializers.CharField(source="procedure_version.name")
     assigned_to = serializers.CharField(source="assigned_to.full_name", allow_null=True, default=None)
+    consultation_due_at = IsoDateTimeField(
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text=_("In the consulted view only: when this agency's opinion is due."),
+    )
 
     class Meta:
         model = Dossier
@@ -63,6 +80,7 @@ class QueueItemSerializer(serializers.ModelSerializer):
             "received_at",
             "due_at",
             "step_due_at",
+            "consultation_due_at",
         ]
 
 
@@ -306,7 +324,9 @@ class DocumentSerializer(serializers.Serializer):
 class TransitionParameterSerializer(serializers.Serializer):
     name = serializers.CharField()
     label = serializers.CharField()
-    type = serializers.CharField(help_text="string, text, integer, date (YYYY-MM-DD), choice")
+    type = serializers.CharField(
+        help_text="string, text, integer, date (YYYY-MM-DD), choice, file (send the body as multipart/form-data)"
+    )
     required = serializers.BooleanField()
     help_text = serializers.CharField(allow_blank=True)
     choices = serializers.ListField(child=serializers.DictField(), required=False)

@@ -496,9 +496,10 @@ class TransitionView(APIView):
             IDEMPOTENCY_KEY,
             OpenApiParameter("name", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(TRANSITIONS)),
         ],
-        request={"application/json": OpenApiTypes.OBJECT},
+        request={"application/json": OpenApiTypes.OBJECT, "multipart/form-data": OpenApiTypes.OBJECT},
         responses=responses({200: s.DossierDetailSerializer}, 400, 401, 403, 404, 409, 422),
-        description="Make one transition. The body holds its parameters (see GET …/transitions/), and "
+        description="Make one transition. The body holds its parameters (see GET …/transitions/; a "
+        "parameter of type `file` is sent as multipart/form-data), and "
         "optionally `expected_status`: if the dossier changed meanwhile, 409. Not possible in the "
         "current state: 409; not this officer's role: 403.",
         examples=[
@@ -518,7 +519,9 @@ class TransitionView(APIView):
         if expected is not None and expected not in S.values:
             raise ValidationError({"expected_status": [_("Unknown status.")]})
         try:
-            dossier = dossier_act(dossier=dossier, name=name, actor=request.user, data=data, expected_status=expected)
+            dossier = dossier_act(
+                dossier=dossier, name=name, actor=request.user, data=data, files=request.FILES, expected_status=expected
+            )
         except DjangoPermissionDenied as denied:  # DRF's own mapping would drop the reason
             raise PermissionDenied(str(denied)) from None
         return _detail(request, dossier)

@@ -40,3 +40,19 @@ def test_every_demo_code_is_dated_the_day_its_dossier_was_submitted():
         assert sorted(issued) == list(range(1, len(issued) + 1)), (day, issued)
     closing = datetime.strptime(settings.OFFICE_CLOSES_AT, "%H:%M").time()
     assert {timezone.localtime(row["due_at"]).time() for row in dossiers if row["due_at"]} == {closing}
+
+
+def test_the_demo_has_an_officer_of_the_consulted_agency_who_sees_the_question_in_their_queue():
+    from demo.seed import DEMO_CONSULTED_AGENCY
+    from dossiers.actions import available_transitions
+    from dossiers.constants import DossierStatus
+    from dossiers.selectors import officer_queue
+    from portal.models import User
+
+    seed_demo()
+    police = User.objects.get(email="congan@demo.motcua.vn")
+    assert police.memberships.get().agency.code == DEMO_CONSULTED_AGENCY
+    qs, counts = officer_queue(police, view="consulted")
+    consulting = Dossier.objects.get(status=DossierStatus.CONSULTING)
+    assert counts["consulted"] == 1 and [d.code for d in qs] == [consulting.code]
+    assert available_transitions(police, consulting) == ["record_consultation"]
