@@ -21,10 +21,12 @@ from .constants import (
     ScanStatus,
     Timeliness,
 )
+from .files import JPEG, PDF, PNG
 from .search import SEARCH_SOURCES, dossier_search_key
 from .workflow import DossierWorkflow
 
 S = DossierStatus
+PREVIEW_TYPES = frozenset({PDF, JPEG, PNG})
 
 
 def private_storage():
@@ -299,6 +301,11 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def previewable(self) -> bool:
+        """Shown inline (the desk's preview): a PDF, JPEG or PNG the virus scanner found clean."""
+        return self.scan_status == ScanStatus.CLEAN and self.content_type in PREVIEW_TYPES
 
 
 class DossierCodeSequence(models.Model):

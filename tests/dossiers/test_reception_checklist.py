@@ -63,9 +63,7 @@ def test_a_document_of_another_procedure_is_refused(office, submitted):
     foreign = VersionFactory(published=True).documents.first()
     ticked = [*_documents(submitted).values(), foreign]
     with pytest.raises(ValidationError):
-        dossier_act(
-            dossier=submitted, name="receive", actor=office["desk"], data={"documents": [d.pk for d in ticked]}
-        )
+        dossier_act(dossier=submitted, name="receive", actor=office["desk"], data={"documents": [d.pk for d in ticked]})
     assert Dossier.objects.get(pk=submitted.pk).status == S.SUBMITTED
 
 
