@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.constants import StaffRole
@@ -336,6 +337,11 @@ class SupplementRequest(models.Model):
     class Meta:
         ordering = ["round"]
         constraints = [models.UniqueConstraint(fields=["dossier", "round"], name="supplement_round_unique")]
+
+    @property
+    def overdue(self) -> bool:
+        """Unanswered past its answer_by: a late answer is still taken; the dossier may be refused."""
+        return self.answered_at is None and self.answer_by is not None and self.answer_by < timezone.now()
 
 
 class Rating(models.Model):

@@ -556,7 +556,9 @@ def dossier_receive(*, dossier: Dossier, actor, role: str = StaffRole.RECEPTIONI
 
 
 def dossier_refuse_reception(*, dossier: Dossier, actor, role: str, reasons: str) -> Dossier:
-    """The desk refuses a dossier it cannot accept (Form 03): processing ends."""
+    """The desk refuses a dossier it cannot accept (Form 03), or one whose supplement, asked at
+    reception, was not answered in time: processing ends."""
+    from_status = dossier.status
     dossier.refuse_reception()
     _end(dossier)
     return _hand_on(
@@ -565,7 +567,7 @@ def dossier_refuse_reception(*, dossier: Dossier, actor, role: str, reasons: str
         actor=actor,
         role=role,
         kind=EventKind.RECEPTION_REFUSED,
-        from_status=S.SUBMITTED,
+        from_status=from_status,
         fields=END_FIELDS,
         comment=reasons,
     )

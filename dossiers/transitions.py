@@ -334,7 +334,9 @@ TRANSITIONS: dict[str, Transition] = {
             label=gettext_lazy("Refuse after appraisal (Form 03)"),
             form=ReasonsForm,
             rule=Rule(
-                ((SP, COMPETENT), (L, COMPETENT)), assigned_only=True, specialist_while=(DossierStatus.IN_PROCESSING,)
+                ((SP, COMPETENT), (L, COMPETENT)),
+                assigned_only=True,
+                specialist_while=(DossierStatus.IN_PROCESSING, DossierStatus.SUPPLEMENT_REQUESTED),
             ),
             service=services.dossier_refuse,
         ),
