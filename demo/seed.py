@@ -214,6 +214,7 @@ def _seed_dossiers() -> None:
                 "send_back": {"comment": "Bổ sung biên bản kiểm tra thực địa."},
                 "refuse": {"reasons": "Người yêu cầu không đủ điều kiện theo quy định."},
                 "stop": {"reasons": "Người nộp đề nghị dừng để bổ sung hồ sơ gốc."},
+                "receive": _every_document(dossier),
             }.get(name, {})
             dossier_act(dossier=Dossier.objects.get(pk=dossier.pk), name=name, actor=staff[WHO[name]], data=data)
         made.append(dossier)
@@ -223,6 +224,11 @@ def _seed_dossiers() -> None:
     # Overdue by two days at the office's closing time (a due time is always the closing time).
     closing = now.replace(hour=17, minute=0, second=0, microsecond=0)
     Dossier.objects.filter(pk__in=[made[2].pk, made[3].pk]).update(due_at=closing - timedelta(days=2))
+
+
+def _every_document(dossier) -> dict:
+    """The demo desk ticks every document of the reception checklist (they are all attached)."""
+    return {"documents": list(dossier.procedure_version.documents.values_list("pk", flat=True))}
 
 
 # A few months of ended dossiers for the indicators pages: (procedure, journey, months ago,
@@ -287,7 +293,7 @@ def _seed_indicator_history() -> None:
                 dossier=Dossier.objects.get(pk=dossier.pk),
                 name=name,
                 actor=staff[WHO[name]],
-                data=reasons.get(name, {}),
+                data=_every_document(dossier) if name == "receive" else reasons.get(name, {}),
             )
         deadline = due_date(received, version.processing_days)
         calendar = WorkingCalendar.around(deadline.counting_from.date())

@@ -148,7 +148,9 @@ def dossier_counter_submit(*, dossier: Dossier, actor) -> Dossier:
     was_draft = dossier.status == S.DRAFT
     dossier = services.dossier_submit(dossier=dossier, actor=actor)
     if was_draft and dossier.channel == Channel.COUNTER and dossier.filed_by_id == actor.pk:
-        dossier = dossier_act(dossier=dossier, name="receive", actor=actor, data={})
+        # The desk has the walk-in's papers in hand: what it attached is what it received.
+        attached = dossier.attachments.filter(requirement__isnull=False).values_list("requirement_id", flat=True)
+        dossier = dossier_act(dossier=dossier, name="receive", actor=actor, data={"documents": list(set(attached))})
     return dossier
 
 

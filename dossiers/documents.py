@@ -43,18 +43,31 @@ def form_context(dossier: Dossier, base_url: str) -> dict:
     events = list(dossier.events.select_related("actor", "agency"))
     attachments = list(dossier.attachments.select_related("requirement"))
     last = {event.kind: event for event in events}
+    # The reception checklist the desk ticked (none on a dossier received before it existed).
+    received = last.get(EventKind.RECEIVED)
+    ticked = {row["requirement"]: row["received"] for row in (received.data.get("checklist") or [])} if received else {}
+    documents = list(dossier.procedure_version.documents.all())
+    for doc in documents:
+        doc.received = ticked.get(doc.pk)
+    supplement = dossier.supplement_requests.order_by("-round").first()
+    by_id = {doc.pk: doc for doc in documents}
+    supplement_items = [
+        {**item, "document": by_id.get(item.get("requirement"))} for item in (supplement.items if supplement else [])
+    ]
     return {
         "dossier": dossier,
         "version": dossier.procedure_version,
         "attachments": attachments,
         "other_attachments": [a for a in attachments if a.requirement_id is None],
-        "documents": dossier.procedure_version.documents.all(),
+        "documents": documents,
+        "has_checklist": bool(ticked),
         "lookup_url": url,
         # Where the applicant answers a supplement request (after signing in).
         "supplement_url": base_url.rstrip("/") + reverse("dossiers:supplement", kwargs={"code": dossier.code}),
         "qr": qr_svg(url),
         "printed_at": timezone.localtime(),
-        "supplement": dossier.supplement_requests.order_by("-round").first(),
+        "supplement": supplement,
+        "supplement_items": supplement_items,
         "refusal": last.get(EventKind.REFUSED) or last.get(EventKind.RECEPTION_REFUSED),
         "extension": last.get(EventKind.EXTENDED),
         "approval": last.get(EventKind.APPROVED),

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.constants import StaffRole
@@ -21,10 +22,12 @@ from .constants import (
     ScanStatus,
     Timeliness,
 )
+from .files import JPEG, PDF, PNG
 from .search import SEARCH_SOURCES, dossier_search_key
 from .workflow import DossierWorkflow
 
 S = DossierStatus
+PREVIEW_TYPES = frozenset({PDF, JPEG, PNG})
 
 
 def private_storage():
@@ -300,6 +303,11 @@ class Attachment(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def previewable(self) -> bool:
+        """Shown inline (the desk's preview): a PDF, JPEG or PNG the virus scanner found clean."""
+        return self.scan_status == ScanStatus.CLEAN and self.content_type in PREVIEW_TYPES
+
 
 class DossierCodeSequence(models.Model):
     """The last number used for dossier codes of one receiving unit on one day."""
@@ -329,6 +337,11 @@ class SupplementRequest(models.Model):
     class Meta:
         ordering = ["round"]
         constraints = [models.UniqueConstraint(fields=["dossier", "round"], name="supplement_round_unique")]
+
+    @property
+    def overdue(self) -> bool:
+        """Unanswered past its answer_by: a late answer is still taken; the dossier may be refused."""
+        return self.answered_at is None and self.answer_by is not None and self.answer_by < timezone.now()
 
 
 class Rating(models.Model):

@@ -103,7 +103,7 @@ def _render_desk(request, dossier, *, bound=None, status=200):
         {
             "name": n,
             "label": TRANSITIONS[n].label,
-            "form": bound[1] if bound and bound[0] == n else action_form(n, dossier),
+            "form": bound[1] if bound and bound[0] == n else _unbound_form(n, dossier, bound),
         }
         for n in allowed.transitions
     ]
@@ -121,6 +121,8 @@ def _render_desk(request, dossier, *, bound=None, status=200):
             "can_preview_result": dossier.status in PREVIEWABLE,
             "consultation": selectors.open_consultation(dossier),
             "steps": dossier.procedure_version.steps.all(),
+            # Reception refused for unticked documents: the supplement request is the way on.
+            "supplement_proposed": bool(bound and bound[0] == "receive" and bound[1] is not None and bound[1].errors),
             "supplements": dossier.supplement_requests.all(),
             "documents": services.available_documents(dossier, staff=True),
             "can_record_payment": allowed.record_payment,
@@ -131,6 +133,16 @@ def _render_desk(request, dossier, *, bound=None, status=200):
         },
         status=status,
     )
+
+
+def _unbound_form(name, dossier, bound):
+    """A transition's empty form; after a refused reception, the supplement request proposes the
+    documents the desk left unticked (and opens: see detail.html)."""
+    if name == "request_supplement" and bound and bound[0] == "receive" and bound[1] is not None:
+        return TRANSITIONS[name].form(
+            dossier=dossier, auto_id="id_request_supplement-%s", proposed_from=bound[1].data.getlist("documents")
+        )
+    return action_form(name, dossier)
 
 
 @staff_required

@@ -1,6 +1,6 @@
 """Reads of dossiers shared by the citizen pages, the officer pages and the API."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from portal.collation import vietnamese
 from portal.constants import StaffRole
@@ -12,7 +12,7 @@ from procedures.models import DocumentRequirement
 from procedures.selectors import catalogue_search
 
 from .constants import DossierStatus
-from .models import Attachment, Dossier, StoredDocument
+from .models import Attachment, Dossier, StoredDocument, SupplementRequest
 from .search import queue_search_filter
 
 
@@ -175,6 +175,7 @@ QUEUE_FILTERS = [
     "to_return",
     "awaiting_my_approval",  # a leader's: what waits for their signature (shown to leaders only)
     "consulted",  # what other agencies asked this officer's agency's opinion on
+    "supplement_overdue",
 ]
 # Views shown only to officers holding one of these roles (the others always count 0 for them).
 VIEW_ROLES = {
@@ -218,6 +219,14 @@ def _queue_conditions(user, now, soon):
         "mine": open_ & Q(assigned_to=user),
         "unassigned": Q(status=DossierStatus.RECEIVED, assigned_to__isnull=True),
         "to_return": Q(status=DossierStatus.FINISHED),
+        # The applicant did not answer a supplement request by its answer_by: the desk decides
+        # (refuse, or wait; a late answer is still taken). Nothing happens by itself.
+        "supplement_overdue": Q(status=DossierStatus.SUPPLEMENT_REQUESTED)
+        & Q(
+            Exists(
+                SupplementRequest.objects.filter(dossier=OuterRef("pk"), answered_at__isnull=True, answer_by__lt=now)
+            )
+        ),
         # Late, or about to be, and not rescheduled: an apology with a new date (Form 04) is due.
         "needs_apology": open_ & ~Q(status=DossierStatus.FINISHED) & Q(due_at__lte=soon, extended_at__isnull=True),
         "awaiting_my_approval": Q(status=DossierStatus.AWAITING_APPROVAL, competent_agency_id__in=leading)

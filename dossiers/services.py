@@ -588,8 +588,74 @@ def _hand_on(
     return dossier
 
 
-def dossier_receive(*, dossier: Dossier, actor, role: str = StaffRole.RECEPTIONIST) -> Dossier:
-    """The desk accepts a complete dossier: the legal clock starts and Form 01 is issued."""
+def checklist_label(requirement: DocumentRequirement) -> str:
+    """One line of the reception checklist: the document, how many originals and copies."""
+    label = _("%(name)s (originals: %(originals)s, copies: %(copies)s)") % {
+        "name": requirement.name,
+        "originals": requirement.originals,
+        "copies": requirement.copies,
+    }
+    return label if requirement.required else f"{label} — {_('optional')}"
+
+
+def reception_checklist(dossier: Dossier, documents) -> list[dict]:
+    """The procedure's documents, each ticked or not by the desk (stored on the reception event);
+    refuses (nothing changed) while a required document is unticked: ask for a supplement instead."""
+    ticked = {getattr(doc, "pk", doc) for doc in documents or ()}
+    requirements = list(dossier.procedure_version.documents.order_by("position", "pk"))
+    unknown = ticked - {r.pk for r in requirements}
+    if unknown:
+        raise ValidationError({"documents": [_("That document is not one of this procedure's.")]})
+    missing = [r.name for r in requirements if r.required and r.pk not in ticked]
+    if missing:
+        raise ValidationError(
+            {
+                "documents": [
+                    _(
+                        "The dossier cannot be received: these required documents are not ticked: %(names)s. "
+                        "Tick each one you have checked, or request a supplement for what is missing."
+                    )
+                    % {"names": "; ".join(missing)}
+                ]
+            }
+        )
+    return [
+        {
+            "requirement": r.pk,
+            "name": r.name,
+            "required": r.required,
+            "originals": r.originals,
+            "copies": r.copies,
+            "received": r.pk in ticked,
+        }
+        for r in requirements
+    ]
+
+
+def received_checklist(dossier: Dossier) -> list[dict] | None:
+    """The checklist the desk ticked at reception (None for a dossier received before there was one)."""
+    event = dossier.events.filter(kind=EventKind.RECEIVED).order_by("-at", "-pk").first()
+    return event.data.get("checklist") if event else None
+
+
+def proposed_supplement_items(dossier: Dossier, ticked=None) -> str:
+    """What the desk would ask for at reception: the required documents not ticked (or, before any
+    tick, those with no file attached), one line each, as the supplement form reads them."""
+    requirements = dossier.procedure_version.documents.filter(required=True).order_by("position", "pk")
+    if ticked is None:
+        attached = set(dossier.attachments.values_list("requirement_id", flat=True))
+        missing = [r for r in requirements if r.pk not in attached]
+    else:
+        ticked = {str(getattr(t, "pk", t)) for t in ticked}
+        missing = [r for r in requirements if str(r.pk) not in ticked]
+    why = _("required by the procedure and not in the dossier")
+    return "\n".join(f"{r.name} — {why}" for r in missing)
+
+
+def dossier_receive(*, dossier: Dossier, actor, role: str = StaffRole.RECEPTIONIST, documents=()) -> Dossier:
+    """The desk accepts a complete dossier, its checklist ticked: the legal clock starts and Form 01
+    is issued listing what was received."""
+    checklist = reception_checklist(dossier, documents)
     now = timezone.now()
     deadline = due_date(now, dossier.procedure_version.processing_days)
     dossier.receive()
@@ -611,13 +677,15 @@ def dossier_receive(*, dossier: Dossier, actor, role: str = StaffRole.RECEPTIONI
         from_status=S.SUBMITTED,
         role=role,
         agency=dossier.receiving_agency,
-        data={"due_at": deadline.due_at.isoformat()},
+        data={"due_at": deadline.due_at.isoformat(), "checklist": checklist},
     )
     return dossier
 
 
 def dossier_refuse_reception(*, dossier: Dossier, actor, role: str, reasons: str) -> Dossier:
-    """The desk refuses a dossier it cannot accept (Form 03): processing ends."""
+    """The desk refuses a dossier it cannot accept (Form 03), or one whose supplement, asked at
+    reception, was not answered in time: processing ends."""
+    from_status = dossier.status
     dossier.refuse_reception()
     _end(dossier)
     return _hand_on(
@@ -626,7 +694,7 @@ def dossier_refuse_reception(*, dossier: Dossier, actor, role: str, reasons: str
         actor=actor,
         role=role,
         kind=EventKind.RECEPTION_REFUSED,
-        from_status=S.SUBMITTED,
+        from_status=from_status,
         fields=END_FIELDS,
         comment=reasons,
     )

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from portal.collation import vietnamese
 from portal.constants import StaffRole
 from portal.models import User
-from procedures.models import Agency
+from procedures.models import Agency, DocumentRequirement
 
 from . import services
 from .constants import DossierStatus
@@ -87,6 +87,36 @@ class AppraisalForm(CommentForm):
     api = {"comment": Param(TEXT), "report": Param(FILE)}
 
 
+class ReceiveForm(TransitionForm):
+    """The reception checklist: the desk ticks each document of the procedure it has checked."""
+
+    documents = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Documents checked and received"),
+        queryset=DocumentRequirement.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy(
+            "Tick each document once you have checked it (originals and copies as listed). "
+            "If a required document is missing, request a supplement instead."
+        ),
+    )
+
+    api = {
+        "documents": Param(
+            CHOICE,
+            help_text=gettext_lazy("A list of the ids of the documents checked and received."),
+            list_choices=True,
+        )
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.dossier is not None:
+            field = self.fields["documents"]
+            field.queryset = self.dossier.procedure_version.documents.order_by("position", "pk")
+            field.label_from_instance = services.checklist_label
+
+
 class SupplementForm(TransitionForm):
     items = forms.CharField(
         label=gettext_lazy("What is missing, and why"),
@@ -103,7 +133,19 @@ class SupplementForm(TransitionForm):
 
     api = {"items": Param(TEXT), "message": Param(TEXT)}
 
+    def __init__(self, *args, proposed_from=None, **kwargs):
+        """At reception the required documents not ticked (`proposed_from`: the ticked ids; before
+        any tick, those with no file) are proposed as the items to ask for."""
+        super().__init__(*args, **kwargs)
+        if self.dossier is not None and self.dossier.status == DossierStatus.SUBMITTED and not self.is_bound:
+            self.fields["items"].initial = services.proposed_supplement_items(self.dossier, ticked=proposed_from)
+
     def clean_items(self):
+        by_name = (
+            {r.name.strip().casefold(): r.pk for r in self.dossier.procedure_version.documents.all()}
+            if self.dossier is not None
+            else {}
+        )
         items = []
         for line in self.cleaned_data["items"].splitlines():
             if not line.strip():
@@ -111,7 +153,10 @@ class SupplementForm(TransitionForm):
             what, sep, why = line.partition("—") if "—" in line else line.partition(" - ")
             if not sep or not why.strip():
                 raise ValidationError(_("Write each line as: what is missing — why it is needed."))
-            items.append({"what": what.strip(), "why": why.strip()})
+            item = {"what": what.strip(), "why": why.strip()}
+            if requirement := by_name.get(item["what"].casefold()):  # its answer files go to that document
+                item["requirement"] = requirement
+            items.append(item)
         if not items:
             raise ValidationError(_("List at least one missing document."))
         return items
@@ -243,7 +288,7 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(
             "receive",
             label=gettext_lazy("Receive (Form 01)"),
-            form=NoParamsForm,
+            form=ReceiveForm,
             rule=Rule(((R, RECEIVING),)),
             service=services.dossier_receive,
         ),
@@ -310,7 +355,9 @@ TRANSITIONS: dict[str, Transition] = {
             label=gettext_lazy("Refuse after appraisal (Form 03)"),
             form=ReasonsForm,
             rule=Rule(
-                ((SP, COMPETENT), (L, COMPETENT)), assigned_only=True, specialist_while=(DossierStatus.IN_PROCESSING,)
+                ((SP, COMPETENT), (L, COMPETENT)),
+                assigned_only=True,
+                specialist_while=(DossierStatus.IN_PROCESSING, DossierStatus.SUPPLEMENT_REQUESTED),
             ),
             service=services.dossier_refuse,
         ),

@@ -10,6 +10,7 @@ urlpatterns = [
     path("ho-so/nhap/<uuid:public_id>/xem-lai/", views.draft_review, name="review"),
     path("ho-so/nhap/<uuid:public_id>/xoa/", views.draft_delete, name="draft_delete"),
     path("ho-so/tep/<uuid:public_id>/", views.attachment_download, name="attachment"),
+    path("ho-so/tep/<uuid:public_id>/xem/", views.attachment_inline, name="attachment_inline"),
     path("ho-so/<str:code>/", views.dossier_detail, name="detail"),
     path("ho-so/<str:code>/phieu-tiep-nhan.pdf", views.document_download, name="form01"),
     path("ho-so/<str:code>/giay-to/<str:kind>.pdf", views.document_download, name="document"),

@@ -1,5 +1,8 @@
 """The citizen's side of dossiers: thin views that parse input and call one service."""
 
+import logging
+
+from csp.constants import SELF
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -42,6 +45,8 @@ from .forms import (
 from .models import Dossier, DossierDocument, Rating, StoredDocument
 
 S = DossierStatus
+# Who opened which file of a dossier, and how (downloaded or previewed inline): one line per read.
+read_log = logging.getLogger("dossiers.reads")
 
 
 def _get_or_404(getter, **kwargs):
@@ -395,12 +400,46 @@ def _still_scanning(request, item):
     return render(request, "dossiers/file_pending.html", {"name": item.name}, status=403)
 
 
+def _log_read(request, attachment, how: str) -> None:
+    read_log.info(
+        "attachment %s: user=%s dossier=%s attachment=%s name=%r from=%s",
+        how,
+        request.user.pk,
+        attachment.dossier.code or attachment.dossier.public_id,
+        attachment.public_id,
+        attachment.name,
+        client_address(request),
+    )
+
+
 @login_required
 def attachment_download(request, public_id):
     attachment = _get_or_404(selectors.attachment_for, user=request.user, public_id=public_id)
     if refused := _still_scanning(request, attachment):
         return refused
+    _log_read(request, attachment, "download")
     return private_file_response(attachment.file, filename=attachment.name, content_type=attachment.content_type)
+
+
+@login_required
+def attachment_inline(request, public_id):
+    """The same file, shown in the browser (the desk's preview panel) instead of downloaded: only a
+    PDF, JPEG or PNG the virus scanner checked clean; anything else stays download-only."""
+    attachment = _get_or_404(selectors.attachment_for, user=request.user, public_id=public_id)
+    if refused := _still_scanning(request, attachment):
+        return refused
+    if not attachment.previewable:
+        return render(request, "dossiers/file_no_preview.html", {"attachment": attachment}, status=403)
+    _log_read(request, attachment, "preview")
+    response = FileResponse(
+        attachment.file.open("rb"), as_attachment=False, filename=attachment.name, content_type=attachment.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    # Framed by the desk page of this portal only (DENY stays everywhere else, refusals included);
+    # the browser's PDF viewer is the one object it may load.
+    response["X-Frame-Options"] = "SAMEORIGIN"
+    response._csp_replace = {"frame-ancestors": [SELF], "object-src": [SELF]}
+    return response
 
 
 @login_required

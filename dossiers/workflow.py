@@ -53,7 +53,32 @@ class DossierWorkflow(ConcurrentTransitionMixin, models.Model):
     def receive(self):
         pass
 
-    @transition(field=status, source=S.SUBMITTED, target=S.NOT_RECEIVED)
+    # --- A supplement not answered in time (SUPPLEMENT_ANSWER_WORKING_DAYS) -----------------------
+    # Nothing happens by itself once its answer_by has passed: the dossier shows in the queue's
+    # "Supplement overdue" view, a late answer is still taken, and the desk (asked at reception) or
+    # the competent agency (asked during appraisal) may refuse it with the usual refusal.
+    def _supplement_overdue(self) -> bool:
+        request = self.supplement_requests.filter(answered_at__isnull=True).order_by("-round").first()
+        return request is not None and request.overdue
+
+    @refusing(_("The applicant may still send the supplement: refuse only once its deadline has passed."))
+    def _not_waiting_or_overdue(self) -> bool:
+        return self.status != S.SUPPLEMENT_REQUESTED or self._supplement_overdue()
+
+    @refusing(_("This dossier was received already: it is refused after appraisal (Form 03)."))
+    def _not_received_if_waiting(self) -> bool:
+        return self.status != S.SUPPLEMENT_REQUESTED or self.received_at is None
+
+    @refusing(_("This dossier was not received yet: the one-stop desk refuses its reception."))
+    def _received_if_waiting(self) -> bool:
+        return self.status != S.SUPPLEMENT_REQUESTED or self.received_at is not None
+
+    @transition(
+        field=status,
+        source=[S.SUBMITTED, S.SUPPLEMENT_REQUESTED],
+        target=S.NOT_RECEIVED,
+        conditions=[_not_received_if_waiting, _not_waiting_or_overdue],
+    )
     def refuse_reception(self):
         pass
 
@@ -86,7 +111,12 @@ class DossierWorkflow(ConcurrentTransitionMixin, models.Model):
     def submit_for_approval(self):
         pass
 
-    @transition(field=status, source=[S.IN_PROCESSING, S.AWAITING_APPROVAL], target=S.REFUSED)
+    @transition(
+        field=status,
+        source=[S.IN_PROCESSING, S.AWAITING_APPROVAL, S.SUPPLEMENT_REQUESTED],
+        target=S.REFUSED,
+        conditions=[_received_if_waiting, _not_waiting_or_overdue],
+    )
     def refuse(self):
         pass
 

@@ -441,7 +441,8 @@ class QueueView(GenericAPIView):
                 OpenApiTypes.STR,
                 enum=selectors.QUEUE_FILTERS,
                 description="all (default), due_today, due_soon, overdue, needs_apology, mine, "
-                "unassigned, to_receive, to_return",
+                "unassigned, to_receive, to_return, supplement_overdue (a supplement request not answered "
+                "by its answer_by: the desk may refuse the dossier; nothing happens by itself)",
             ),
             OpenApiParameter("status", OpenApiTypes.STR, enum=S.values),
             OpenApiParameter("procedure", OpenApiTypes.STR, description="Procedure code."),

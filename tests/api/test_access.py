@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from portal.models import ApiClient
+from tests.dossiers.factories import receive_data
 
 from .conftest import api_for, assert_problem, make_token
 
@@ -52,7 +53,7 @@ def test_staff_of_the_agency_see_the_dossier_and_its_whole_timeline(office, subm
     if role == "specialist":  # a specialist reads the dossiers assigned to them (test_least_privilege.py)
         from dossiers.actions import dossier_act
 
-        dossier_act(dossier=submitted, name="receive", actor=office["desk"], data={})
+        dossier_act(dossier=submitted, name="receive", actor=office["desk"], data=receive_data(submitted))
         dossier_act(
             dossier=type(submitted).objects.get(pk=submitted.pk),
             name="assign",

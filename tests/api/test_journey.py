@@ -6,7 +6,7 @@ import pytest
 
 from dossiers.constants import DossierStatus as S
 from dossiers.models import Dossier
-from tests.dossiers.factories import PDF_BYTES
+from tests.dossiers.factories import PDF_BYTES, receive_data
 
 from .conftest import api_for
 
@@ -69,7 +69,8 @@ def test_a_dossier_goes_from_draft_to_returned_through_the_api_only(office):
 
     queue = desk.get("/api/v1/queue/", {"view": "to_receive"}).json()
     assert [row["code"] for row in queue["results"]] == [code]
-    assert act(desk, "receive")["status"] == S.RECEIVED
+    ticked = receive_data(Dossier.objects.get(code=code))
+    assert act(desk, "receive", **ticked)["status"] == S.RECEIVED
     specialists = leader.get(f"/api/v1/dossiers/{code}/transitions/").json()
     assign = next(t for t in specialists if t["name"] == "assign")
     choice = next(c["value"] for c in assign["parameters"][0]["choices"] if c["label"] == "Chuyên viên")

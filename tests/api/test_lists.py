@@ -5,7 +5,7 @@ import pytest
 from dossiers import services
 from dossiers.actions import dossier_act
 from portal.models import Notification
-from tests.dossiers.factories import filled_draft
+from tests.dossiers.factories import filled_draft, receive_data
 
 from .conftest import api_for, assert_problem
 
@@ -105,7 +105,12 @@ def test_supplement_request_and_response(office, submitted):
     desk = api_for(office["desk"])
     # Asked after reception, the answer goes on to appraisal ("received"); asked at reception it goes
     # back to the desk (tests/dossiers/test_supplement_round_trip.py).
-    assert desk.post(f"/api/v1/dossiers/{submitted.code}/transitions/receive/", {}, format="json").status_code == 200
+    assert (
+        desk.post(
+            f"/api/v1/dossiers/{submitted.code}/transitions/receive/", receive_data(submitted), format="json"
+        ).status_code
+        == 200
+    )
     response = desk.post(
         f"/api/v1/dossiers/{submitted.code}/transitions/request_supplement/",
         {"items": "Ảnh chân dung — thiếu ảnh", "message": "Bổ sung giúp"},
@@ -213,7 +218,7 @@ def test_a_citizen_cannot_file_at_the_counter(office):
 
 
 def test_officer_transition_list_names_parameters(office, submitted):
-    dossier_act(dossier=submitted, name="receive", actor=office["desk"], data={})
+    dossier_act(dossier=submitted, name="receive", actor=office["desk"], data=receive_data(submitted))
     transitions = {
         t["name"]: t for t in api_for(office["leader"]).get(f"/api/v1/dossiers/{submitted.code}/transitions/").json()
     }

@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dossiers.models import Dossier
 from portal.models import IdempotencyRecord
-from tests.dossiers.factories import PDF_BYTES
+from tests.dossiers.factories import PDF_BYTES, receive_data
 
 from .conftest import api_for, assert_problem
 
@@ -76,8 +76,9 @@ def test_other_posts_are_idempotent_too(office, submitted, url):
 def test_a_transition_twice_with_one_key_happens_once(office, submitted):
     api = api_for(office["desk"])
     url = f"/api/v1/dossiers/{submitted.code}/transitions/receive/"
-    assert api.post(url, HTTP_IDEMPOTENCY_KEY="r").status_code == 200
-    again = api.post(url, HTTP_IDEMPOTENCY_KEY="r")
+    ticked = receive_data(submitted)
+    assert api.post(url, ticked, format="json", HTTP_IDEMPOTENCY_KEY="r").status_code == 200
+    again = api.post(url, ticked, format="json", HTTP_IDEMPOTENCY_KEY="r")
     assert again.status_code == 200 and again["Idempotent-Replayed"] == "true"
     assert submitted.events.filter(kind="received").count() == 1
     # Without the key, the second one is refused: not possible now.
@@ -116,7 +117,7 @@ def test_expected_status_guards_against_a_change_meanwhile(office, submitted):
 
 def test_transition_parameters_are_checked_field_by_field(office, submitted):
     api = api_for(office["desk"])
-    api.post(f"/api/v1/dossiers/{submitted.code}/transitions/receive/")
+    api.post(f"/api/v1/dossiers/{submitted.code}/transitions/receive/", receive_data(submitted), format="json")
     response = api.post(f"/api/v1/dossiers/{submitted.code}/transitions/assign/", {"specialist": 999999}, format="json")
     assert_problem(response, 400, "specialist")
     assert_problem(api.post(f"/api/v1/dossiers/{submitted.code}/transitions/fly/"), 404)

@@ -105,6 +105,11 @@ def with_steps(version):
     return version
 
 
+def receive_data(dossier) -> dict:
+    """The reception checklist with every document of the procedure ticked."""
+    return {"documents": list(dossier.procedure_version.documents.values_list("pk", flat=True))}
+
+
 _ROLES = {"desk": StaffRole.RECEPTIONIST, "specialist": StaffRole.SPECIALIST, "leader": StaffRole.LEADER}
 # The happy path, one transition per state reached: (state, transition, who, data).
 _PATH = [
@@ -150,5 +155,7 @@ class DossierFactory(factory.django.DjangoModelFactory):
             if dossier.status == state:
                 break
             data = {k: person(v).pk if k == "specialist" else v for k, v in data.items()}
+            if name == "receive":
+                data = receive_data(dossier)
             dossier = dossier_act(dossier=Dossier.objects.get(pk=dossier.pk), name=name, actor=person(who), data=data)
         return Dossier.objects.get(pk=dossier.pk)

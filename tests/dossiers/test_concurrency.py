@@ -9,7 +9,7 @@ from django.db import connection, connections
 from dossiers import services
 from dossiers.models import Dossier
 
-from .factories import CitizenFactory, birth_procedure, filled_draft
+from .factories import CitizenFactory, birth_procedure, filled_draft, receive_data
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -73,7 +73,9 @@ def test_two_officers_receive_at_once_one_wins():
     for officer in officers:
         AgencyMembership.objects.create(user=officer, agency=version.agency, role="receptionist")
     actions = [
-        lambda o=officers[0]: dossier_act(dossier=Dossier.objects.get(pk=dossier.pk), name="receive", actor=o, data={}),
+        lambda o=officers[0]: dossier_act(
+            dossier=Dossier.objects.get(pk=dossier.pk), name="receive", actor=o, data=receive_data(dossier)
+        ),
         lambda o=officers[1]: dossier_act(
             dossier=Dossier.objects.get(pk=dossier.pk),
             name="refuse_reception",

@@ -12,7 +12,7 @@ from portal.constants import StaffRole
 from tests.procedures.factories import AgencyFactory
 from tests.second_factor import staff_login
 
-from .factories import StaffFactory
+from .factories import StaffFactory, receive_data
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ def office(office, submitted):
         "assigned": office["specialist"],
         "colleague": StaffFactory(agency=office["agency"], role=StaffRole.SPECIALIST),
     }
-    dossier_act(dossier=submitted, name="receive", actor=people["desk"], data={})
+    dossier_act(dossier=submitted, name="receive", actor=people["desk"], data=receive_data(submitted))
     dossier_act(
         dossier=Dossier.objects.get(pk=submitted.pk),
         name="assign",

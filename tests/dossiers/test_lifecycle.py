@@ -14,7 +14,7 @@ from dossiers.documents import dossier_document
 from dossiers.models import Dossier, DossierDocument, DossierEvent, Rating
 from tests.conftest import _need
 
-from .factories import CitizenFactory, pdf_upload
+from .factories import CitizenFactory, pdf_upload, receive_data
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ def submitted(office, submitted):
 
 def test_receive_sets_the_legal_due_date(submitted):
     _, dossier = submitted
-    dossier = services.dossier_receive(dossier=dossier, actor=None)
+    dossier = services.dossier_receive(dossier=dossier, actor=None, **receive_data(dossier))
     assert dossier.status == DossierStatus.RECEIVED and dossier.national_status == 2
     assert dossier.due_at > dossier.received_at
     assert timezone.localtime(dossier.due_at).hour == 17
@@ -40,7 +40,7 @@ def test_receive_sets_the_legal_due_date(submitted):
 
 def test_supplement_then_resubmission_restarts_the_deadline(submitted, django_capture_on_commit_callbacks):
     citizen, dossier = submitted
-    dossier = services.dossier_receive(dossier=dossier, actor=None)
+    dossier = services.dossier_receive(dossier=dossier, actor=None, **receive_data(dossier))
     with pytest.raises(ValidationError):
         services.dossier_request_supplement(dossier=dossier, actor=None, items=[{"what": "Ảnh", "why": ""}])
     request = services.dossier_request_supplement(
@@ -65,7 +65,7 @@ def test_supplement_then_resubmission_restarts_the_deadline(submitted, django_ca
 
 def test_supplement_window_is_a_setting(submitted, settings):
     _, dossier = submitted
-    dossier = services.dossier_receive(dossier=dossier, actor=None)
+    dossier = services.dossier_receive(dossier=dossier, actor=None, **receive_data(dossier))
     Dossier.objects.filter(pk=dossier.pk).update(received_at=timezone.now() - timedelta(days=20))
     dossier.refresh_from_db()
     with pytest.raises(ValidationError, match="3 ngày làm việc"):
@@ -122,7 +122,7 @@ def test_form01_pdf_has_the_receipt_and_a_scannable_qr(submitted, tmp_path, djan
     _need(shutil.which("pdftotext") is not None, "needs poppler-utils (pdftotext)")
     citizen, dossier = submitted
     with django_capture_on_commit_callbacks(execute=True):  # the task renders it after commit
-        dossier = services.dossier_receive(dossier=dossier, actor=None)
+        dossier = services.dossier_receive(dossier=dossier, actor=None, **receive_data(dossier))
     document = DossierDocument.objects.get(dossier=dossier, kind="form01")
     pdf = tmp_path / "form01.pdf"
     pdf.write_bytes(document.file.read())
@@ -148,7 +148,7 @@ def test_form01_download_only_after_reception(client, submitted):
     citizen, dossier = submitted
     client.force_login(citizen)
     assert client.get(f"/ho-so/{dossier.code}/phieu-tiep-nhan.pdf").status_code == 404
-    services.dossier_receive(dossier=dossier, actor=None)
+    services.dossier_receive(dossier=dossier, actor=None, **receive_data(dossier))
     response = client.get(f"/ho-so/{dossier.code}/phieu-tiep-nhan.pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     client.force_login(CitizenFactory())

@@ -14,7 +14,7 @@ from dossiers.models import Dossier, DossierDocument
 from tests.api.conftest import api_for
 from tests.second_factor import staff_login
 
-from .factories import pdf_upload
+from .factories import pdf_upload, receive_data
 
 pytestmark = pytest.mark.django_db
 S = DossierStatus
@@ -37,7 +37,7 @@ def test_an_answer_to_a_supplement_asked_at_reception_goes_back_to_the_desk(offi
     request.refresh_from_db()
     assert [len(item["files"]) for item in request.items] == [1, 1]  # which file answers which item
     # The desk receives it: the legal clock starts, the reception event and Form 01 exist.
-    dossier = dossier_act(dossier=dossier, name="receive", actor=office["desk"], data={})
+    dossier = dossier_act(dossier=dossier, name="receive", actor=office["desk"], data=receive_data(dossier))
     assert dossier.status == S.RECEIVED and dossier.due_at is not None
     assert dossier.events.filter(kind=EventKind.RECEIVED).exists()
     assert "form01" in {d["kind"] for d in services.available_documents(dossier, staff=False)}

@@ -15,7 +15,7 @@ from dossiers.transitions import APPLICANT_TRANSITIONS, TRANSITIONS
 from portal.constants import StaffRole
 from portal.models import AgencyMembership
 
-from .factories import CitizenFactory, birth_procedure, filled_draft
+from .factories import CitizenFactory, birth_procedure, filled_draft, receive_data
 
 S = DossierStatus
 
@@ -49,7 +49,9 @@ def received_at_the_desk(db):
 
 def test_dossier_act_returns_the_dossier_as_it_now_is(received_at_the_desk):
     dossier, desk = received_at_the_desk
-    received = dossier_act(dossier=Dossier.objects.get(pk=dossier.pk), name="receive", actor=desk, data={})
+    received = dossier_act(
+        dossier=Dossier.objects.get(pk=dossier.pk), name="receive", actor=desk, data=receive_data(dossier)
+    )
     assert received.status == S.RECEIVED and received.due_at is not None and received.received_at is not None
     stored = Dossier.objects.get(pk=dossier.pk)
     assert (received.due_at, received.step_due_at) == (stored.due_at, stored.step_due_at)
@@ -58,7 +60,7 @@ def test_dossier_act_returns_the_dossier_as_it_now_is(received_at_the_desk):
 @pytest.mark.parametrize(
     ("name", "data"),
     [
-        ("receive", {}),
+        ("receive", None),  # every document ticked
         ("request_supplement", {"items": "Ảnh chân dung — ảnh mờ"}),
         ("refuse_reception", {"reasons": "Không thuộc thẩm quyền"}),
     ],
@@ -74,6 +76,7 @@ def test_the_row_is_locked_once_and_only_changed_fields_are_written(received_at_
         return select_for_update(queryset, *args, **kwargs)
 
     monkeypatch.setattr(QuerySet, "select_for_update", counting)
+    data = receive_data(dossier) if data is None else data
     with CaptureQueriesContext(connection) as captured:
         dossier_act(dossier=Dossier.objects.get(pk=dossier.pk), name=name, actor=desk, data=data)
     assert len(locks) == 1

@@ -18,7 +18,7 @@ from portal.models import AgencyMembership, Notification
 from tests.clamd import EICAR
 from tests.second_factor import staff_login
 
-from .factories import CitizenFactory, birth_procedure, filled_draft
+from .factories import CitizenFactory, birth_procedure, filled_draft, receive_data
 
 pytestmark = pytest.mark.django_db
 
@@ -233,7 +233,7 @@ def test_the_api_refuses_an_active_pdf_with_a_422(citizen, draft):
 def awaiting_supplement(citizen):
     dossier = services.dossier_submit(dossier=filled_draft(citizen, birth_procedure()), actor=citizen)
     desk = officer_of(dossier)
-    services.dossier_receive(dossier=dossier, actor=desk)
+    services.dossier_receive(dossier=dossier, actor=desk, **receive_data(dossier))
     services.dossier_request_supplement(
         dossier=dossier, actor=desk, items=[{"what": "Giấy chứng sinh bản rõ", "why": "Bản chụp bị mờ"}]
     )

@@ -19,7 +19,7 @@ from tests.conftest import _need
 from tests.procedures.factories import AgencyFactory
 from tests.second_factor import staff_login
 
-from .factories import CitizenFactory, StaffFactory
+from .factories import CitizenFactory, StaffFactory, receive_data
 
 pytestmark = pytest.mark.django_db
 S = DossierStatus
@@ -56,6 +56,8 @@ def advance(dossier, people, upto: str):
         if name == upto:
             return Dossier.objects.get(pk=dossier.pk)
         data = {k: people[v].pk if k == "specialist" else v for k, v in data.items()}
+        if name == "receive":
+            data = receive_data(dossier)
         act(dossier, name, people[who], **data)
     return Dossier.objects.get(pk=dossier.pk)
 
@@ -124,7 +126,7 @@ def test_a_transition_not_possible_now_is_a_conflict(office):
 
 def test_stale_page_says_who_changed_the_dossier(office):
     dossier, people = office
-    act(dossier, "receive", people["desk"])
+    act(dossier, "receive", people["desk"], **receive_data(dossier))
     with pytest.raises(TransitionConflict, match="Cán bộ Một cửa"):
         dossier_act(
             dossier=dossier,
@@ -234,7 +236,7 @@ def test_cross_boundary_dossier_can_be_received_at_any_desk(office):
     type(version).objects.filter(pk=version.pk).update(cross_boundary=True)
     Dossier.objects.filter(pk=dossier.pk).update(cross_boundary=True)  # as submission copies it
     dossier = Dossier.objects.get(pk=dossier.pk)
-    act(dossier, "receive", people["stranger"])
+    act(dossier, "receive", people["stranger"], **receive_data(dossier))
     dossier.refresh_from_db()
     assert dossier.status == S.RECEIVED and dossier.receiving_agency.code == "000.99.00.H99"
     assert dossier.competent_agency == version.agency  # routed to the competent agency

@@ -20,7 +20,7 @@ from payments.constants import PaymentStatus
 from payments.models import Payment, PaymentEvent, Receipt
 from procedures.models import FeeRule
 from tests.conftest import _need
-from tests.dossiers.factories import CitizenFactory, birth_procedure, filled_draft
+from tests.dossiers.factories import CitizenFactory, birth_procedure, filled_draft, receive_data
 from tests.second_factor import staff_login
 
 pytestmark = pytest.mark.django_db
@@ -139,7 +139,7 @@ def test_officer_request_for_payment_then_bank_transfer_moves_the_dossier_on(cli
     desk, specialist = CitizenFactory(), CitizenFactory()
     AgencyMembership.objects.create(user=desk, agency=dossier.receiving_agency, role="receptionist")
     AgencyMembership.objects.create(user=specialist, agency=dossier.competent_agency, role="specialist")
-    dossier_act(dossier=dossier, name="receive", actor=desk, data={})
+    dossier_act(dossier=dossier, name="receive", actor=desk, data=receive_data(dossier))
     dossier_act(
         dossier=Dossier.objects.get(pk=dossier.pk), name="assign", actor=desk, data={"specialist": specialist.pk}
     )

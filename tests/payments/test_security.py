@@ -22,7 +22,7 @@ from payments import services, vnpay
 from payments.constants import PaymentStatus
 from payments.models import Payment, PaymentEvent, Receipt
 from portal.models import AgencyMembership
-from tests.dossiers.factories import CitizenFactory
+from tests.dossiers.factories import CitizenFactory, receive_data
 from tests.payments.test_payments import fee_bearing_dossier
 from tests.payments.test_reconciliation import age, through_portal
 from tests.second_factor import staff_login
@@ -68,7 +68,7 @@ def raise_the_fee(dossier, amount=50000):
     desk, specialist = CitizenFactory(), CitizenFactory()
     AgencyMembership.objects.create(user=desk, agency=dossier.receiving_agency, role="receptionist")
     AgencyMembership.objects.create(user=specialist, agency=dossier.competent_agency, role="specialist")
-    dossier_act(dossier=dossier, name="receive", actor=desk, data={})
+    dossier_act(dossier=dossier, name="receive", actor=desk, data=receive_data(dossier))
     dossier_act(
         dossier=Dossier.objects.get(pk=dossier.pk), name="assign", actor=desk, data={"specialist": specialist.pk}
     )

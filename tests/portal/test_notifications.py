@@ -16,7 +16,7 @@ from dossiers.sweeps import deadline_sweep
 from portal.models import AgencyMembership, DeliveryStatus, Notification, NotificationTemplate, OutboxMessage
 from portal.notifications import Recipient, notify
 from portal.outbox import outbox_dispatch
-from tests.dossiers.factories import CitizenFactory, birth_procedure, filled_draft
+from tests.dossiers.factories import CitizenFactory, birth_procedure, filled_draft, receive_data
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ def received(django_capture_on_commit_callbacks):
         AgencyMembership.objects.create(user=user, agency=version.agency, role=role)
     with django_capture_on_commit_callbacks(execute=True):
         dossier = services.dossier_submit(dossier=filled_draft(citizen, version), actor=citizen)
-        dossier_act(dossier=dossier, name="receive", actor=desk, data={})
+        dossier_act(dossier=dossier, name="receive", actor=desk, data=receive_data(dossier))
         dossier_act(
             dossier=Dossier.objects.get(pk=dossier.pk), name="assign", actor=desk, data={"specialist": specialist.pk}
         )
