@@ -3,6 +3,7 @@
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from portal.collation import vietnamese
+from portal.constants import StaffRole
 
 from .constants import VersionStatus
 from .models import Agency, Field, ProcedureVersion, SearchSynonym
@@ -128,6 +129,22 @@ def catalogue_suggestions(*, query: str, found: int, limit: int = 3) -> dict:
 def procedure_detail(*, code: str) -> ProcedureVersion:
     """The published version of one procedure with everything its page shows."""
     return published_versions().prefetch_related("documents", "fees", "steps").get(procedure__code=code)
+
+
+def receiving_desks(*, version: ProcedureVersion) -> list[Agency]:
+    """The one-stop desks that take this procedure's dossiers in: the performing agency's (online
+    dossiers go there too: dossiers.services.dossier_draft_start), and for a cross-boundary
+    procedure every other desk of the province, i.e. every agency with desk officers (the rule of
+    dossiers.services.intake_desk)."""
+    desks = [version.agency]
+    if version.cross_boundary:
+        desks += list(
+            Agency.objects.filter(is_active=True, memberships__role=StaffRole.RECEPTIONIST)
+            .exclude(pk=version.agency_id)
+            .distinct()
+            .order_by("code")
+        )
+    return desks
 
 
 def fields_with_counts() -> QuerySet[Field]:

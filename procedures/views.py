@@ -51,6 +51,7 @@ def procedure_detail(request, code: str):
         "procedures/procedure_detail.html",
         {
             "version": version,
+            "desks": selectors.receiving_desks(version=version),
             "submit_url": _submit_url(code),
         },
     )
