@@ -417,6 +417,7 @@ def _apply_agencies(items, report):
 def _apply_procedure(item, fields, agencies, report):
     content = _entry_content(item)
     procedure, created = Procedure.objects.get_or_create(code=item["code"])
+    blank_forms = {}  # the file carries no blank forms: a new version keeps the admin's uploads
     if not created:
         if procedure.versions.filter(status=VersionStatus.DRAFT).exists():
             raise ValidationError(
@@ -431,6 +432,8 @@ def _apply_procedure(item, fields, agencies, report):
         if current is not None and version_content(current) == content:
             report.procedures_unchanged += 1
             return
+        if current is not None:
+            blank_forms = {d.name: d.template.name for d in current.documents.all() if d.template}
     version = ProcedureVersion(
         procedure=procedure,
         number=next_version_number(procedure),
@@ -477,6 +480,7 @@ def _apply_procedure(item, fields, agencies, report):
                 originals=d["originals"],
                 copies=d["copies"],
                 required=d["required"],
+                template=blank_forms.get(d["name"], ""),
             )
             for i, d in enumerate(content["documents"])
         ]

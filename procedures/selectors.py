@@ -147,6 +147,21 @@ def receiving_desks(*, version: ProcedureVersion) -> list[Agency]:
     return desks
 
 
+def level_counts() -> dict[str, dict[str, int]]:
+    """How many published procedures there are per level and per online service level."""
+    counts = {"level": {}, "service_level": {}}
+    rows = (
+        ProcedureVersion.objects.filter(status=VersionStatus.PUBLISHED)
+        .values("level", "service_level")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        for name in counts:
+            counts[name][row[name]] = counts[name].get(row[name], 0) + row["n"]
+    return counts
+
+
 def fields_with_counts() -> QuerySet[Field]:
     """Fields that have published procedures, with how many."""
     return (
