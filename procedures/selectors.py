@@ -1,6 +1,7 @@
 """Reads of the catalogue shared by the public pages, the API and the dashboards."""
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db import connection
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 
 from portal.collation import vietnamese
 from portal.constants import StaffRole
@@ -32,7 +33,10 @@ def catalogue_search(
     """Filter and search the public catalogue, best matches first.
 
     Search ignores diacritics and case on every database: both sides are compared in
-    the normalized form stored in search_name / search_text.
+    the normalized form stored in search_name / search_text. When a word is not in the catalogue
+    and the words as typed match nothing, it is taken for a typo: PostgreSQL matches each word by
+    trigram word similarity (pg_trgm, index-backed) and ranks by it; SQLite replaces the word by
+    its closest catalogue word (difflib).
     """
     # The list shows names and facts only: leave the long texts in the table.
     qs = published_versions().defer("description", "legal_basis", "form_schema", "search_text")
@@ -51,9 +55,10 @@ def catalogue_search(
         return qs.none()  # only punctuation, stop words, or far too long: nothing can match
     # A word the catalogue does not have may be a typo: if so, and nothing matches as typed, search
     # the closest words instead (a query of known words costs no extra query).
-    fixed = correct_tokens(tokens, catalogue_vocabulary())
-    if fixed != tokens and not _matching(qs, tokens).exists():
-        tokens = fixed
+    if _may_be_typo(tokens) and not _matching(qs, tokens).exists():
+        if connection.vendor == "postgresql":
+            return _similar(qs, tokens)
+        tokens = correct_tokens(tokens, catalogue_vocabulary())
     qs = _matching(qs, tokens)
     phrase = " ".join(tokens)
     in_name = Q()
@@ -74,6 +79,51 @@ def _matching(qs, tokens):
     for token in tokens:
         qs = qs.filter(search_text__contains=token)
     return qs
+
+
+def _fuzzy(token: str) -> bool:
+    """Whether a word may be matched loosely: short words and numbers have too many neighbours."""
+    return len(token) >= 3 and not token.isdigit()
+
+
+def _may_be_typo(tokens: list[str]) -> bool:
+    vocabulary = catalogue_vocabulary()
+    return any(_fuzzy(token) and token not in vocabulary for token in tokens)
+
+
+def _similar(qs, tokens):
+    """PostgreSQL: versions where every word is found, or a word like it (`search_text %> word`,
+    pg_trgm.word_similarity_threshold, served by version_search_text_trgm_idx), the most similar
+    first: the words' similarity to the text, then the phrase's to the name."""
+    from django.contrib.postgres.lookups import TrigramWordSimilar
+    from django.contrib.postgres.search import TrigramWordSimilarity
+
+    score = TrigramWordSimilarity(" ".join(tokens), "search_name")
+    for token in tokens:
+        found = Q(search_text__contains=token)
+        if _fuzzy(token):
+            found |= Q(TrigramWordSimilar(F("search_text"), Value(token)))
+        qs = qs.filter(found)
+        score += TrigramWordSimilarity(token, "search_text")
+    return qs.annotate(rank=score).order_by("-rank", "search_name", "pk")
+
+
+def _trigram_corrections(tokens: list[str], text: str) -> list[str]:
+    """PostgreSQL: each word of the query that the best match's text lacks, replaced by that
+    text's most similar word (pg_trgm similarity)."""
+    words = [word for word in text.split() if len(word) > 2]  # as the vocabulary: 'ho' is no correction
+    corrected = []
+    with connection.cursor() as cursor:
+        for token in tokens:
+            if token in words or not _fuzzy(token):
+                corrected.append(token)
+                continue
+            cursor.execute(
+                "SELECT w FROM unnest(%s::text[]) AS w ORDER BY similarity(w, %s) DESC, w LIMIT 1", [words, token]
+            )
+            row = cursor.fetchone()
+            corrected.append(row[0] if row else token)
+    return corrected
 
 
 def search_tokens(query: str) -> list[str]:
@@ -109,11 +159,17 @@ def catalogue_suggestions(*, query: str, found: int, limit: int = 3) -> dict:
     """'Did you mean ...' for a search that found `found` procedures: the corrected wording when
     the search had to correct a typo, and, when nothing matched, procedures sharing some words."""
     tokens = search_tokens(query)
-    fixed = correct_tokens(tokens, catalogue_vocabulary()) if tokens else []
+    corrected_search = bool(tokens) and _may_be_typo(tokens) and not _matching(published_versions(), tokens).exists()
+    if connection.vendor == "postgresql":
+        fixed = tokens
+        if found and corrected_search:
+            best = _similar(published_versions(), tokens).values_list("search_text", flat=True).first()
+            fixed = _trigram_corrections(tokens, best or "")
+    else:
+        fixed = correct_tokens(tokens, catalogue_vocabulary()) if tokens else []
     if found:
         # The search corrects only when the words as typed match nothing: then these were shown.
-        corrected = " ".join(fixed) if fixed != tokens and not _matching(published_versions(), tokens).exists() else ""
-        return {"corrected": corrected, "procedures": []}
+        return {"corrected": " ".join(fixed) if corrected_search and fixed != tokens else "", "procedures": []}
     words = [word for word in fixed if len(word) > 1]
     if not words:
         return {"corrected": "", "procedures": []}
