@@ -1,7 +1,7 @@
 """Reads of the catalogue shared by the public pages, the API and the dashboards."""
 
 from django.db import connection
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from portal.collation import vietnamese
 from portal.constants import StaffRole
@@ -34,9 +34,8 @@ def catalogue_search(
 
     Search ignores diacritics and case on every database: both sides are compared in
     the normalized form stored in search_name / search_text. When a word is not in the catalogue
-    and the words as typed match nothing, it is taken for a typo: PostgreSQL matches each word by
-    trigram word similarity (pg_trgm, index-backed) and ranks by it; SQLite replaces the word by
-    its closest catalogue word (difflib).
+    and the words as typed match nothing, it is taken for a typo and replaced by the catalogue's
+    closest word: by trigram similarity on PostgreSQL (pg_trgm), by difflib on SQLite.
     """
     # The list shows names and facts only: leave the long texts in the table.
     qs = published_versions().defer("description", "legal_basis", "form_schema", "search_text")
@@ -56,9 +55,7 @@ def catalogue_search(
     # A word the catalogue does not have may be a typo: if so, and nothing matches as typed, search
     # the closest words instead (a query of known words costs no extra query).
     if _may_be_typo(tokens) and not _matching(qs, tokens).exists():
-        if connection.vendor == "postgresql":
-            return _similar(qs, tokens)
-        tokens = correct_tokens(tokens, catalogue_vocabulary())
+        tokens = corrected_tokens(tokens)
     qs = _matching(qs, tokens)
     phrase = " ".join(tokens)
     in_name = Q()
@@ -91,39 +88,54 @@ def _may_be_typo(tokens: list[str]) -> bool:
     return any(_fuzzy(token) and token not in vocabulary for token in tokens)
 
 
-def _similar(qs, tokens):
-    """PostgreSQL: versions where every word is found, or a word like it (`search_text %> word`,
-    pg_trgm.word_similarity_threshold, served by version_search_text_trgm_idx), the most similar
-    first: the words' similarity to the text, then the phrase's to the name."""
-    from django.contrib.postgres.lookups import TrigramWordSimilar
-    from django.contrib.postgres.search import TrigramWordSimilarity
-
-    score = TrigramWordSimilarity(" ".join(tokens), "search_name")
-    for token in tokens:
-        found = Q(search_text__contains=token)
-        if _fuzzy(token):
-            found |= Q(TrigramWordSimilar(F("search_text"), Value(token)))
-        qs = qs.filter(found)
-        score += TrigramWordSimilarity(token, "search_text")
-    return qs.annotate(rank=score).order_by("-rank", "search_name", "pk")
+def corrected_tokens(tokens: list[str]) -> list[str]:
+    """Each word the catalogue does not have, replaced by its closest catalogue word."""
+    vocabulary = catalogue_vocabulary()
+    if connection.vendor == "postgresql":
+        return _trigram_corrections(tokens, vocabulary)
+    return correct_tokens(tokens, vocabulary)
 
 
-def _trigram_corrections(tokens: list[str], text: str) -> list[str]:
-    """PostgreSQL: each word of the query that the best match's text lacks, replaced by that
-    text's most similar word (pg_trgm similarity)."""
-    words = [word for word in text.split() if len(word) > 2]  # as the vocabulary: 'ho' is no correction
-    corrected = []
+# For each unknown word, up to 5 catalogue words that hold half its trigrams (pg_trgm's
+# word_similarity: 'sih' in 'sinh') or a quarter of both words' (similarity: 'dng', 'dung'), the
+# most similar first, ties alphabetically.
+_TRIGRAM_CORRECTION_SQL = """
+SELECT t.token, best.word
+FROM unnest(%s::text[]) AS t(token)
+CROSS JOIN LATERAL (
+    SELECT w AS word FROM unnest(%s::text[]) AS w
+    WHERE word_similarity(t.token, w) >= 0.5 OR similarity(w, t.token) >= 0.25
+    ORDER BY similarity(w, t.token) DESC, w
+    LIMIT 5
+) AS best
+"""
+
+
+def _trigram_corrections(tokens: list[str], vocabulary: frozenset[str]) -> list[str]:
+    """PostgreSQL: the typo correction by trigram similarity (pg_trgm) over the catalogue's words
+    (a few thousand short words, cached: one query of about a millisecond, no index needed).
+    Short Vietnamese syllables have near-equal neighbours ('dng': 'dang', 'dung'), so when the
+    closest words match nothing together, the runners-up are tried one word at a time."""
+    unknown = [token for token in tokens if _fuzzy(token) and token not in vocabulary]
+    if not unknown or not vocabulary:
+        return tokens
+    candidates: dict[str, list[str]] = {}
     with connection.cursor() as cursor:
-        for token in tokens:
-            if token in words or not _fuzzy(token):
-                corrected.append(token)
-                continue
-            cursor.execute(
-                "SELECT w FROM unnest(%s::text[]) AS w ORDER BY similarity(w, %s) DESC, w LIMIT 1", [words, token]
-            )
-            row = cursor.fetchone()
-            corrected.append(row[0] if row else token)
-    return corrected
+        cursor.execute(_TRIGRAM_CORRECTION_SQL, [unknown, sorted(vocabulary)])
+        for token, word in cursor.fetchall():
+            candidates.setdefault(token, []).append(word)
+    best = [candidates.get(token, [token])[0] for token in tokens]
+    if not candidates:
+        return best
+    catalogue = published_versions()
+    if _matching(catalogue, best).exists():
+        return best
+    for index, token in enumerate(tokens):
+        for word in candidates.get(token, [])[1:]:
+            attempt = [*best[:index], word, *best[index + 1 :]]
+            if _matching(catalogue, attempt).exists():
+                return attempt
+    return best
 
 
 def search_tokens(query: str) -> list[str]:
@@ -150,7 +162,8 @@ def catalogue_vocabulary() -> frozenset[str]:
         for text in ProcedureVersion.objects.filter(status=VersionStatus.PUBLISHED).values_list(
             "search_text", flat=True
         ):
-            words.update(word for word in text.split() if len(word) > 2)  # 'ho' is no correction
+            # 'ho' is no correction, and neither is a number (procedure codes)
+            words.update(word for word in text.split() if len(word) > 2 and not word.isdigit())
         cache.set(VOCABULARY_CACHE_KEY, words, VOCABULARY_SECONDS)
     return frozenset(words)
 
@@ -160,17 +173,11 @@ def catalogue_suggestions(*, query: str, found: int, limit: int = 3) -> dict:
     the search had to correct a typo, and, when nothing matched, procedures sharing some words."""
     tokens = search_tokens(query)
     corrected_search = bool(tokens) and _may_be_typo(tokens) and not _matching(published_versions(), tokens).exists()
-    if connection.vendor == "postgresql":
-        fixed = tokens
-        if found and corrected_search:
-            best = _similar(published_versions(), tokens).values_list("search_text", flat=True).first()
-            fixed = _trigram_corrections(tokens, best or "")
-    else:
-        fixed = correct_tokens(tokens, catalogue_vocabulary()) if tokens else []
+    fixed = corrected_tokens(tokens) if corrected_search else tokens
     if found:
         # The search corrects only when the words as typed match nothing: then these were shown.
         return {"corrected": " ".join(fixed) if corrected_search and fixed != tokens else "", "procedures": []}
-    words = [word for word in fixed if len(word) > 1]
+    words = list(dict.fromkeys(word for word in fixed if len(word) > 1))  # each word counts once
     if not words:
         return {"corrected": "", "procedures": []}
     shared = sum((Case(When(search_text__contains=w, then=Value(1)), default=Value(0)) for w in words), Value(0))

@@ -104,12 +104,8 @@ def postgres_options(database: dict, *, pool: bool) -> dict:
     every large aggregate (the indicators) and pays only on long analytical queries."""
     if database["ENGINE"] == "django.db.backends.postgresql":
         options = database.setdefault("OPTIONS", {})
-        # The catalogue's typo tolerance (procedures/selectors.py): a word matches a mistyped one
-        # from half its trigrams on ('sih' -> 'sinh'); pg_trgm's default is 0.6.
-        flags = ["-c pg_trgm.word_similarity_threshold=0.5"]
         if not env.bool("DATABASE_JIT", default=False):
-            flags.insert(0, "-c jit=off")
-        options.setdefault("options", " ".join(flags))
+            options.setdefault("options", "-c jit=off")
         if pool:
             options["pool"] = True
     return database
