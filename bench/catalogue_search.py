@@ -139,7 +139,9 @@ def plan_indexes(query):
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
         plan = [row[0] for row in cursor.fetchall()]
-    scans = sorted({m for line in plan for m in re.findall(r"(?:Index|Bitmap Index) Scan (?:Backward )?on (\w+)", line)})
+    scans = sorted(
+        {m for line in plan for m in re.findall(r"(?:Index|Bitmap Index) Scan (?:Backward )?on (\w+)", line)}
+    )
     seq = any("Seq Scan on procedures_procedureversion" in line for line in plan)
     first = qs.first()
     return scans, seq, first.name if first else "—"
@@ -200,7 +202,9 @@ def main():
     base50, base95 = baseline(args.requests * 5)
     print()
     print(f"baseline SELECT 1: p50 {base50:.3f} ms, p95 {base95:.3f} ms")
-    print(f"{'typo search (SQL, page 1)':<30} {'p50 ms':>8} {'p95 ms':>8} {'p50/SELECT1':>12} {'found':>6} {'queries':>8}")
+    print(
+        f"{'typo search (SQL, page 1)':<30} {'p50 ms':>8} {'p95 ms':>8} {'p50/SELECT1':>12} {'found':>6} {'queries':>8}"
+    )
     typo_worst = 0.0
     for query in TYPOS:
         p50, p95, found, queries = typo_search(query, args.requests)

@@ -24,7 +24,6 @@ from .form_schema import validate_form_schema
 from .models import Agency, DocumentRequirement, FeeRule, Field, Procedure, ProcedureVersion, StepTemplate
 from .services import next_version_number, procedure_version_publish
 
-
 # An agency's one-stop desk, as the file may give it (all optional): key -> longest text.
 AGENCY_CONTACT = {"address": 255, "opening_hours": 255, "hotline": 32, "email": 254}
 

@@ -172,7 +172,9 @@ def test_import_reads_and_export_writes_english_names_and_desk_contacts():
 
 def test_import_keeps_the_blank_forms_of_a_changed_procedure():
     import_catalogue(DEMO_CATALOGUE.read_text(encoding="utf-8"))
-    document = DocumentRequirement.objects.get(version__procedure__code="1.001193", version__status="published", position=0)
+    document = DocumentRequirement.objects.get(
+        version__procedure__code="1.001193", version__status="published", position=0
+    )
     DocumentRequirement.objects.filter(pk=document.pk).update(template="procedure-templates/to-khai.pdf")
     data = json.loads(DEMO_CATALOGUE.read_text(encoding="utf-8"))
     next(p for p in data["procedures"] if p["code"] == "1.001193")["processing_working_days"] = 1
