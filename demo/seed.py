@@ -5,9 +5,11 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.html import escape
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dossiers import services
@@ -20,7 +22,7 @@ from portal.second_factor.services import demo_totp_device_ensure, totp_uri
 from portal.signing import ensure_demo_pki
 from procedures.calendar import WorkingCalendar, due_date, office_time
 from procedures.catalogue_io import import_catalogue
-from procedures.models import Agency
+from procedures.models import Agency, DocumentRequirement
 from procedures.selectors import procedure_detail
 
 DEMO_CATALOGUE = Path(__file__).resolve().parent.parent / "procedures" / "fixtures" / "catalogue.json"
@@ -126,11 +128,6 @@ def _seed_blank_forms():
 
     A blank form is an aid beside the version's content (the import compares none, a new draft or
     imported version carries it over), so it is attached to the published document directly."""
-    from django.core.files.base import ContentFile
-    from django.utils.html import escape
-
-    from procedures.models import DocumentRequirement
-
     field = DocumentRequirement._meta.get_field("template")
     for code, name, filename, title, lines in DEMO_BLANK_FORMS:
         document = DocumentRequirement.objects.filter(
