@@ -89,11 +89,21 @@ def _may_be_typo(tokens: list[str]) -> bool:
 
 
 def corrected_tokens(tokens: list[str]) -> list[str]:
-    """Each word the catalogue does not have, replaced by its closest catalogue word."""
+    """Each word the catalogue does not have, replaced by its closest catalogue word. Cached as
+    long as the vocabulary: the list and its "did you mean" line ask for the same correction."""
+    import hashlib
+
+    from django.core.cache import cache
+
     vocabulary = catalogue_vocabulary()
-    if connection.vendor == "postgresql":
-        return _trigram_corrections(tokens, vocabulary)
-    return correct_tokens(tokens, vocabulary)
+    if connection.vendor != "postgresql":
+        return correct_tokens(tokens, vocabulary)
+    key = "catalogue-typo:" + hashlib.sha256(" ".join(tokens).encode()).hexdigest()
+    corrected = cache.get(key)
+    if corrected is None:
+        corrected = _trigram_corrections(tokens, vocabulary)
+        cache.set(key, corrected, VOCABULARY_SECONDS)
+    return corrected
 
 
 # For each unknown word, up to 5 catalogue words that hold half its trigrams (pg_trgm's

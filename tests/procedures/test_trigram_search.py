@@ -53,3 +53,11 @@ def test_postgresql_known_words_cost_no_correction_query(catalogue):
     with CaptureQueriesContext(connection) as queries:
         assert names("khai sinh") == ["Đăng ký khai sinh"]
     assert not any("similarity" in q["sql"] for q in queries)
+
+
+@pytest.mark.postgres
+def test_postgresql_the_page_and_its_did_you_mean_share_one_correction(client, catalogue):
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/thu-tuc/", {"q": "khai sih"}).content.decode()
+    assert 'id="search-corrected"' in page and "Đăng ký khai sinh" in page
+    assert sum("similarity(w" in q["sql"] for q in queries) == 1
