@@ -88,17 +88,21 @@ def _may_be_typo(tokens: list[str]) -> bool:
     return any(_fuzzy(token) and token not in vocabulary for token in tokens)
 
 
+def typo_cache_key(tokens: list[str]) -> str:
+    import hashlib
+
+    return "catalogue-typo:" + hashlib.sha256(" ".join(tokens).encode()).hexdigest()
+
+
 def corrected_tokens(tokens: list[str]) -> list[str]:
     """Each word the catalogue does not have, replaced by its closest catalogue word. Cached as
     long as the vocabulary: the list and its "did you mean" line ask for the same correction."""
-    import hashlib
-
     from django.core.cache import cache
 
     vocabulary = catalogue_vocabulary()
     if connection.vendor != "postgresql":
         return correct_tokens(tokens, vocabulary)
-    key = "catalogue-typo:" + hashlib.sha256(" ".join(tokens).encode()).hexdigest()
+    key = typo_cache_key(tokens)
     corrected = cache.get(key)
     if corrected is None:
         corrected = _trigram_corrections(tokens, vocabulary)
