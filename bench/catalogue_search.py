@@ -110,10 +110,9 @@ def baseline(repeat):
 def typo_search(query, repeat):
     """The typo-tolerant search itself, as the list runs it for page 1: the check that the words as
     typed match nothing, the trigram correction, the search with the corrected words."""
+    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
-
-    from django.core.cache import cache
 
     from procedures.selectors import catalogue_search, search_tokens, typo_cache_key
 
