@@ -190,3 +190,31 @@ def test_import_rejects_a_bad_desk_email():
     data["agencies"][0]["email"] = "not an email"
     with pytest.raises(CatalogueError, match=r"agencies\[0\]\.email"):
         import_catalogue(json.dumps(data))
+
+
+def test_admin_edits_an_agencys_desk(client):
+    from portal.models import User
+    from tests.second_factor import staff_login
+
+    admin = User.objects.create_superuser(email="qt@example.vn", phone="0912999999", password="x" * 12)
+    staff_login(client, admin)
+    agency = AgencyFactory(code="000.30.00.H99", name="Ủy ban nhân dân xã Thử")
+    url = f"/admin/procedures/agency/{agency.pk}/change/"
+    assert 'name="hotline"' in client.get(url).content.decode()
+    data = {
+        "code": agency.code,
+        "name": agency.name,
+        "name_en": "",
+        "level": agency.level,
+        "is_active": "on",
+        "address": "Thôn Một",
+        "opening_hours": "7:30 – 17:00",
+        "hotline": "0203 1234 567",
+        "email": "not an email",
+    }
+    assert client.post(url, data).status_code == 200  # the form again, with the error
+    assert Agency.objects.get(pk=agency.pk).hotline == ""
+    data["email"] = "xa@example.vn"
+    assert client.post(url, data).status_code == 302
+    saved = Agency.objects.get(pk=agency.pk)
+    assert (saved.address, saved.hotline, saved.email) == ("Thôn Một", "0203 1234 567", "xa@example.vn")
