@@ -5,9 +5,11 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.html import escape
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dossiers import services
@@ -21,7 +23,7 @@ from portal.second_factor.services import demo_totp_device_ensure, totp_uri
 from portal.signing import ensure_demo_pki
 from procedures.calendar import WorkingCalendar, due_date, office_time
 from procedures.catalogue_io import import_catalogue
-from procedures.models import Agency
+from procedures.models import Agency, DocumentRequirement
 from procedures.selectors import procedure_detail
 
 DEMO_CATALOGUE = Path(__file__).resolve().parent.parent / "procedures" / "fixtures" / "catalogue.json"
@@ -86,9 +88,79 @@ def seed_demo(*, demo_second_factor: bool = False) -> list[tuple[str, str, str]]
         if email in DEMO_AGENCY_OF:
             label += " (consulted)"
         rows.append((label, email, DEMO_PASSWORD))
+    _seed_blank_forms()
     _seed_dossiers()
     _seed_indicator_history()
     return rows
+
+
+# Blank forms citizens download from the procedure page: (procedure, document, file, title, lines).
+DEMO_BLANK_FORMS = [
+    (
+        "1.001193",
+        "Tờ khai đăng ký khai sinh (theo mẫu)",
+        "to-khai-dang-ky-khai-sinh.pdf",
+        "TỜ KHAI ĐĂNG KÝ KHAI SINH",
+        [
+            "Kính gửi: Ủy ban nhân dân phường Trung Tâm",
+            "Họ, chữ đệm, tên người yêu cầu:",
+            "Nơi cư trú:",
+            "Giấy tờ tùy thân:",
+            "Quan hệ với người được khai sinh:",
+            "Đề nghị cơ quan đăng ký khai sinh cho người dưới đây:",
+            "Họ, chữ đệm, tên:",
+            "Ngày, tháng, năm sinh:",
+            "Giới tính:          Dân tộc:          Quốc tịch:",
+            "Nơi sinh:",
+            "Họ, chữ đệm, tên người mẹ:",
+            "Họ, chữ đệm, tên người cha:",
+        ],
+    ),
+    (
+        "1.000894",
+        "Tờ khai đăng ký kết hôn (theo mẫu)",
+        "to-khai-dang-ky-ket-hon.pdf",
+        "TỜ KHAI ĐĂNG KÝ KẾT HÔN",
+        [
+            "Kính gửi: Ủy ban nhân dân phường Trung Tâm",
+            "Thông tin bên nữ — Họ, chữ đệm, tên:",
+            "Ngày, tháng, năm sinh:          Nơi cư trú:",
+            "Thông tin bên nam — Họ, chữ đệm, tên:",
+            "Ngày, tháng, năm sinh:          Nơi cư trú:",
+            "Chúng tôi cam đoan những lời khai trên đây là đúng sự thật, việc kết hôn của chúng tôi là tự nguyện.",
+        ],
+    ),
+]
+
+
+def _seed_blank_forms():
+    """Give the demo's birth and marriage registration their blank forms, made here as PDFs.
+
+    A blank form is an aid beside the version's content (the import compares none, a new draft or
+    imported version carries it over), so it is attached to the published document directly."""
+    field = DocumentRequirement._meta.get_field("template")
+    for code, name, filename, title, lines in DEMO_BLANK_FORMS:
+        document = DocumentRequirement.objects.filter(
+            version__procedure__code=code, version__status="published", name=name
+        ).first()
+        if document is None or document.template:
+            continue
+        rows = "".join(f"<p>{escape(line)} ……………………………………</p>" for line in lines)
+        html = (
+            "<div style='font-family: DejaVu Serif; font-size: 12pt'>"
+            "<p style='text-align:center'><b>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</b><br>Độc lập - Tự do - Hạnh phúc</p>"
+            f"<h1 style='text-align:center; font-size: 15pt'>{escape(title)}</h1>{rows}"
+            "<p style='text-align:right'>……, ngày …… tháng …… năm ……<br><b>Người yêu cầu</b><br>(Ký, ghi rõ họ tên)</p>"
+            "</div>"
+        )
+        stored = field.storage.save(f"{field.upload_to}{filename}", ContentFile(_html_pdf(html)))
+        DocumentRequirement.objects.filter(pk=document.pk).update(template=stored)
+
+
+def _html_pdf(html: str) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=html).write_pdf()
 
 
 def _demo_pdf(title: str) -> bytes:

@@ -32,6 +32,10 @@ class AgencyAdmin(admin.ModelAdmin):
     list_filter = ["level", "is_active"]
     search_fields = ["code", "name", "name_en"]
     autocomplete_fields = ["parent"]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "name_en", "level", "parent", "is_active"]}),
+        (_("One-stop desk"), {"fields": ["address", "opening_hours", "hotline", "email"]}),
+    ]
 
 
 @admin.register(Field)
@@ -59,7 +63,7 @@ class VersionChildInline(admin.TabularInline):
 class DocumentRequirementForm(forms.ModelForm):
     class Meta:
         model = DocumentRequirement
-        fields = ["position", "name", "originals", "copies", "required", "template"]
+        fields = ["position", "name", "name_en", "originals", "copies", "required", "template"]
 
     def clean_template(self):
         """A blank form citizens download passes the same checks as their uploads, virus scan
@@ -74,7 +78,7 @@ class DocumentRequirementForm(forms.ModelForm):
 class DocumentInline(VersionChildInline):
     model = DocumentRequirement
     form = DocumentRequirementForm
-    fields = ["position", "name", "originals", "copies", "required", "template"]
+    fields = ["position", "name", "name_en", "originals", "copies", "required", "template"]
 
 
 class FeeInline(VersionChildInline):
@@ -84,7 +88,7 @@ class FeeInline(VersionChildInline):
 
 class StepInline(VersionChildInline):
     model = StepTemplate
-    fields = ["position", "name", "role", "working_days"]
+    fields = ["position", "name", "name_en", "role", "working_days"]
 
 
 def _run_service(modeladmin, request, queryset, service, done_message):

@@ -12,6 +12,7 @@ from json import decoder as json_decoder
 from json import scanner as json_scanner
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.template import TemplateSyntaxError
 
@@ -22,6 +23,9 @@ from .constants import FeeUnit, Level, ResultType, ServiceLevel, VersionStatus
 from .form_schema import validate_form_schema
 from .models import Agency, DocumentRequirement, FeeRule, Field, Procedure, ProcedureVersion, StepTemplate
 from .services import next_version_number, procedure_version_publish
+
+# An agency's one-stop desk, as the file may give it (all optional): key -> longest text.
+AGENCY_CONTACT = {"address": 255, "opening_hours": 255, "hotline": 32, "email": 254}
 
 
 class CatalogueError(Exception):
@@ -150,6 +154,13 @@ def _validate(data) -> None:
         check.text(item, "name", path, max_length=255)
         check.text(item, "name_en", path, required=False, max_length=255)
         check.choice(item, "level", path, Level.values)
+        for key, length in AGENCY_CONTACT.items():
+            check.text(item, key, path, required=False, max_length=length)
+        if isinstance(item.get("email"), str) and item["email"]:
+            try:
+                validate_email(item["email"])
+            except ValidationError:
+                check.fail(item, f"{path}.email", "is not an email address")
         _unique(check, item, path, agency_codes)
     known_agencies = agency_codes | set(Agency.objects.values_list("code", flat=True))
     known_fields = field_codes | set(Field.objects.values_list("code", flat=True))
@@ -222,11 +233,13 @@ def _validate_procedure(check, item, path, known_fields, known_agencies):
             check.fail(fee, fpath, "tiers and caps need per: page or copy")
     for dpath, doc in check.items(item, "documents", path, required=False):
         check.text(doc, "name", dpath)
+        check.text(doc, "name_en", dpath, required=False)
         check.integer(doc, "originals", dpath, required=False)
         check.integer(doc, "copies", dpath, required=False)
         check.boolean(doc, "required", dpath, required=False)
     for spath, step in check.items(item, "steps", path, required=False):
         check.text(step, "name", spath, max_length=255)
+        check.text(step, "name_en", spath, required=False, max_length=255)
         check.choice(step, "role", spath, StaffRole.values)
         value = step.get("days")
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
@@ -274,13 +287,17 @@ def _entry_content(item: dict) -> dict:
         "documents": [
             {
                 "name": doc["name"],
+                "name_en": doc.get("name_en", ""),
                 "originals": doc.get("originals", 1),
                 "copies": doc.get("copies", 0),
                 "required": doc.get("required", True),
             }
             for doc in item.get("documents", [])
         ],
-        "steps": [{"name": s["name"], "role": s["role"], "days": float(s["days"])} for s in item.get("steps", [])],
+        "steps": [
+            {"name": s["name"], "name_en": s.get("name_en", ""), "role": s["role"], "days": float(s["days"])}
+            for s in item.get("steps", [])
+        ],
     }
 
 
@@ -314,10 +331,19 @@ def version_content(version: ProcedureVersion) -> dict:
             for fee in version.fees.all()
         ],
         "documents": [
-            {"name": d.name, "originals": d.originals, "copies": d.copies, "required": d.required}
+            {
+                "name": d.name,
+                "name_en": d.name_en,
+                "originals": d.originals,
+                "copies": d.copies,
+                "required": d.required,
+            }
             for d in version.documents.all()
         ],
-        "steps": [{"name": s.name, "role": s.role, "days": float(s.working_days)} for s in version.steps.all()],
+        "steps": [
+            {"name": s.name, "name_en": s.name_en, "role": s.role, "days": float(s.working_days)}
+            for s in version.steps.all()
+        ],
     }
 
 
@@ -364,7 +390,12 @@ def _apply_agencies(items, report):
     agencies = {a.code: a for a in Agency.objects.all()}
     created = set()
     for item in items:  # first pass: the agencies themselves, parents after
-        values = {"name": item["name"], "name_en": item.get("name_en", ""), "level": item["level"]}
+        values = {
+            "name": item["name"],
+            "name_en": item.get("name_en", ""),
+            "level": item["level"],
+            **{key: item.get(key, "") for key in AGENCY_CONTACT},
+        }
         current = agencies.get(item["code"])
         if current is None:
             agencies[item["code"]] = Agency.objects.create(code=item["code"], **values)
@@ -385,6 +416,7 @@ def _apply_agencies(items, report):
 def _apply_procedure(item, fields, agencies, report):
     content = _entry_content(item)
     procedure, created = Procedure.objects.get_or_create(code=item["code"])
+    blank_forms = {}  # the file carries no blank forms: a new version keeps the admin's uploads
     if not created:
         if procedure.versions.filter(status=VersionStatus.DRAFT).exists():
             raise ValidationError(
@@ -399,6 +431,8 @@ def _apply_procedure(item, fields, agencies, report):
         if current is not None and version_content(current) == content:
             report.procedures_unchanged += 1
             return
+        if current is not None:
+            blank_forms = {d.name: d.template.name for d in current.documents.all() if d.template}
     version = ProcedureVersion(
         procedure=procedure,
         number=next_version_number(procedure),
@@ -441,16 +475,25 @@ def _apply_procedure(item, fields, agencies, report):
                 version=version,
                 position=i,
                 name=d["name"],
+                name_en=d["name_en"],
                 originals=d["originals"],
                 copies=d["copies"],
                 required=d["required"],
+                template=blank_forms.get(d["name"], ""),
             )
             for i, d in enumerate(content["documents"])
         ]
     )
     StepTemplate.objects.bulk_create(
         [
-            StepTemplate(version=version, position=i, name=s["name"], role=s["role"], working_days=s["days"])
+            StepTemplate(
+                version=version,
+                position=i,
+                name=s["name"],
+                name_en=s["name_en"],
+                role=s["role"],
+                working_days=s["days"],
+            )
             for i, s in enumerate(content["steps"])
         ]
     )
@@ -479,6 +522,7 @@ def export_catalogue() -> dict:
                 "name_en": a.name_en,
                 "level": a.level,
                 "parent": a.parent.code if a.parent else None,
+                **{key: getattr(a, key) for key in AGENCY_CONTACT},
             }
             for a in Agency.objects.select_related("parent").order_by("code")
         ],

@@ -1,10 +1,14 @@
+from functools import partial
+
 from django import forms
+from django.utils.choices import CallableChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from portal.collation import vietnamese
 
 from .constants import Level, ServiceLevel
 from .models import Agency, Field
+from .selectors import level_counts
 
 
 class CatalogueFilterForm(forms.Form):
@@ -34,6 +38,19 @@ class CatalogueFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["agency"].label_from_instance = lambda agency: agency.display_name
         self.fields["field"].label_from_instance = lambda field: field.display_name
+        # Every level stays valid (a bookmarked link still works), but the list offers only the
+        # levels the catalogue has procedures at, with how many: no district option since 2025
+        # unless district procedures are published. Counted when the list is drawn (it is cached).
+        for name, choices in (("level", Level.choices), ("service_level", ServiceLevel.choices)):
+            self.fields[name].widget.choices = CallableChoiceIterator(partial(self._options, name, choices))
+
+    def _options(self, name, choices):
+        counts = level_counts()[name]
+        selected = self.data.get(name, "")
+        yield self.fields[name].choices[0]  # "All ..."
+        for value, label in choices:
+            if counts.get(value) or value == selected:
+                yield value, f"{label} ({counts.get(value, 0)})"
 
     def search_arguments(self) -> dict:
         """Arguments for selectors.catalogue_search; a filter with an unknown value is ignored."""

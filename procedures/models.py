@@ -1,5 +1,5 @@
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -41,6 +41,13 @@ class Agency(LocalizedNameMixin, models.Model):
         related_name="children",
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Where citizens hand dossiers in (the one-stop desk), shown on each procedure's page.
+    address = models.CharField(_("desk address"), max_length=255, blank=True)
+    opening_hours = models.CharField(
+        _("opening hours"), max_length=255, blank=True, help_text=_("E.g. Mon–Fri 7:30–11:30, 13:30–17:00.")
+    )
+    hotline = models.CharField(_("hotline"), max_length=32, blank=True)
+    email = models.EmailField(_("email"), blank=True)
 
     class Meta:
         verbose_name = _("agency")
@@ -249,15 +256,25 @@ class VersionChild(models.Model):
         return super().delete(*args, **kwargs)
 
 
-class DocumentRequirement(VersionChild):
+# A blank form is a public file, downloaded (never shown inline): documents and sheets only.
+TEMPLATE_EXTENSIONS = ["pdf", "doc", "docx", "odt", "xls", "xlsx", "ods"]
+
+
+class DocumentRequirement(LocalizedNameMixin, VersionChild):
     """A document the applicant must (or may) attach (thành phần hồ sơ)."""
 
     version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="documents")
     name = models.CharField(_("document"), max_length=500)
+    name_en = models.CharField(_("English name"), max_length=500, blank=True)
     originals = models.PositiveSmallIntegerField(_("originals"), default=1)
     copies = models.PositiveSmallIntegerField(_("copies"), default=0)
     required = models.BooleanField(_("required"), default=True)
-    template = models.FileField(_("template to download"), upload_to="procedure-templates/", blank=True)
+    template = models.FileField(
+        _("template to download"),
+        upload_to="procedure-templates/",
+        blank=True,
+        validators=[FileExtensionValidator(TEMPLATE_EXTENSIONS)],
+    )
 
     class Meta(VersionChild.Meta):
         verbose_name = _("required document")
@@ -313,11 +330,12 @@ class FeeRule(VersionChild):
         return min(total, self.cap) if self.cap is not None else total
 
 
-class StepTemplate(VersionChild):
+class StepTemplate(LocalizedNameMixin, VersionChild):
     """One step of the procedure's processing, with the role that does it and its working days."""
 
     version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="steps")
     name = models.CharField(_("step"), max_length=255)
+    name_en = models.CharField(_("English name"), max_length=255, blank=True)
     role = models.CharField(_("role"), max_length=20, choices=StaffRole.choices)
     working_days = models.DecimalField(_("working days"), max_digits=5, decimal_places=1, default=0)
 

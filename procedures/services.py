@@ -27,9 +27,9 @@ _COPIED_FIELDS = [
     "result_template",
 ]
 _CHILD_FIELDS = {
-    "documents": ["position", "name", "originals", "copies", "required", "template"],
+    "documents": ["position", "name", "name_en", "originals", "copies", "required", "template"],
     "fees": ["position", "name", "unit", "amount", "online_amount", "tier_after", "tier_amount", "cap"],
-    "steps": ["position", "name", "role", "working_days"],
+    "steps": ["position", "name", "name_en", "role", "working_days"],
 }
 
 

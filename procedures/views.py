@@ -52,20 +52,47 @@ def procedure_detail(request, code: str):
         "procedures/procedure_detail.html",
         {
             "version": version,
+            "desks": selectors.receiving_desks(version=version),
             "submit_url": _submit_url(code),
             "expected_result_at": expected_result_at(version.processing_days),
         },
     )
 
 
+# What a blank form is sent as: a known document type, or plain bytes (never HTML or a script).
+TEMPLATE_TYPES = {
+    "pdf": "application/pdf",
+    "doc": "application/msword",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "xls": "application/vnd.ms-excel",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+}
+
+
 def document_template(request, pk: int):
-    """A blank form (template) of a required document of a published procedure."""
+    """A blank form (template) of a required document of a published procedure: a public file
+    of the default storage (not served under MEDIA_URL), always downloaded, never rendered."""
     document = DocumentRequirement.objects.filter(pk=pk, version__status=VersionStatus.PUBLISHED).first()
     if document is None or not document.template:
         raise Http404
-    return FileResponse(
-        document.template.open("rb"), as_attachment=True, filename=document.template.name.rsplit("/", 1)[-1]
+    try:
+        handle = document.template.open("rb")
+    except OSError:
+        raise Http404 from None  # the row names a file the storage no longer has
+    filename = document.template.name.rsplit("/", 1)[-1]
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=filename,
+        content_type=TEMPLATE_TYPES.get(extension, "application/octet-stream"),
     )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 def _submit_url(code: str) -> str | None:

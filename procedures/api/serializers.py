@@ -1,3 +1,4 @@
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -32,15 +33,17 @@ class AgencySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Agency
-        fields = ["id", "code", "name", "name_en", "level", "parent"]
+        fields = ["id", "code", "name", "name_en", "level", "parent", "address", "opening_hours", "hotline", "email"]
 
 
 class ProcedureListSerializer(serializers.ModelSerializer):
     code = serializers.CharField(source="procedure.code")
     field = serializers.CharField(source="field.code")
     field_name = serializers.CharField(source="field.name")
+    field_name_en = serializers.CharField(source="field.name_en")
     agency = serializers.CharField(source="agency.code")
     agency_name = serializers.CharField(source="agency.name")
+    agency_name_en = serializers.CharField(source="agency.name_en")
 
     class Meta:
         model = ProcedureVersion
@@ -51,8 +54,10 @@ class ProcedureListSerializer(serializers.ModelSerializer):
             "name_en",
             "field",
             "field_name",
+            "field_name_en",
             "agency",
             "agency_name",
+            "agency_name_en",
             "level",
             "service_level",
             "processing_days",
@@ -61,9 +66,18 @@ class ProcedureListSerializer(serializers.ModelSerializer):
 
 
 class DocumentRequirementSerializer(serializers.ModelSerializer):
+    template_url = serializers.SerializerMethodField(help_text="The blank form to download, if any.")
+
     class Meta:
         model = DocumentRequirement
-        fields = ["id", "name", "originals", "copies", "required"]
+        fields = ["id", "name", "name_en", "originals", "copies", "required", "template_url"]
+
+    def get_template_url(self, document) -> str | None:
+        if not document.template:
+            return None
+        url = reverse("procedures:document_template", kwargs={"pk": document.pk})
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
 
 
 class FeeSerializer(serializers.ModelSerializer):
@@ -77,7 +91,7 @@ class StepSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = StepTemplate
-        fields = ["name", "role", "working_days"]
+        fields = ["name", "name_en", "role", "working_days"]
 
 
 class FormFieldSerializer(serializers.Serializer):

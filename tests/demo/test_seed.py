@@ -56,3 +56,15 @@ def test_the_demo_has_an_officer_of_the_consulted_agency_who_sees_the_question_i
     consulting = Dossier.objects.get(status=DossierStatus.CONSULTING)
     assert counts["consulted"] == 1 and [d.code for d in qs] == [consulting.code]
     assert available_transitions(police, consulting) == ["record_consultation"]
+
+
+def test_demo_birth_and_marriage_registration_have_a_blank_form(client):
+    from procedures.models import DocumentRequirement
+
+    seed_demo()
+    forms = DocumentRequirement.objects.filter(version__status="published").exclude(template="")
+    assert {d.version.procedure.code for d in forms} == {"1.001193", "1.000894"}
+    response = client.get(f"/thu-tuc/mau-don/{forms.get(version__procedure__code='1.001193').pk}/")
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    seed_demo()  # again: nothing doubled
+    assert DocumentRequirement.objects.filter(version__status="published").exclude(template="").count() == 2
