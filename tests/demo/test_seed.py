@@ -42,6 +42,7 @@ def test_every_demo_code_is_dated_the_day_its_dossier_was_submitted():
     assert {timezone.localtime(row["due_at"]).time() for row in dossiers if row["due_at"]} == {closing}
 
 
+@pytest.mark.django_db
 def test_the_demo_has_an_officer_of_the_consulted_agency_who_sees_the_question_in_their_queue():
     from demo.seed import DEMO_CONSULTED_AGENCY
     from dossiers.actions import available_transitions
@@ -58,6 +59,7 @@ def test_the_demo_has_an_officer_of_the_consulted_agency_who_sees_the_question_i
     assert available_transitions(police, consulting) == ["record_consultation"]
 
 
+@pytest.mark.django_db
 def test_demo_birth_and_marriage_registration_have_a_blank_form(client):
     from procedures.models import DocumentRequirement
 

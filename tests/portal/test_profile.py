@@ -16,7 +16,7 @@ from dossiers.actions import dossier_act
 from portal import services
 from portal.models import Notification, PhoneVerification, User
 from portal.notifications import Recipient, notify
-from tests.dossiers.factories import CitizenFactory, DossierFactory, filled_draft
+from tests.dossiers.factories import CitizenFactory, DossierFactory, filled_draft, receive_data
 
 # Messages in English: the Vietnamese ones arrive with the merged translations.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -251,7 +251,7 @@ def test_officer_notification_topics_are_honoured(office):
     desk.notification_preferences = {"work": []}
     desk.save(update_fields=["notification_preferences"])
     dossier = DossierFactory(applicant=office["citizen"], version=office["version"])
-    dossier_act(dossier=dossier, name="receive", actor=desk, data={})
+    dossier_act(dossier=dossier, name="receive", actor=desk, data=receive_data(dossier))
     made = notify(key="t:work", event="assigned", recipient=Recipient(user=desk), context={"dossier": dossier})
     assert made == []
 

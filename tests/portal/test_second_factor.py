@@ -249,6 +249,7 @@ def test_seed_demo_enrols_the_demo_secret_only_when_asked_with_debug_off(setting
         for email in (
             "tiepnhan@demo.motcua.vn",
             "chuyenvien@demo.motcua.vn",
+            "congan@demo.motcua.vn",  # the consulted agency's specialist
             "lanhdao@demo.motcua.vn",
             "quantri@demo.motcua.vn",
         )
