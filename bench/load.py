@@ -75,7 +75,7 @@ def setup(users: int, env: dict) -> dict:
     for n in range(users):
         citizen, _ = User.objects.get_or_create(
             email=f"load{n}@bench.vn",
-            defaults={"full_name": f"Công dân {n}", "personal_id": f"0010990{n:05d}", "phone": f"09990{n:05d}"},
+            defaults={"full_name": f"Công dân {n}", "personal_id": f"0020990{n:05d}", "phone": f"09880{n:05d}"},
         )
         session = _citizen_client(citizen).cookies["sessionid"].value
         citizens.append({"email": citizen.email, "session": session})
@@ -104,6 +104,18 @@ def setup(users: int, env: dict) -> dict:
             ProcedureVersion.objects.filter(status="published").values_list("procedure__code", flat=True)[:200]
         ),
     }
+
+
+def _refresh(config: dict, path: Path) -> None:
+    """Before each phase (a new locust process): the dossiers still waiting to be received."""
+    from dossiers.models import Dossier
+
+    config["waiting"] = list(
+        Dossier.objects.filter(status="submitted", procedure_version__procedure__code=config["procedure"]["code"])
+        .order_by("pk")
+        .values_list("code", flat=True)[:200]
+    )
+    path.write_text(json.dumps(config), encoding="utf-8")
 
 
 def _citizen_client(user):
@@ -225,8 +237,10 @@ def main():  # noqa: C901, PLR0915 - the bench reads top to bottom
         redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()  # db 8 is this bench's alone
         started = time.perf_counter()
         config = setup(args.users, env)
-        print(f"setup (migrate, catalogue, {len(config['citizens'])} citizens, {len(config['officers'])} officers, "
-              f"sessions in Redis db {REDIS_DB}): {time.perf_counter() - started:.1f} s")
+        print(
+            f"setup (migrate, catalogue, {len(config['citizens'])} citizens, {len(config['officers'])} officers, "
+            f"sessions in Redis db {REDIS_DB}): {time.perf_counter() - started:.1f} s"
+        )
         for name in ("web1", "web2"):
             hosts.start_web(name)
         hosts.start_worker()
@@ -234,19 +248,21 @@ def main():  # noqa: C901, PLR0915 - the bench reads top to bottom
             hosts.wait_web(name)
         time.sleep(1.5)  # HAProxy's first health checks pass
         config_path = OUT / "config.json"
-        config_path.write_text(json.dumps(config), encoding="utf-8")
 
         need = demand()
         print("\nA province's peak hour ×10 (75,000 dossiers/month, 22 working days, 20% of a day in its peak hour):")
         print("  " + ", ".join(f"{value:.1f} {key}" for key, value in need.items()))
-        print(f"locust: {args.users} users (visitors:citizens:officers 3:2:1), no think time; "
-              f"{args.web_workers} gunicorn worker(s) per web host; machine: {os.cpu_count()} cores shared")
+        print(
+            f"locust: {args.users} users (visitors:citizens:officers 3:2:1), no think time; "
+            f"{args.web_workers} gunicorn worker(s) per web host; machine: {os.cpu_count()} cores shared"
+        )
 
         results = {}
         for phase, title in (("one", "phase 1: ONE web host (web2 in maintenance)"), ("two", "phase 2: TWO web hosts")):
             hosts.set_server("web2", "maint" if phase == "one" else "ready")
             time.sleep(1.5)
             submitted = OUT / f"{phase}-submitted.txt"
+            _refresh(config, config_path)
             stats, failures = run_locust(hosts, config_path, submitted, phase, args.users, args.seconds)
             codes = submitted.read_text().split() if submitted.exists() else []
             results[phase] = (print_phase(title, stats, failures, args.seconds, len(codes)), len(codes))
@@ -258,6 +274,7 @@ def main():  # noqa: C901, PLR0915 - the bench reads top to bottom
             hosts.kill("web2")
 
         submitted = OUT / "kill-submitted.txt"
+        _refresh(config, config_path)
         phase_start = time.perf_counter()
         stats, failures = run_locust(
             hosts, config_path, submitted, "kill", args.users, args.seconds, during=(args.seconds / 2, kill_web2)
@@ -265,7 +282,9 @@ def main():  # noqa: C901, PLR0915 - the bench reads top to bottom
         codes = submitted.read_text().split() if submitted.exists() else []
         print_phase("phase 3: TWO web hosts, web2 killed (SIGKILL) halfway", stats, failures, args.seconds, len(codes))
         if "t" in killed_at:
-            print(f"  web2 killed at {killed_at['t'] - phase_start:.1f} s; HAProxy's view now: up = {hosts.served_up()}")
+            print(
+                f"  web2 killed at {killed_at['t'] - phase_start:.1f} s; HAProxy's view now: up = {hosts.served_up()}"
+            )
 
         one, two = results["one"][0], results["two"][0]
         print("\n== throughput")
@@ -279,8 +298,10 @@ def main():  # noqa: C901, PLR0915 - the bench reads top to bottom
                 "PostgreSQL, Redis, s3rver, HAProxy and locust itself (and other people's jobs), so a second web "
                 "host adds processes, not CPU; on separate machines each host brings its own cores."
             )
-        print(f"  versus the province's peak hour ×10: {need['requests/s']:.0f} req/s needed, "
-              f"{one:.0f} served by one web host ({one / need['requests/s']:.1f}×)")
+        print(
+            f"  versus the province's peak hour ×10: {need['requests/s']:.0f} req/s needed, "
+            f"{one:.0f} served by one web host ({one / need['requests/s']:.1f}×)"
+        )
 
         all_codes = []
         for phase in ("one", "two", "kill"):
@@ -288,8 +309,10 @@ def main():  # noqa: C901, PLR0915 - the bench reads top to bottom
             all_codes += path.read_text().split() if path.exists() else []
         found, missing, doubled = check_exactly_once(all_codes)
         print("\n== after the kill: every submission answered as submitted exists exactly once")
-        print(f"  answered as submitted (all phases): {len(all_codes)}, distinct codes {len(set(all_codes))}, "
-              f"in the database {found}, missing {len(missing)}, more than once {len(doubled)}")
+        print(
+            f"  answered as submitted (all phases): {len(all_codes)}, distinct codes {len(set(all_codes))}, "
+            f"in the database {found}, missing {len(missing)}, more than once {len(doubled)}"
+        )
         from django.db import connection
 
         with connection.cursor() as cursor:

@@ -160,15 +160,17 @@ class Hosts:
                     f"  timeout server 2h\n  server local 127.0.0.1:{port}\n"
                 )
         servers = "".join(
-            f"  server {name} {address}:{port} check inter 500ms fall 1 rise 2 on-marked-down shutdown-sessions\n"
+            f"  server {name} {address}:{port} maxconn {4 * self.web_workers} check inter 1s fall 2 rise 1"
+            " observe layer4 error-limit 1 on-error mark-down\n"
             for name, (address, port) in self.web.items()
         )
         config = self.workdir / "haproxy.cfg"
         config.write_text(
-            f"global\n  maxconn 2000\n  stats socket {self.admin_socket} level admin\n"
-            "defaults\n  mode http\n  timeout connect 2s\n  timeout client 60s\n  timeout server 60s\n"
-            "  retries 3\n  option redispatch\n"
-            f"frontend portal\n  bind 127.0.0.1:{self.front_port}\n  option forwardfor\n  default_backend web\n"
+            f"global\n  maxconn 2000\n  stats socket {self.admin_socket} level admin\n  log stdout format raw local0\n"
+            "defaults\n  mode http\n  log global\n  timeout connect 2s\n  timeout client 60s\n  timeout server 60s\n"
+            "  timeout queue 60s\n  timeout check 10s\n  retries 3\n  option redispatch 1\n"
+            "  retry-on conn-failure empty-response\n"
+            f"frontend portal\n  bind 127.0.0.1:{self.front_port}\n  option httplog\n  option dontlog-normal\n  option forwardfor\n  default_backend web\n"
             "backend web\n  balance roundrobin\n  option httpchk GET /healthz/live\n"
             "  http-check send hdr Host 127.0.0.1\n  http-response set-header X-Served-By %s\n" + servers + tcp
         )
@@ -223,7 +225,7 @@ class Hosts:
         process.wait(10)
 
     def stop_all(self) -> None:
-        for name, process in reversed(list(self.processes.items())):
+        for _name, process in reversed(list(self.processes.items())):
             if process.poll() is None:
                 try:
                     os.killpg(process.pid, signal.SIGTERM)

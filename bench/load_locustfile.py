@@ -15,9 +15,8 @@ import os
 import random
 import re
 
-from locust import HttpUser, events, task
-
 from dossier_submission import PDF_200K, PNG_200K  # the same two files as the submission bench
+from locust import HttpUser, events, task
 
 CONFIG = json.loads(open(os.environ["LOAD_CONFIG"], encoding="utf-8").read())  # noqa: SIM115
 SUBMITTED = open(os.environ["LOAD_SUBMITTED"], "a", encoding="utf-8")  # noqa: SIM115
@@ -89,7 +88,7 @@ class Citizen(Person):
             f"/thu-tuc/{procedure['code']}/nop/", name="submit 1: start (→ draft)", catch_response=True
         ) as start:
             if "/ho-so/nhap/" not in start.url:
-                start.failure(f"not a draft: {start.url}")
+                start.failure(f"not a draft: {start.status_code} {start.url}")
                 return
         draft_url = start.url
         data = {
@@ -168,4 +167,3 @@ class Officer(Person):
         ) as response:
             if response.status_code != 200 or not response.url.endswith(desk):
                 response.failure(f"not received: {response.status_code} {response.url}")
-
