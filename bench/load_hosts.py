@@ -215,6 +215,11 @@ class Hosts:
                 up.append(parts[3])
         return up
 
+    def cpu_seconds(self, name: str) -> float:
+        """CPU time (user + system) of a host's processes so far: its process group in /proc."""
+        process = self.processes.get(name)
+        return group_cpu_seconds(process.pid) if process else 0.0
+
     def kill(self, name: str) -> None:
         """SIGKILL a host's whole process group, as a machine that loses power."""
         process = self.processes[name]
@@ -247,6 +252,25 @@ class Hosts:
         log = self.logs.get(what)
         tail = log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
         raise SystemExit(f"{what} did not come up in {seconds:.0f} s\n{tail}")
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # pgrp; utime, stime, cutime, cstime follow at 11..14
+            ticks += sum(int(value) for value in fields[11:15])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) jiffies of all cores from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + values[4]
+    return sum(values) - idle, sum(values)
 
 
 def _connects(host: str, port: int) -> bool:
