@@ -170,7 +170,10 @@ def run_locust(hosts, config_path: Path, submitted: Path, phase: str, users: int
 def print_cpu(cpu: dict, requests: int) -> None:
     web = {name: cpu[name] for name in ("web1", "web2") if cpu.get(name, 0) > 0}
     spent = ", ".join(f"{name} {seconds:.1f}" for name, seconds in cpu.items() if name != "machine busy")
-    print(f"  CPU seconds: {spent}; machine busy {cpu['machine busy']:.0%} of {os.cpu_count()} cores")
+    print(
+        f"  CPU seconds: {spent}; machine busy {cpu['machine busy']:.0%} of {os.cpu_count()} cores "
+        f"(load average {os.getloadavg()[0]:.1f}, other people's jobs included)"
+    )
     if requests:
         print(f"  web hosts' CPU per request of the mix: {sum(web.values()) / requests * 1000:.0f} ms")
 
@@ -224,8 +227,20 @@ def check_exactly_once(codes: list[str]) -> tuple[int, list, list]:
             [codes],
         )
         found = dict(cursor.fetchall())
+        # A POST that HAProxy retried on the surviving host after the first one was done (the host
+        # died before answering) must not have done it twice: one 'submitted' and at most one
+        # 'received' event per dossier, at most one Form 01.
+        cursor.execute(
+            "SELECT d.code, e.kind, count(*) FROM dossiers_dossierevent e JOIN dossiers_dossier d ON d.id = e.dossier_id"
+            " WHERE d.code = ANY(%s) AND e.kind IN ('submitted', 'received') GROUP BY 1, 2 HAVING count(*) > 1"
+            " UNION ALL SELECT d.code, 'form01', count(*) FROM dossiers_dossierdocument x"
+            " JOIN dossiers_dossier d ON d.id = x.dossier_id WHERE d.code = ANY(%s) AND x.kind = 'form01'"
+            " GROUP BY 1 HAVING count(*) > 1",
+            [codes, codes],
+        )
+        twice = cursor.fetchall()
     missing = [code for code in codes if code not in found]
-    doubled = [code for code, count in found.items() if count != 1]
+    doubled = [code for code, count in found.items() if count != 1] + [f"{code} {kind}×{n}" for code, kind, n in twice]
     return len(found), missing, doubled
 
 
@@ -234,6 +249,7 @@ def main():  # noqa: C901, PLR0915 - the bench reads top to bottom
     parser.add_argument("--seconds", type=int, default=30, help="length of each of the three phases")
     parser.add_argument("--users", type=int, default=24, help="locust users (visitors:citizens:officers 3:2:1)")
     parser.add_argument("--web-workers", type=int, default=1, help="gunicorn workers per web host")
+    parser.add_argument("--pool", action="store_true", help="DATABASE_POOL=true on the hosts (psycopg pool)")
     parser.add_argument("--no-netns", action="store_true", help="plain processes on loopback ports")
     args = parser.parse_args()
     if not shutil.which("haproxy") and not Path("/usr/sbin/haproxy").exists():
@@ -250,6 +266,7 @@ def main():  # noqa: C901, PLR0915 - the bench reads top to bottom
     why = "--no-netns" if args.no_netns else netns_up()
     netns = why is None
     hosts = Hosts(OUT, netns=netns, database=database, redis_db=REDIS_DB, web_workers=args.web_workers)
+    hosts.extra_env = {"DATABASE_POOL": "true"} if args.pool else {}
 
     def on_signal(number, frame):
         raise KeyboardInterrupt
@@ -323,6 +340,11 @@ def main():  # noqa: C901, PLR0915 - the bench reads top to bottom
         codes = submitted.read_text().split() if submitted.exists() else []
         print_phase("phase 3: TWO web hosts, web2 killed (SIGKILL) halfway", stats, failures, args.seconds, len(codes))
         print_cpu({key: value for key, value in cpu.items() if key != "web2"}, 0)
+        if any("409" in failure["Error"] for failure in failures):
+            print(
+                "  (a 409 on 'receive' here: web2 did the POST and died before answering, HAProxy retried it on "
+                "web1, which refused it as already done — the check below counts the events)"
+            )
         if "t" in killed_at:
             print(
                 f"  web2 killed at {killed_at['t'] - phase_start:.1f} s; HAProxy's view now: up = {hosts.served_up()}"

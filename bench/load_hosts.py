@@ -89,6 +89,7 @@ class Hosts:
             self.service_host = "127.0.0.1"
             self.web = {name: ("127.0.0.1", free_port()) for name in ("web1", "web2")}
         self.s3_port = free_port()
+        self.extra_env: dict = {}
 
     @property
     def front(self) -> str:
@@ -119,6 +120,7 @@ class Hosts:
             "PRIVATE_STORAGE_REGION": "us-east-1",
             "PRIVATE_STORAGE_ACCESS_KEY_ID": ACCESS_KEY,
             "PRIVATE_STORAGE_SECRET_ACCESS_KEY": SECRET_KEY,
+            **self.extra_env,
         }
 
     def _spawn(self, name: str, command: list[str], env: dict | None = None, namespace: str | None = None):
