@@ -174,8 +174,14 @@ def print_cpu(cpu: dict, requests: int) -> None:
         f"  CPU seconds: {spent}; machine busy {cpu['machine busy']:.0%} of {os.cpu_count()} cores "
         f"(load average {os.getloadavg()[0]:.1f}, other people's jobs included)"
     )
-    if requests:
-        print(f"  web hosts' CPU per request of the mix: {sum(web.values()) / requests * 1000:.0f} ms")
+    if requests and web:
+        per_request = sum(web.values()) / requests
+        need = demand()["requests/s"]
+        print(
+            f"  web hosts' CPU per request of the mix: {per_request * 1000:.0f} ms → one dedicated core serves "
+            f"≈ {1 / per_request:.0f} req/s flat out, {0.6 / per_request:.0f} at 60 %; the province's peak ×10 "
+            f"({need:.0f} req/s) needs {need * per_request / 0.6:.1f} cores at 60 %"
+        )
 
 
 def print_phase(title: str, stats, failures, seconds: int, submissions: int) -> float:
