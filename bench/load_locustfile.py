@@ -35,13 +35,17 @@ def _close(environment, **kwargs):
     SUBMITTED.close()
 
 
+def address() -> str:
+    n = next(addresses)
+    return f"100.64.{n // 250 % 250}.{n % 250 + 1}"
+
+
 class Person(HttpUser):
     abstract = True
 
     def on_start(self):
-        n = next(addresses)
         # As if an outer proxy had written each person's address (TRUSTED_PROXY_COUNT=2).
-        self.client.headers["X-Forwarded-For"] = f"100.64.{n // 250}.{n % 250 + 1}"
+        self.client.headers["X-Forwarded-For"] = address()
         self.client.headers["Accept-Language"] = "vi"
 
 
@@ -66,7 +70,10 @@ class Visitor(Person):
     def lookup(self):
         if not known_codes:
             return
-        self.client.get(f"/tc/{random.choice(known_codes)}", name="public lookup /tc/<code>")
+        # Lookups come from many people (at most 20 a minute per address): a fresh address each.
+        self.client.get(
+            f"/tc/{random.choice(known_codes)}", name="public lookup /tc/<code>", headers={"X-Forwarded-For": address()}
+        )
 
 
 class Citizen(Person):
