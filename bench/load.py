@@ -278,6 +278,7 @@ def main():  # noqa: C901, PLR0915 - the bench reads top to bottom
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)  # also when started in the background (SIGINT ignored there)
     try:
         if netns:
             print("hosts: network namespaces mcl-web1 10.77.0.11, mcl-web2 10.77.0.12, mcl-worker 10.77.0.21")
