@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test lint bench messages schema clean
+.PHONY: run test lint bench bench-load messages schema clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ bench: $(VENV)/.installed
 	$(PY) bench/api_lists.py
 	$(PY) bench/sign_in.py
 	$(PY) bench/virus_scan.py
+
+# Several hosts on one machine (network namespaces, HAProxy, s3rver; needs root): see bench/load.py.
+bench-load: $(VENV)/.installed
+	$(PY) bench/load.py
 
 # Regenerate the committed OpenAPI schema (tests/api/test_schema.py fails when it is stale).
 schema: $(VENV)/.installed
