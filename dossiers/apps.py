@@ -63,6 +63,7 @@ def _register_notification_topics() -> None:
         events=[K.EXTENDED, K.WITHDRAWAL_CONFIRMED, K.FILE_QUARANTINED],
         always=[INBOX],
     )
+    notification_topic_register("messages", _("Messages on a dossier"), events=[K.MESSAGE])
     notification_topic_register(
         "work",
         _("My work as an officer: assigned, due soon, overdue"),

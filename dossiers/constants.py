@@ -148,6 +148,7 @@ class EventKind(models.TextChoices):
     WITHDRAWAL_CONFIRMED = "withdrawal_confirmed", _("Withdrawal confirmed")
     RATED = "rated", _("Rated")
     FILE_QUARANTINED = "file_quarantined", _("A file was removed: a virus was found in it")
+    MESSAGE = "message", _("Message")
 
 
 class DocumentSource(models.TextChoices):

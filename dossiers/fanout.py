@@ -99,6 +99,8 @@ def on_event(event_id: int) -> None:
             context=_context(dossier, event.get_kind_display(), event=event),
             placeholders=_placeholders(dossier, event.get_kind_display(), event=event),
         )
+    if event.kind == K.MESSAGE:
+        _message_notify(event)
     if event.kind == K.ASSIGNED and dossier.assigned_to:
         notify(
             key=f"event:{event.pk}",
@@ -112,6 +114,43 @@ def on_event(event_id: int) -> None:
         tasks.render_dossier_form.delay(dossier.pk, FORMS[event.kind])
     if dossier.code:
         hooks.dossier_event_published(event=event)  # the national portal and webhooks (sync)
+
+
+def message_recipients(dossier: Dossier) -> list[User]:
+    """Who hears of an applicant's message: the assigned specialist, else the receiving desk."""
+    if dossier.assigned_to:
+        return [dossier.assigned_to]
+    return list(
+        User.objects.filter(
+            memberships__agency_id=dossier.receiving_agency_id, memberships__role=StaffRole.RECEPTIONIST
+        ).distinct()
+    )
+
+
+def _message_notify(event: DossierEvent) -> None:
+    """A message on the thread: the applicant hears of the officers' messages (their "messages"
+    preferences), the officers of the applicant's (their inbox, by the same topic)."""
+    dossier = event.dossier
+    label = event.get_kind_display()
+    if event.data.get("from") == "staff":
+        notify(
+            key=f"event:{event.pk}",
+            event=K.MESSAGE,
+            dossier_code=dossier.code,
+            recipient=Recipient(user=dossier.applicant, email=dossier.applicant_email, phone=dossier.applicant_phone),
+            context=_context(dossier, label, event=event),
+            placeholders=_placeholders(dossier, label, event=event),
+        )
+        return
+    for officer in message_recipients(dossier):
+        notify(
+            key=f"event:{event.pk}:{officer.pk}",
+            event=K.MESSAGE,
+            dossier_code=dossier.code,
+            recipient=Recipient(user=officer),
+            context=_context(dossier, label, event=event, for_officer=True),
+            placeholders=_placeholders(dossier, label, event=event, for_officer=True),
+        )
 
 
 def on_deadline(dossier_id: int, threshold: str) -> None:

@@ -282,6 +282,10 @@ class Attachment(models.Model):
         StoredDocument, null=True, blank=True, on_delete=models.SET_NULL, related_name="reuses"
     )
     supplement_round = models.PositiveSmallIntegerField(default=0)
+    # Sent with a message of the dossier's thread (DossierMessage): listed with it, checked alike.
+    message = models.ForeignKey(
+        "DossierMessage", null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -445,3 +449,34 @@ class OfficerFile(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class DossierMessage(models.Model):
+    """One message of the thread between the applicant and the officers on a dossier. Kept with
+    the dossier (never deleted); its attachments are the dossier's Attachments, checked and
+    scanned like every upload. Read state per side: the applicant reads the officers' messages,
+    the officers read the applicant's."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="messages")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    from_applicant = models.BooleanField(_("from the applicant"))
+    body = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    # When the other side first read it (None: unread).
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dossier message")
+        verbose_name_plural = _("dossier messages")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["dossier", "from_applicant"], condition=Q(read_at__isnull=True), name="message_unread_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.dossier}: {self.body[:40]}"

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -19,7 +20,7 @@ from portal.replica import replica_reads
 from procedures import selectors as catalogue
 from procedures.models import ProcedureVersion
 
-from . import hooks, selectors, services
+from . import hooks, messaging, selectors, services
 from .actions import action_form, dossier_act, dossier_actions, may_make_somewhere
 from .constants import DossierStatus
 from .documents import result_preview
@@ -27,6 +28,7 @@ from .exceptions import DossierConflict
 from .models import Dossier, OfficerFile
 from .register import register_response
 from .transitions import TRANSITIONS
+from .views import validation_messages
 
 
 def staff_required(view):
@@ -97,7 +99,7 @@ def _officer_dossier(request, code):
         raise Http404 from None
 
 
-def _render_desk(request, dossier, *, bound=None, status=200):
+def _render_desk(request, dossier, *, bound=None, status=200, message_errors=(), message_body=""):
     allowed = dossier_actions(dossier=dossier, user=request.user)
     actions = [
         {
@@ -115,7 +117,11 @@ def _render_desk(request, dossier, *, bound=None, status=200):
             "version": dossier.procedure_version,
             "actions": actions,
             "events": dossier.events.select_related("actor", "agency"),
-            "attachments": dossier.attachments.select_related("requirement"),
+            "attachments": dossier.attachments.filter(message__isnull=True).select_related("requirement"),
+            "side": "staff",
+            "thread": messaging.dossier_messages(dossier),
+            "message_errors": message_errors,
+            "message_body": message_body,
             # Internal files (appraisal reports, consulted agencies' answers): officers only.
             "officer_files": dossier.officer_files.select_related("uploaded_by", "agency"),
             "can_preview_result": dossier.status in PREVIEWABLE,
@@ -147,8 +153,29 @@ def _unbound_form(name, dossier, bound):
 
 @staff_required
 def desk(request, code):
-    """One dossier as an officer sees it, with the transitions this officer can make now."""
-    return _render_desk(request, _officer_dossier(request, code))
+    """One dossier as an officer sees it, with the transitions this officer can make now; opening
+    it marks the applicant's messages read."""
+    dossier = _officer_dossier(request, code)
+    messaging.dossier_messages_read(dossier=dossier, user=request.user)
+    return _render_desk(request, dossier)
+
+
+@staff_required
+@require_POST
+def message_send(request, code):
+    """An officer's message to the applicant on the dossier's thread."""
+    dossier = _officer_dossier(request, code)
+    body = request.POST.get("body", "")
+    try:
+        messaging.dossier_message_send(
+            dossier=dossier, author=request.user, body=body, uploads=request.FILES.getlist("files")
+        )
+    except ValidationError as error:
+        return _render_desk(
+            request, dossier, status=400, message_errors=validation_messages(error), message_body=body[:10000]
+        )
+    messages.success(request, _("Your message was sent."))
+    return redirect(reverse("dossiers:desk", args=[dossier.code]) + "#messages")
 
 
 # Before the result is signed (issue_result signs it): the leader reads what they will sign.

@@ -70,6 +70,23 @@ def draft_for(user, *, public_id) -> Dossier:
     )
 
 
+def unread_messages(*, from_applicant: bool):
+    """How many of one side's messages on the dossier the other side has not read (a subquery)."""
+    from django.db.models import Count, IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    from .models import DossierMessage
+
+    counted = (
+        DossierMessage.objects.filter(dossier=OuterRef("pk"), from_applicant=from_applicant, read_at__isnull=True)
+        .order_by()
+        .values("dossier")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def applicant_dossiers(user, *, status: str = "", code: str = "") -> QuerySet[Dossier]:
     """The applicant's dossiers, newest first."""
     qs = (
@@ -86,6 +103,7 @@ def applicant_dossiers(user, *, status: str = "", code: str = "") -> QuerySet[Do
             "procedure_version__name_en",
             "procedure_version__procedure__code",
         )
+        .annotate(unread_messages=unread_messages(from_applicant=False))
         .order_by("-created_at", "-pk")
     )
     if status:
@@ -280,6 +298,7 @@ def officer_queue(
             "procedure_version__name_en",
             "assigned_to__full_name",
         )
+        .annotate(unread_messages=unread_messages(from_applicant=True))
         .order_by(F("due_at").asc(nulls_last=True), "submitted_at", "pk")
     )
     return qs, counts

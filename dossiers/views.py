@@ -24,7 +24,7 @@ from procedures import selectors as catalogue
 from procedures.calendar import expected_result_at
 from procedures.models import ProcedureVersion
 
-from . import selectors, services
+from . import messaging, selectors, services
 from .actions import dossier_actions, dossier_counter_submit
 from .constants import Channel, DossierStatus, EventKind, ScanStatus
 from .documents import dossier_document
@@ -358,6 +358,10 @@ def dossier_list(request):
 @login_required
 def dossier_detail(request, code: str):
     dossier = _get_or_404(selectors.dossier_for, user=request.user, code=code)
+    return _render_detail(request, dossier)
+
+
+def _render_detail(request, dossier, *, message_errors=(), message_body: str = "", status: int = 200):
     is_applicant = dossier.applicant_id == request.user.pk
     events = dossier.events.select_related("actor")
     if is_applicant:
@@ -378,7 +382,8 @@ def dossier_detail(request, code: str):
             "dossier": dossier,
             "version": dossier.procedure_version,
             "events": events,
-            "attachments": dossier.attachments.select_related("requirement"),
+            "attachments": dossier.attachments.filter(message__isnull=True).select_related("requirement"),
+            **_thread_context(request, dossier, message_errors=message_errors, message_body=message_body),
             "answers": declared_answers(dossier.procedure_version.form_schema, dossier.form_data),
             "is_applicant": is_applicant,
             "supplement_request": open_request,
@@ -390,7 +395,47 @@ def dossier_detail(request, code: str):
             "lookup_url": settings.PORTAL_BASE_URL.rstrip("/") + f"/tc/{dossier.code}",
             "EventKind": EventKind,
         },
+        status=status,
     )
+
+
+def _thread_context(request, dossier, *, message_errors=(), message_body: str = "") -> dict:
+    """The message thread of a dossier page; opening the page marks the other side's messages read."""
+    side = messaging.message_side(request.user, dossier)
+    if side is None or not dossier.code:
+        return {"side": None}
+    messaging.dossier_messages_read(dossier=dossier, user=request.user)
+    return {
+        "side": side,
+        "thread": messaging.dossier_messages(dossier),
+        "message_errors": message_errors,
+        "message_body": message_body,
+    }
+
+
+def validation_messages(error: ValidationError) -> list[str]:
+    if hasattr(error, "error_dict"):
+        return [message for field_messages in error.message_dict.values() for message in field_messages]
+    return list(error.messages)
+
+
+@login_required
+@require_http_methods(["POST"])
+def message_send(request, code: str):
+    """Send a message on the dossier's thread (the applicant, or an officer who can read it)."""
+    dossier = _get_or_404(selectors.dossier_for, user=request.user, code=code)
+    if dossier.applicant_id != request.user.pk:  # officers write from their desk (officer_views)
+        raise Http404
+    body = request.POST.get("body", "")
+    try:
+        messaging.dossier_message_send(
+            dossier=dossier, author=request.user, body=body, uploads=request.FILES.getlist("files")
+        )
+    except ValidationError as error:
+        errors = validation_messages(error)
+        return _render_detail(request, dossier, message_errors=errors, message_body=body[:10000], status=400)
+    messages.success(request, _("Your message was sent."))
+    return redirect(reverse("dossiers:detail", args=[dossier.code]) + "#messages")
 
 
 def _still_scanning(request, item):
