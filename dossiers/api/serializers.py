@@ -8,7 +8,7 @@ from rest_framework import serializers
 from dossiers.actions import dossier_actions
 from dossiers.constants import Channel, Delivery, DossierStatus, EventKind
 from dossiers.forms import ApplicantForm
-from dossiers.models import Attachment, Dossier, DossierEvent, Rating
+from dossiers.models import Attachment, Dossier, DossierEvent, DossierMessage, Rating
 from dossiers.services import MAX_FEE_QUANTITY, RATING_CRITERIA
 
 
@@ -350,3 +350,33 @@ class LookupSerializer(serializers.Serializer):
     received_at = serializers.DateTimeField(allow_null=True)
     due_at = serializers.DateTimeField(allow_null=True)
     returned_at = serializers.DateTimeField(allow_null=True)
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    """One message of a dossier's thread. The officers' names are shown to staff only."""
+
+    id = serializers.UUIDField(source="public_id")
+    sender = serializers.SerializerMethodField(help_text='"applicant" or "staff"')
+    author = serializers.SerializerMethodField()
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = DossierMessage
+        fields = ["id", "sender", "author", "body", "created_at", "read_at", "attachments"]
+
+    @extend_schema_field(serializers.ChoiceField(choices=["applicant", "staff"]))
+    def get_sender(self, message):
+        return "applicant" if message.from_applicant else "staff"
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_author(self, message):
+        if message.from_applicant or self.context.get("staff"):
+            return message.author.full_name
+        return None
+
+
+class MessageCreateSerializer(serializers.Serializer):
+    """multipart/form-data (or JSON without files): the text, and up to 3 files as `files`."""
+
+    body = serializers.CharField(allow_blank=True, trim_whitespace=False, help_text=_("At most 5,000 characters."))
+    files = serializers.ListField(child=serializers.FileField(), required=False, default=list)

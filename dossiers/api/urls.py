@@ -11,6 +11,7 @@ urlpatterns = [
         views.AttachmentDeleteView.as_view(),
         name="api-dossier-attachment",
     ),
+    path("dossiers/<str:ref>/messages/", views.MessagesView.as_view(), name="api-dossier-messages"),
     path("dossiers/<str:ref>/submit/", views.SubmitView.as_view(), name="api-dossier-submit"),
     path("dossiers/<str:ref>/timeline/", views.TimelineView.as_view(), name="api-dossier-timeline"),
     path(

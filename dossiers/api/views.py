@@ -21,7 +21,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from dossiers import selectors, services
+from dossiers import messaging, selectors, services
 from dossiers.actions import available_transitions, dossier_act, dossier_counter_submit
 from dossiers.constants import Channel, DossierStatus
 from dossiers.documents import dossier_document
@@ -285,6 +285,57 @@ class TimelineView(APIView):
         if not staff:
             events = events.filter(public=True)
         return Response(s.EventSerializer(events, many=True, context={"staff": staff}).data)
+
+
+class MessagesView(APIView):
+    @extend_schema(
+        tags=["Dossiers"],
+        operation_id="dossiers_messages_list",
+        parameters=[DOSSIER_REF],
+        responses=responses({200: s.MessageSerializer(many=True)}, 401, 404),
+        description="The dossier's message thread, oldest first, for the applicant and the officers who can "
+        "read the dossier. Reading it marks the other side's messages read (`read_at`).",
+    )
+    def get(self, request, ref):
+        dossier = api_dossier(request, ref)
+        side = messaging.message_side(request.user, dossier)
+        if side is None:
+            raise NotFound
+        messaging.dossier_messages_read(dossier=dossier, user=request.user)
+        thread = messaging.dossier_messages(dossier)
+        return Response(s.MessageSerializer(thread, many=True, context={"staff": side == "staff"}).data)
+
+    @extend_schema(
+        tags=["Dossiers"],
+        operation_id="dossiers_messages_create",
+        parameters=[DOSSIER_REF, IDEMPOTENCY_KEY],
+        request={"multipart/form-data": s.MessageCreateSerializer, "application/json": s.MessageCreateSerializer},
+        responses=responses({201: s.MessageSerializer}, 400, 401, 404),
+        description="Write a message on the thread (the applicant to the officers, an officer to the applicant): "
+        "1 to 5,000 characters, up to 3 files checked and scanned like every upload. The other side is "
+        "notified. Empty or too long text, or a refused file: 400, nothing stored.",
+    )
+    @idempotent
+    def post(self, request, ref):
+        dossier = api_dossier(request, ref)
+        side = messaging.message_side(request.user, dossier)
+        if side is None:
+            raise NotFound
+        serializer = s.MessageCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            message = messaging.dossier_message_send(
+                dossier=dossier,
+                author=request.user,
+                body=serializer.validated_data["body"],
+                uploads=serializer.validated_data["files"],
+            )
+        except DjangoPermissionDenied:
+            raise NotFound from None
+        except DjangoValidationError as error:
+            raise ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages) from None
+        context = {"staff": side == "staff"}
+        return Response(s.MessageSerializer(message, context=context).data, status=status.HTTP_201_CREATED)
 
 
 class SupplementResponseView(APIView):
