@@ -15,8 +15,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from dossiers import services
 from dossiers.actions import dossier_act
 from dossiers.codes import next_dossier_code
+from dossiers.constants import DossierStatus
 from dossiers.deadlines import classify
-from dossiers.models import Dossier, DossierCodeSequence
+from dossiers.messaging import dossier_message_send
+from dossiers.models import Dossier, DossierCodeSequence, DossierMessage
 from portal.constants import StaffRole
 from portal.models import AgencyMembership, User
 from portal.second_factor.services import demo_totp_device_ensure, totp_uri
@@ -90,6 +92,7 @@ def seed_demo(*, demo_second_factor: bool = False) -> list[tuple[str, str, str]]
         rows.append((label, email, DEMO_PASSWORD))
     _seed_blank_forms()
     _seed_dossiers()
+    _seed_messages()
     _seed_indicator_history()
     return rows
 
@@ -296,6 +299,33 @@ def _seed_dossiers() -> None:
     # Overdue by two days at the office's closing time (a due time is always the closing time).
     closing = now.replace(hour=17, minute=0, second=0, microsecond=0)
     Dossier.objects.filter(pk__in=[made[2].pk, made[3].pk]).update(due_at=closing - timedelta(days=2))
+
+
+def _seed_messages() -> None:
+    """A short exchange on one dossier being processed: the citizen asks, the specialist answers,
+    the citizen thanks (left unread, so the queue row and the desk show an unread message)."""
+    citizen = User.objects.get(email=DEMO_ACCOUNTS[0][0])
+    dossier = (
+        Dossier.objects.filter(applicant=citizen, status=DossierStatus.IN_PROCESSING, assigned_to__isnull=False)
+        .order_by("pk")
+        .first()
+    )
+    if dossier is None or DossierMessage.objects.filter(dossier=dossier).exists():
+        return
+    officer = dossier.assigned_to
+    dossier_message_send(
+        dossier=dossier,
+        author=citizen,
+        body="Cho tôi hỏi hồ sơ của tôi khi nào có kết quả? Tôi có cần bổ sung gì không?",
+    )
+    DossierMessage.objects.filter(dossier=dossier).update(read_at=timezone.now())
+    dossier_message_send(
+        dossier=dossier,
+        author=officer,
+        body="Kính gửi Ông/Bà, hồ sơ đang được thẩm định, đầy đủ giấy tờ; kết quả dự kiến đúng hẹn trên phiếu tiếp nhận.",
+    )
+    DossierMessage.objects.filter(dossier=dossier, from_applicant=False).update(read_at=timezone.now())
+    dossier_message_send(dossier=dossier, author=citizen, body="Cảm ơn cán bộ, tôi sẽ chờ thông báo.")
 
 
 def _every_document(dossier) -> dict:

@@ -98,6 +98,7 @@ def dossier_message_send(*, dossier: Dossier, author, body: str, uploads=()) -> 
         dossier,
         kind=EventKind.MESSAGE,
         actor=author,
+        from_status=dossier.status,  # no status change: the national portal does not hear of it
         comment=body,
         public=True,
         data={"message": str(message.public_id), "from": side, "files": names},

@@ -70,3 +70,14 @@ def test_demo_birth_and_marriage_registration_have_a_blank_form(client):
     assert b"".join(response.streaming_content).startswith(b"%PDF")
     seed_demo()  # again: nothing doubled
     assert DocumentRequirement.objects.filter(version__status="published").exclude(template="").count() == 2
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_dossier_with_a_short_message_exchange():
+    from dossiers.models import DossierMessage
+
+    seed_demo()
+    thread = list(DossierMessage.objects.order_by("created_at", "pk"))
+    assert [m.from_applicant for m in thread] == [True, False, True]
+    assert len({m.dossier_id for m in thread}) == 1
+    assert thread[-1].read_at is None  # the citizen's thanks: unread in the officer's queue

@@ -2,7 +2,7 @@
 ways, read state, scanned attachments, access control and bad input."""
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -47,6 +47,7 @@ def test_citizen_writes_from_the_dossier_page_and_the_desk_sees_it(
     event = DossierEvent.objects.get(dossier=submitted, kind=EventKind.MESSAGE)
     assert event.comment == "Tôi cần bổ sung giấy gì?" and event.data["from"] == "applicant"
     assert event.data["message"] == str(message.public_id) and event.public
+    assert event.from_status == event.to_status == submitted.status  # not a status change (national sync)
     # The receiving desk (nobody is assigned yet) hears of it in their inbox.
     assert Notification.objects.filter(
         recipient=office["desk"], event=EventKind.MESSAGE, channel=NotificationChannel.INBOX
@@ -132,7 +133,7 @@ def test_another_citizen_and_an_officer_of_another_agency_get_404(client, office
     staff_login(client, office["stranger"])
     assert client.post(reverse("dossiers:officer_messages", args=[submitted.code]), {"body": "x"}).status_code == 404
     assert not DossierMessage.objects.exists()
-    with pytest.raises(Exception):  # the service itself refuses them too
+    with pytest.raises(PermissionDenied):  # the service itself refuses them too
         messaging.dossier_message_send(dossier=submitted, author=office["other_citizen"], body="x")
     assert not DossierMessage.objects.exists() and not DossierEvent.objects.filter(kind=EventKind.MESSAGE).exists()
 
