@@ -107,9 +107,19 @@ def dossier_message_send(*, dossier: Dossier, author, body: str, uploads=()) -> 
     return message
 
 
-def dossier_messages_read(*, dossier: Dossier, user) -> int:
-    """Mark the other side's messages read for this reader; how many were unread."""
-    side = message_side(user, dossier)
+def dossier_messages_read(*, dossier: Dossier, user=None, side: str | None = None) -> int:
+    """Mark the other side's messages read for this reader (`side` when the caller already knows
+    it); how many were unread."""
+    side = side or (message_side(user, dossier) if user is not None else None)
     if side is None:
         return 0
     return dossier.messages.filter(from_applicant=side == "staff", read_at__isnull=True).update(read_at=timezone.now())
+
+
+def dossier_thread_open(*, dossier: Dossier, side: str) -> list[DossierMessage]:
+    """The thread as its page shows it (one query, and one for attachments when there are
+    messages); the other side's unread messages are marked read, shown unread this once."""
+    thread = list(dossier_messages(dossier))
+    if any(m.read_at is None and m.from_applicant == (side == "staff") for m in thread):
+        dossier_messages_read(dossier=dossier, side=side)
+    return thread

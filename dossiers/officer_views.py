@@ -119,7 +119,7 @@ def _render_desk(request, dossier, *, bound=None, status=200, message_errors=(),
             "events": dossier.events.select_related("actor", "agency"),
             "attachments": dossier.attachments.filter(message__isnull=True).select_related("requirement"),
             "side": "staff",
-            "thread": messaging.dossier_messages(dossier),
+            "thread": messaging.dossier_thread_open(dossier=dossier, side="staff"),
             "message_errors": message_errors,
             "message_body": message_body,
             # Internal files (appraisal reports, consulted agencies' answers): officers only.
@@ -154,10 +154,8 @@ def _unbound_form(name, dossier, bound):
 @staff_required
 def desk(request, code):
     """One dossier as an officer sees it, with the transitions this officer can make now; opening
-    it marks the applicant's messages read."""
-    dossier = _officer_dossier(request, code)
-    messaging.dossier_messages_read(dossier=dossier, user=request.user)
-    return _render_desk(request, dossier)
+    it marks the applicant's messages read (messaging.dossier_thread_open)."""
+    return _render_desk(request, _officer_dossier(request, code))
 
 
 @staff_required

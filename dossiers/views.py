@@ -404,10 +404,9 @@ def _thread_context(request, dossier, *, message_errors=(), message_body: str = 
     side = messaging.message_side(request.user, dossier)
     if side is None or not dossier.code:
         return {"side": None}
-    messaging.dossier_messages_read(dossier=dossier, user=request.user)
     return {
         "side": side,
-        "thread": messaging.dossier_messages(dossier),
+        "thread": messaging.dossier_thread_open(dossier=dossier, side=side),
         "message_errors": message_errors,
         "message_body": message_body,
     }
