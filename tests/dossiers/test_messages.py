@@ -1,6 +1,8 @@
 """Messages on a dossier (issue #15, section 4): the thread on both sides, notifications both
 ways, read state, scanned attachments, access control and bad input."""
 
+from unittest import mock
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -178,3 +180,20 @@ def test_an_infected_attachment_is_refused_and_nothing_stored(citizen_client, su
     assert not DossierMessage.objects.exists()
     assert not Attachment.objects.filter(dossier=submitted).exclude(message=None).exists()
     assert not DossierEvent.objects.filter(kind=EventKind.MESSAGE).exists()
+
+
+@pytest.mark.clamav
+def test_a_clean_attachment_is_scanned_at_upload(office, submitted):
+    message = _send(submitted, office["citizen"], uploads=[pdf_upload()])
+    assert message.attachments.get().scan_status == ScanStatus.CLEAN
+
+
+def test_an_attachment_clamd_could_not_scan_waits_for_the_worker(
+    office, submitted, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.CLAMD_SOCKET, settings.CLAMD_HOST = str(tmp_path / "stopped-clamd.sock"), ""
+    with mock.patch("dossiers.tasks.scan_file.delay") as scan, django_capture_on_commit_callbacks(execute=True):
+        message = _send(submitted, office["citizen"], uploads=[pdf_upload()])
+    attachment = message.attachments.get()
+    assert attachment.scan_status == ScanStatus.PENDING  # listed, opened by nobody until scanned
+    scan.assert_called_once_with(attachment.pk)
