@@ -25,6 +25,10 @@ MAX_LENGTH = 5000
 MAX_FILES = 3
 
 
+class MessageFileRefused(ValidationError):
+    """A message's file refused for what it is (size, type, virus...): nothing stored."""
+
+
 def message_side(user, dossier: Dossier) -> str | None:
     """ "applicant", "staff" or None: who this user is in the dossier's thread (None: not theirs)."""
     if dossier.applicant_id == user.pk:
@@ -72,7 +76,7 @@ def dossier_message_send(*, dossier: Dossier, author, body: str, uploads=()) -> 
         try:
             result = check_upload(upload, already_attached=total)
         except FileRefused as refused:
-            raise ValidationError({"files": refused.messages}) from None
+            raise MessageFileRefused({"files": refused.messages}) from None
         total += result.size
         checked.append((upload, result))
     message = DossierMessage.objects.create(

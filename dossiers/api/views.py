@@ -310,10 +310,11 @@ class MessagesView(APIView):
         operation_id="dossiers_messages_create",
         parameters=[DOSSIER_REF, IDEMPOTENCY_KEY],
         request={"multipart/form-data": s.MessageCreateSerializer, "application/json": s.MessageCreateSerializer},
-        responses=responses({201: s.MessageSerializer}, 400, 401, 404),
+        responses=responses({201: s.MessageSerializer}, 400, 401, 404, 422),
         description="Write a message on the thread (the applicant to the officers, an officer to the applicant): "
         "1 to 5,000 characters, up to 3 files checked and scanned like every upload. The other side is "
-        "notified. Empty or too long text, or a refused file: 400, nothing stored.",
+        "notified. Empty or too long text, or too many files: 400; a file refused for its content (a "
+        "virus, its type, its size): 422. Nothing is stored then.",
     )
     @idempotent
     def post(self, request, ref):
@@ -332,6 +333,8 @@ class MessagesView(APIView):
             )
         except DjangoPermissionDenied:
             raise NotFound from None
+        except messaging.MessageFileRefused as error:
+            raise FileUnprocessable(error.message_dict) from None
         except DjangoValidationError as error:
             raise ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages) from None
         context = {"staff": side == "staff"}

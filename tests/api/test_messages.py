@@ -1,6 +1,7 @@
 """GET/POST /api/v1/dossiers/{ref}/messages/: the thread for the applicant and the officers."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dossiers.constants import EventKind
 from dossiers.models import DossierEvent, DossierMessage
@@ -44,4 +45,14 @@ def test_empty_or_too_long_is_a_400_and_nothing_stored(office, submitted, body):
         f"/api/v1/dossiers/{submitted.code}/messages/", {"body": body}, format="json"
     )
     assert_problem(response, 400, "body")
+    assert not DossierMessage.objects.exists()
+
+
+def test_a_refused_file_is_a_422_and_nothing_stored(office, submitted):
+    response = api_for(office["citizen"]).post(
+        f"/api/v1/dossiers/{submitted.code}/messages/",
+        {"body": "Gửi kèm", "files": [SimpleUploadedFile("a.pdf", b"not a pdf at all")]},
+        format="multipart",
+    )
+    assert_problem(response, 422, "files")
     assert not DossierMessage.objects.exists()
