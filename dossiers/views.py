@@ -324,7 +324,9 @@ def draft_review(request, public_id):
             "version": version,
             "answers": [(form[name].label, form.cleaned_data.get(name)) for name in form.fields],
             "attachments": dossier.attachments.select_related("requirement"),
-            "fee_due": services.fee_due(version, online=True, quantities=dossier.fee_quantities),
+            "fee_due": services.fee_due(version, online=True, quantities=dossier.fee_quantities)
+            + services.postal_fee(dossier),
+            "postal_fee": services.postal_fee(dossier),
             "fees": version.fees.all(),
             "expected_result_at": expected_result_at(version.processing_days),
             "at_counter": dossier.channel == Channel.COUNTER and dossier.filed_by_id == request.user.pk,
