@@ -482,9 +482,9 @@ def dossier_submit(*, dossier: Dossier, actor) -> Dossier:
             personal_id=dossier.applicant_id_number, personal_id_verified=True
         ).first()
     dossier.code = next_dossier_code(agency=dossier.receiving_agency, at=now)
-    dossier.fee_due = fee_due(
-        dossier.procedure_version, online=True, quantities=dossier.fee_quantities
-    ) + postal_fee(dossier)
+    dossier.fee_due = fee_due(dossier.procedure_version, online=True, quantities=dossier.fee_quantities) + postal_fee(
+        dossier
+    )
     dossier.submitted_at = now
     dossier.cross_boundary = dossier.procedure_version.cross_boundary
     dossier.submit()

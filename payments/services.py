@@ -67,7 +67,9 @@ def fee_lines(dossier) -> list[dict]:
             )
     postage = postal_fee(dossier)
     if postage:
-        lines.append({"name": _("Postal delivery of the result"), "quantity": 1, "unit_price": postage, "amount": postage})
+        lines.append(
+            {"name": _("Postal delivery of the result"), "quantity": 1, "unit_price": postage, "amount": postage}
+        )
     if sum(line["amount"] for line in lines) == dossier.fee_due:
         return lines
     return [{"name": _("Fees"), "quantity": 1, "unit_price": dossier.fee_due, "amount": dossier.fee_due}]

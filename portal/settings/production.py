@@ -6,7 +6,15 @@ development value stops the start with ImproperlyConfigured naming the variable.
 from portal.secrets import require_secret
 
 from .base import *  # noqa: F403
-from .base import NATIONAL_PORTAL_URL, OIDC_ENABLED, POSTAL_API_URL, PRIVATE_STORAGE_BUCKET, env, postgres_options, replica_database
+from .base import (
+    NATIONAL_PORTAL_URL,
+    OIDC_ENABLED,
+    POSTAL_API_URL,
+    PRIVATE_STORAGE_BUCKET,
+    env,
+    postgres_options,
+    replica_database,
+)
 
 DEBUG = False
 SECRET_KEY = require_secret(env, "DJANGO_SECRET_KEY")

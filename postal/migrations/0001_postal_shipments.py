@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('dossiers', '0011_postal_shipments'),
+        ('dossiers', '0011_postal_returned_event'),
     ]
 
     operations = [
