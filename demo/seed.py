@@ -18,6 +18,7 @@ from dossiers.codes import next_dossier_code
 from dossiers.deadlines import classify
 from dossiers.models import Dossier, DossierCodeSequence
 from portal.constants import StaffRole
+from postal.models import SandboxOrder, Shipment
 from portal.models import AgencyMembership, User
 from portal.second_factor.services import demo_totp_device_ensure, totp_uri
 from portal.signing import ensure_demo_pki
@@ -91,6 +92,7 @@ def seed_demo(*, demo_second_factor: bool = False) -> list[tuple[str, str, str]]
     _seed_blank_forms()
     _seed_dossiers()
     _seed_indicator_history()
+    _seed_post()
     return rows
 
 
@@ -230,14 +232,14 @@ def _answers(version, citizen) -> dict:
     return answers
 
 
-def _submitted(citizen, version, pdf: bytes):
+def _submitted(citizen, version, pdf: bytes, *, delivery: str = "online", delivery_address: str = ""):
     """A dossier the demo citizen filled in and submitted online, like anyone would."""
     draft = services.dossier_draft_start(applicant=citizen, version=version)
     services.dossier_draft_update(
         dossier=draft,
         form_data=_answers(version, citizen),
-        delivery="online",
-        delivery_address="",
+        delivery=delivery,
+        delivery_address=delivery_address,
         applicant_data={
             "applicant_name": citizen.full_name,
             "applicant_id_number": citizen.personal_id,
@@ -296,6 +298,30 @@ def _seed_dossiers() -> None:
     # Overdue by two days at the office's closing time (a due time is always the closing time).
     closing = now.replace(hour=17, minute=0, second=0, microsecond=0)
     Dossier.objects.filter(pk__in=[made[2].pk, made[3].pk]).update(due_at=closing - timedelta(days=2))
+
+
+def _seed_post() -> None:
+    """One dossier of the demo citizen whose result went by post: issued, with its tracking code
+    (the order as the sandbox carrier took it: the portal is not serving while it is seeded)."""
+    citizen = User.objects.get(email=DEMO_ACCOUNTS[0][0])
+    if Shipment.objects.filter(dossier__applicant=citizen).exists():
+        return
+    staff = [User.objects.get(email=row[0]) for row in DEMO_ACCOUNTS]
+    dossier = _submitted(
+        citizen,
+        procedure_detail(code="1.001193"),
+        _demo_pdf("Giấy tờ minh họa"),
+        delivery="post",
+        delivery_address=citizen.address or "Số 12, đường Lê Lợi, phường Trung Tâm",
+    )
+    for name in ("receive", "assign", "submit_for_approval", "approve"):
+        data = {"receive": _every_document(dossier), "assign": {"specialist": staff[2].pk}}.get(name, {})
+        dossier_act(dossier=Dossier.objects.get(pk=dossier.pk), name=name, actor=staff[WHO[name]], data=data)
+    order = SandboxOrder.objects.create(reference=dossier.code, tracking_code="EB000000001VN", body={})
+    Shipment.objects.create(dossier=dossier, tracking_code=order.tracking_code, address=dossier.delivery_address)
+    dossier_act(
+        dossier=Dossier.objects.get(pk=dossier.pk), name="issue_result", actor=staff[WHO["issue_result"]], data={}
+    )
 
 
 def _every_document(dossier) -> dict:

@@ -70,3 +70,16 @@ def test_demo_birth_and_marriage_registration_have_a_blank_form(client):
     assert b"".join(response.streaming_content).startswith(b"%PDF")
     seed_demo()  # again: nothing doubled
     assert DocumentRequirement.objects.filter(version__status="published").exclude(template="").count() == 2
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_result_sent_by_post_with_its_tracking_code(client):
+    from postal.models import Shipment
+
+    seed_demo()
+    shipment = Shipment.objects.select_related("dossier").get()
+    assert shipment.dossier.status == "finished" and shipment.dossier.delivery == "post"
+    assert shipment.dossier.fee_due >= 30000  # the postal fee is part of what the dossier owes
+    client.force_login(shipment.dossier.applicant)
+    page = client.get(f"/ho-so/{shipment.dossier.code}/")
+    assert f'data-postal-tracking="{shipment.tracking_code}"'.encode() in page.content
