@@ -18,10 +18,10 @@ from dossiers.codes import next_dossier_code
 from dossiers.deadlines import classify
 from dossiers.models import Dossier, DossierCodeSequence
 from portal.constants import StaffRole
-from postal.models import SandboxOrder, Shipment
 from portal.models import AgencyMembership, User
 from portal.second_factor.services import demo_totp_device_ensure, totp_uri
 from portal.signing import ensure_demo_pki
+from postal.models import SandboxOrder, Shipment
 from procedures.calendar import WorkingCalendar, due_date, office_time
 from procedures.catalogue_io import import_catalogue
 from procedures.models import Agency, DocumentRequirement
