@@ -27,8 +27,10 @@ class WebhookRejected(Exception):
         self.status = status
 
 
-def shipment_create(*, dossier: Dossier) -> Shipment:
-    """Order the carrier to deliver the dossier's result (idempotent: once per dossier)."""
+def shipment_create(*, dossier_id: int) -> Shipment:
+    """Order the carrier to deliver the dossier's result (idempotent: once per dossier; the
+    carrier answers the same order for the same reference). PostalApiError: try again later."""
+    dossier = Dossier.objects.get(pk=dossier_id)
     existing = Shipment.objects.filter(dossier=dossier).first()
     if existing:
         return existing
@@ -58,7 +60,9 @@ def shipment_create(*, dossier: Dossier) -> Shipment:
 def postal_on_dossier_event(*, event) -> None:
     """dossiers.hooks: a result issued for a dossier whose applicant chose the post is shipped."""
     if event.kind == EventKind.RESULT_ISSUED and event.dossier.delivery == Delivery.POST:
-        shipment_create(dossier=event.dossier)
+        from .tasks import create_shipment  # tasks import services: imported when first needed
+
+        create_shipment.delay(event.dossier_id)
 
 
 def postal_desk_context(*, dossier, user) -> dict:

@@ -183,3 +183,17 @@ def test_malformed_and_unknown_webhooks_are_refused(client):
         "/buu-chinh/thong-bao/", data=body, content_type="application/json", headers={"X-Signature": sign(body)}
     )
     assert answer.status_code == 400
+
+
+@pytest.mark.django_db
+def test_a_carrier_that_cannot_be_reached_is_retried_and_ships_once(settings, django_capture_on_commit_callbacks):
+    from unittest import mock
+
+    from postal.client import PostalApiError
+
+    answers = [PostalApiError("down"), PostalApiError("down"), {"tracking_code": "EB999VN"}]
+    with mock.patch("postal.client.create_order", side_effect=answers) as order:
+        with django_capture_on_commit_callbacks(execute=True):
+            citizen, dossier = postal_dossier(upto=S.FINISHED)
+    assert order.call_count == 3
+    assert Shipment.objects.get(dossier=dossier).tracking_code == "EB999VN"
