@@ -67,6 +67,8 @@ def test_postal_fee_is_shown_on_review_and_charged_with_the_fees(settings):
     client = Client()
     client.force_login(citizen)
     client.cookies["django_language"] = "en"
+    form = client.get(f"/ho-so/nhap/{draft.public_id}/")
+    assert form.status_code == 200 and b'data-postal-fee="30000"' in form.content
     page = client.get(f"/ho-so/nhap/{draft.public_id}/xem-lai/")
     assert page.status_code == 200
     assert b'data-postal-fee="30000"' in page.content
