@@ -23,6 +23,7 @@ from portal.constants import StaffRole
 from portal.models import AgencyMembership, User
 from portal.second_factor.services import demo_totp_device_ensure, totp_uri
 from portal.signing import ensure_demo_pki
+from postal.models import SandboxOrder, Shipment
 from procedures.calendar import WorkingCalendar, due_date, office_time
 from procedures.catalogue_io import import_catalogue
 from procedures.models import Agency, DocumentRequirement
@@ -94,6 +95,7 @@ def seed_demo(*, demo_second_factor: bool = False) -> list[tuple[str, str, str]]
     _seed_dossiers()
     _seed_messages()
     _seed_indicator_history()
+    _seed_post()
     return rows
 
 
@@ -233,14 +235,14 @@ def _answers(version, citizen) -> dict:
     return answers
 
 
-def _submitted(citizen, version, pdf: bytes):
+def _submitted(citizen, version, pdf: bytes, *, delivery: str = "online", delivery_address: str = ""):
     """A dossier the demo citizen filled in and submitted online, like anyone would."""
     draft = services.dossier_draft_start(applicant=citizen, version=version)
     services.dossier_draft_update(
         dossier=draft,
         form_data=_answers(version, citizen),
-        delivery="online",
-        delivery_address="",
+        delivery=delivery,
+        delivery_address=delivery_address,
         applicant_data={
             "applicant_name": citizen.full_name,
             "applicant_id_number": citizen.personal_id,
@@ -326,6 +328,30 @@ def _seed_messages() -> None:
     )
     DossierMessage.objects.filter(dossier=dossier, from_applicant=False).update(read_at=timezone.now())
     dossier_message_send(dossier=dossier, author=citizen, body="Cảm ơn cán bộ, tôi sẽ chờ thông báo.")
+
+
+def _seed_post() -> None:
+    """One dossier of the demo citizen whose result went by post: issued, with its tracking code
+    (the order as the sandbox carrier took it: the portal is not serving while it is seeded)."""
+    citizen = User.objects.get(email=DEMO_ACCOUNTS[0][0])
+    if Shipment.objects.filter(dossier__applicant=citizen).exists():
+        return
+    staff = [User.objects.get(email=row[0]) for row in DEMO_ACCOUNTS]
+    dossier = _submitted(
+        citizen,
+        procedure_detail(code="1.001193"),
+        _demo_pdf("Giấy tờ minh họa"),
+        delivery="post",
+        delivery_address=citizen.address or "Số 12, đường Lê Lợi, phường Trung Tâm",
+    )
+    for name in ("receive", "assign", "submit_for_approval", "approve"):
+        data = {"receive": _every_document(dossier), "assign": {"specialist": staff[2].pk}}.get(name, {})
+        dossier_act(dossier=Dossier.objects.get(pk=dossier.pk), name=name, actor=staff[WHO[name]], data=data)
+    order = SandboxOrder.objects.create(reference=dossier.code, tracking_code="EB000000001VN", body={})
+    Shipment.objects.create(dossier=dossier, tracking_code=order.tracking_code, address=dossier.delivery_address)
+    dossier_act(
+        dossier=Dossier.objects.get(pk=dossier.pk), name="issue_result", actor=staff[WHO["issue_result"]], data={}
+    )
 
 
 def _every_document(dossier) -> dict:

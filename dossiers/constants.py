@@ -142,6 +142,7 @@ class EventKind(models.TextChoices):
     FEE_EXEMPTED = "fee_exempted", _("Fee waived")
     RESULT_ISSUED = "result_issued", _("Result issued and signed")
     RESULT_RETURNED = "result_returned", _("Result returned")
+    POSTAL_RETURNED = "postal_returned", _("The post brought the result back to the desk")
     STOPPED = "stopped", _("Processing stopped")
     EXTENDED = "extended", _("Apology and new appointment date")
     WITHDRAWAL_REQUESTED = "withdrawal_requested", _("Withdrawal requested")

@@ -342,6 +342,11 @@ def fee_due(version: ProcedureVersion, *, online: bool, quantities: dict | None 
     return sum(fee.amount_for(fee_quantity(quantities, fee), online=online) for fee in version.fees.all())
 
 
+def postal_fee(dossier) -> int:
+    """The postal fee (POSTAL_FEE_VND) a dossier whose result goes by post pays with its fees."""
+    return settings.POSTAL_FEE_VND if dossier.delivery == Delivery.POST else 0
+
+
 def _file_still_used(name: str, *, attachment_ids=(), stored_ids=()) -> bool:
     """Whether a stored file is still referenced by an attachment, a stored document or a paper
     of some dossier (attachments and the store share files: deleting one must not orphan another)."""
@@ -477,7 +482,9 @@ def dossier_submit(*, dossier: Dossier, actor) -> Dossier:
             personal_id=dossier.applicant_id_number, personal_id_verified=True
         ).first()
     dossier.code = next_dossier_code(agency=dossier.receiving_agency, at=now)
-    dossier.fee_due = fee_due(dossier.procedure_version, online=True, quantities=dossier.fee_quantities)
+    dossier.fee_due = fee_due(dossier.procedure_version, online=True, quantities=dossier.fee_quantities) + postal_fee(
+        dossier
+    )
     dossier.submitted_at = now
     dossier.cross_boundary = dossier.procedure_version.cross_boundary
     dossier.submit()

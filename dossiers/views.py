@@ -270,6 +270,7 @@ def _render_draft(
             # The fee for the saved numbers (fees.js updates it as they change; the review page's
             # total, computed again on the server, is the one to pay).
             "fee_estimate": services.fee_due(version, online=True, quantities=dossier.fee_quantities),
+            "postal_fee_vnd": settings.POSTAL_FEE_VND,
             "fee_fixed": sum(fee.amount_for(online=True) for fee in version.fees.all() if fee.unit == "dossier"),
             "max_file_mb": settings.ATTACHMENT_MAX_FILE_SIZE // (1024 * 1024),
             "max_dossier_mb": settings.ATTACHMENT_MAX_DOSSIER_SIZE // (1024 * 1024),
@@ -324,7 +325,9 @@ def draft_review(request, public_id):
             "version": version,
             "answers": [(form[name].label, form.cleaned_data.get(name)) for name in form.fields],
             "attachments": dossier.attachments.select_related("requirement"),
-            "fee_due": services.fee_due(version, online=True, quantities=dossier.fee_quantities),
+            "fee_due": services.fee_due(version, online=True, quantities=dossier.fee_quantities)
+            + services.postal_fee(dossier),
+            "postal_fee": services.postal_fee(dossier),
             "fees": version.fees.all(),
             "expected_result_at": expected_result_at(version.processing_days),
             "at_counter": dossier.channel == Channel.COUNTER and dossier.filed_by_id == request.user.pk,

@@ -16,7 +16,7 @@ from dossiers.actions import dossier_act_as_system
 from dossiers.constants import PAYABLE, EventKind
 from dossiers.models import Dossier
 from dossiers.permissions import is_receiving_desk
-from dossiers.services import fee_quantity, record_event
+from dossiers.services import fee_quantity, postal_fee, record_event
 from portal.constants import StaffRole
 from portal.memberships import memberships
 from portal.outbox import outbox_write
@@ -65,6 +65,11 @@ def fee_lines(dossier) -> list[dict]:
                     "amount": amount,
                 }
             )
+    postage = postal_fee(dossier)
+    if postage:
+        lines.append(
+            {"name": _("Postal delivery of the result"), "quantity": 1, "unit_price": postage, "amount": postage}
+        )
     if sum(line["amount"] for line in lines) == dossier.fee_due:
         return lines
     return [{"name": _("Fees"), "quantity": 1, "unit_price": dossier.fee_due, "amount": dossier.fee_due}]

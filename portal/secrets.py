@@ -88,6 +88,14 @@ SECRETS = (
         lambda s: bool(s.get("NATIONAL_PORTAL_URL")),
         "NATIONAL_PORTAL_URL is set",
     ),
+    Secret(
+        "POSTAL_WEBHOOK_SECRET",
+        "POSTAL_WEBHOOK_SECRET",
+        "HMAC-SHA256 key of the postal carrier's status webhook",
+        32,
+        lambda s: bool(s.get("POSTAL_API_URL")),
+        "POSTAL_API_URL is set",
+    ),
 )
 BY_ENV = {secret.env: secret for secret in SECRETS}
 

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "dossiers",
     "payments",
     "sync",
+    "postal",  # results by post (after dossiers and payments)
     "indicators",
     "demo",  # manage.py seed_demo (make run); no models
 ]
@@ -481,6 +482,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("CLAMD_SWEEP_SECONDS", 300.0),
     },
 }
+
+# --- Results by post (postal/) ----------------------------------------------------------------
+# The fee added to a dossier whose result goes by post; the carrier's order API (empty URL: the
+# built-in sandbox under /buu-chinh/thu-nghiem/) and the key of its signed status webhook.
+POSTAL_FEE_VND = env.int("POSTAL_FEE_VND", default=30000)
+POSTAL_API_URL = env("POSTAL_API_URL", default="")
+POSTAL_API_TOKEN = env("POSTAL_API_TOKEN", default="postal-sandbox-token")
+POSTAL_WEBHOOK_SECRET = env("POSTAL_WEBHOOK_SECRET", default="postal-sandbox-secret-not-for-production")
+POSTAL_SANDBOX_ENABLED = env.bool("POSTAL_SANDBOX_ENABLED", default=True)
+POSTAL_API_TIMEOUT = env.float("POSTAL_API_TIMEOUT", default=10.0)
 
 # --- Payments (payments/) ---------------------------------------------------------------------
 # The built-in sandbox gateway speaks the VNPAY protocol from a page of the portal itself, so

@@ -6,7 +6,15 @@ development value stops the start with ImproperlyConfigured naming the variable.
 from portal.secrets import require_secret
 
 from .base import *  # noqa: F403
-from .base import NATIONAL_PORTAL_URL, OIDC_ENABLED, PRIVATE_STORAGE_BUCKET, env, postgres_options, replica_database
+from .base import (
+    NATIONAL_PORTAL_URL,
+    OIDC_ENABLED,
+    POSTAL_API_URL,
+    PRIVATE_STORAGE_BUCKET,
+    env,
+    postgres_options,
+    replica_database,
+)
 
 DEBUG = False
 SECRET_KEY = require_secret(env, "DJANGO_SECRET_KEY")
@@ -64,6 +72,10 @@ if OIDC_ENABLED:
     OIDC_RP_CLIENT_SECRET = require_secret(env, "OIDC_RP_CLIENT_SECRET")
 if NATIONAL_PORTAL_URL:
     NATIONAL_PORTAL_SECRET = require_secret(env, "NATIONAL_PORTAL_SECRET")
+POSTAL_SANDBOX_ENABLED = False
+if POSTAL_API_URL:
+    POSTAL_API_TOKEN = env.str("POSTAL_API_TOKEN")
+    POSTAL_WEBHOOK_SECRET = require_secret(env, "POSTAL_WEBHOOK_SECRET")
 if PRIVATE_STORAGE_BUCKET:
     PRIVATE_STORAGE_SECRET_ACCESS_KEY = require_secret(env, "PRIVATE_STORAGE_SECRET_ACCESS_KEY")
 # One JSON object per log line, with the request id, for the log collector.

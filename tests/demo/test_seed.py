@@ -81,3 +81,16 @@ def test_the_demo_has_a_dossier_with_a_short_message_exchange():
     assert [m.from_applicant for m in thread] == [True, False, True]
     assert len({m.dossier_id for m in thread}) == 1
     assert thread[-1].read_at is None  # the citizen's thanks: unread in the officer's queue
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_result_sent_by_post_with_its_tracking_code(client):
+    from postal.models import Shipment
+
+    seed_demo()
+    shipment = Shipment.objects.select_related("dossier").get()
+    assert shipment.dossier.status == "finished" and shipment.dossier.delivery == "post"
+    assert shipment.dossier.fee_due >= 30000  # the postal fee is part of what the dossier owes
+    client.force_login(shipment.dossier.applicant)
+    page = client.get(f"/ho-so/{shipment.dossier.code}/")
+    assert f'data-postal-tracking="{shipment.tracking_code}"'.encode() in page.content

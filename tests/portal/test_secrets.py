@@ -157,3 +157,12 @@ def test_an_encrypted_signing_key_signs_with_its_passphrase_only(tmp_path, setti
         settings.RESULT_SIGNING_KEY_PASSPHRASE = wrong
         with pytest.raises(SigningNotConfigured):
             sign_pdf(document, reason="Kết quả", location="Thái An")
+
+
+def test_production_requires_the_postal_webhook_secret_once_the_carrier_api_is_set():
+    url = {"POSTAL_API_URL": "https://donhang.vnpost.vn/api", "POSTAL_API_TOKEN": random_secret()}
+    missing = check_deploy(**url)
+    assert missing.returncode != 0 and "POSTAL_WEBHOOK_SECRET" in missing.stderr
+    sandbox = check_deploy(**url, POSTAL_WEBHOOK_SECRET="postal-sandbox-secret-not-for-production")
+    assert sandbox.returncode != 0 and "POSTAL_WEBHOOK_SECRET" in sandbox.stderr
+    assert check_deploy(**url, POSTAL_WEBHOOK_SECRET=random_secret()).returncode == 0
