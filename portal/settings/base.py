@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "portal",
     "procedures",
     "dossiers",
+    "appointments",  # desk appointments (procedures' calendar)
     "payments",
     "sync",
     "indicators",
@@ -324,6 +325,11 @@ PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 OFFICE_OPENS_AT = env("OFFICE_OPENS_AT", default="07:30")
 OFFICE_CLOSES_AT = env("OFFICE_CLOSES_AT", default="17:00")
 RECEPTION_CUTOFF_AT = env("RECEPTION_CUTOFF_AT", default="15:00")
+# Desk appointments (appointments/): changes allowed until this many hours before; after
+# APPOINTMENT_NO_SHOW_LIMIT no-shows within 90 days booking pauses for APPOINTMENT_BLOCK_DAYS.
+APPOINTMENT_CHANGE_HOURS = env.int("APPOINTMENT_CHANGE_HOURS", default=2)
+APPOINTMENT_NO_SHOW_LIMIT = env.int("APPOINTMENT_NO_SHOW_LIMIT", default=3)
+APPOINTMENT_BLOCK_DAYS = env.int("APPOINTMENT_BLOCK_DAYS", default=30)
 
 # --- Client address (portal/client.py) ------------------------------------------------
 # How many reverse proxies we run in front of the portal (nginx, a load balancer): each appends

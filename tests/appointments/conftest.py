@@ -1,0 +1,19 @@
+import pytest
+
+
+@pytest.fixture
+def desk(db):
+    """The birth procedure's commune with a desk schedule of 2 seats per 30-minute slot."""
+    from appointments.models import DeskSchedule
+    from tests.dossiers.factories import CitizenFactory, birth_procedure
+
+    version = birth_procedure()
+    schedule = DeskSchedule.objects.create(agency=version.agency, slot_minutes=30, capacity=2)
+    return {
+        "agency": version.agency,
+        "procedure": version.procedure,
+        "version": version,
+        "schedule": schedule,
+        "citizen": CitizenFactory(),
+        "other_citizen": CitizenFactory(),
+    }
