@@ -8,3 +8,11 @@ class AppointmentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "appointments"
     verbose_name = _("Appointments")
+
+    def ready(self):
+        from portal.outbox_handlers import outbox_handler_register
+
+        # Reads the models: imported only once the app registry is ready.
+        from .notifications import appointment_confirmation_send
+
+        outbox_handler_register("appointment.booked", appointment_confirmation_send)

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.outbox import outbox_write
 from procedures.calendar import WorkingCalendar, _clock
 from procedures.constants import VersionStatus
 from procedures.models import Agency, Procedure, ProcedureVersion
@@ -168,11 +169,13 @@ def appointment_book(*, citizen, agency: Agency, procedure: Procedure, start: da
         _refuse(_("This slot is full. Please choose another time."), "full")
     try:
         with transaction.atomic():
-            return Appointment.objects.create(
+            appointment = Appointment.objects.create(
                 citizen=citizen, agency=agency, procedure=procedure, start=start, end=end, seat_number=free[0]
             )
     except IntegrityError:
         _refuse(_("This slot is full. Please choose another time."), "full")
+    outbox_write("appointment.booked", {"appointment_id": appointment.pk})  # the confirmation, after commit
+    return appointment
 
 
 def _check_changeable(citizen, appointment: Appointment) -> None:

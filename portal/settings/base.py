@@ -481,6 +481,7 @@ CELERY_BEAT_SCHEDULE = {
     "sync-retry-due": {"task": "sync.tasks.retry_due_deliveries", "schedule": 300.0},
     "payments-reconcile": {"task": "payments.tasks.reconcile_payments", "schedule": 600.0},
     "indicators-snapshot": {"task": "indicators.tasks.refresh_snapshot", "schedule": 86400.0},
+    "appointments-remind": {"task": "appointments.tasks.send_appointment_reminders", "schedule": 3600.0},
     "api-idempotency-purge": {"task": "portal.tasks.idempotency_purge", "schedule": 3600.0},
     "attachments-scan-pending": {
         "task": "dossiers.tasks.scan_pending_files",
