@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from portal.outbox_handlers import outbox_handler_register
+
 
 class AppointmentsConfig(AppConfig):
     """Appointments at the one-stop desk: slots from the working-day calendar, booking, no-shows."""
@@ -10,8 +12,6 @@ class AppointmentsConfig(AppConfig):
     verbose_name = _("Appointments")
 
     def ready(self):
-        from portal.outbox_handlers import outbox_handler_register
-
         # Reads the models: imported only once the app registry is ready.
         from .notifications import appointment_confirmation_send
 

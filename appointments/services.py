@@ -113,9 +113,7 @@ def blocked_until(citizen) -> datetime | None:
 
 
 def performs(agency: Agency, procedure: Procedure) -> bool:
-    return ProcedureVersion.objects.filter(
-        procedure=procedure, agency=agency, status=VersionStatus.PUBLISHED
-    ).exists()
+    return ProcedureVersion.objects.filter(procedure=procedure, agency=agency, status=VersionStatus.PUBLISHED).exists()
 
 
 def _refuse(message: str, code: str):

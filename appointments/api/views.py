@@ -50,9 +50,7 @@ class SlotListView(APIView):
         agency = _agency(query.validated_data["agency"])
         slots = services.appointment_slots(agency, query.validated_data["date"])
         return Response(
-            SlotSerializer(
-                [{"start": s.start, "end": s.end, "available": s.available} for s in slots], many=True
-            ).data
+            SlotSerializer([{"start": s.start, "end": s.end, "available": s.available} for s in slots], many=True).data
         )
 
 

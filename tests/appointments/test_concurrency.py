@@ -23,9 +23,11 @@ def test_exactly_capacity_bookings_succeed_when_many_race_for_a_slot():
     citizens = CitizenFactory.create_batch(12)
     results, errors = run_together(
         [
-            lambda c=c: services.appointment_book(
-                citizen=c, agency=version.agency, procedure=version.procedure, start=start
-            ).seat_number
+            lambda c=c: (
+                services.appointment_book(
+                    citizen=c, agency=version.agency, procedure=version.procedure, start=start
+                ).seat_number
+            )
             for c in citizens
         ]
     )
