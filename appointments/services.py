@@ -61,6 +61,12 @@ def is_open_day(agency: Agency, day: date) -> bool:
     return not BlackoutDay.objects.filter(agency=agency, date=day).exists()
 
 
+def bookable_day(day: date) -> bool:
+    """From today up to APPOINTMENT_DAYS_AHEAD days ahead."""
+    today = timezone.localdate()
+    return today <= day <= today + timedelta(days=settings.APPOINTMENT_DAYS_AHEAD)
+
+
 def _slot_times(schedule: DeskSchedule, day: date) -> list[tuple[datetime, datetime]]:
     opens = _local(day, schedule.opens_at or _clock(settings.OFFICE_OPENS_AT))
     closes = _local(day, schedule.closes_at or _clock(settings.OFFICE_CLOSES_AT))
@@ -79,6 +85,8 @@ def _slot_times(schedule: DeskSchedule, day: date) -> list[tuple[datetime, datet
 
 def appointment_slots(agency: Agency, day: date) -> list[Slot]:
     """The desk's slots on `day` with their free seats; none on a day off or a blackout day."""
+    if not bookable_day(day):
+        return []
     schedule = desk_schedule(agency)
     if not schedule.is_active or not is_open_day(agency, day):
         return []
@@ -127,6 +135,11 @@ def _check_slot(schedule: DeskSchedule, start: datetime) -> datetime:
     if start <= timezone.now():
         _refuse(_("This time has already passed. Please choose a later slot."), "closed")
     day = timezone.localtime(start).date()
+    if not bookable_day(day):
+        _refuse(
+            _("Appointments can be booked up to %(days)s days ahead.") % {"days": settings.APPOINTMENT_DAYS_AHEAD},
+            "closed",
+        )
     if not schedule.is_active:
         _refuse(_("This desk does not take appointments."), "closed")
     if not is_open_day(schedule.agency, day):

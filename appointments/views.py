@@ -24,12 +24,9 @@ from . import services
 from .models import Appointment, AppointmentStatus
 from .notifications import checklist
 
-DAYS_AHEAD = 30
-
-
 def _open_days(agency: Agency, start: date, count: int = 10) -> list[date]:
     days, day = [], start
-    while len(days) < count and day <= start + timedelta(days=DAYS_AHEAD):
+    while len(days) < count and day <= start + timedelta(days=settings.APPOINTMENT_DAYS_AHEAD):
         if services.is_open_day(agency, day):
             days.append(day)
         day += timedelta(days=1)
@@ -51,7 +48,10 @@ def _version(code: str) -> ProcedureVersion:
 def _picker(request, *, version, appointment=None, error: str = ""):
     agency = version.agency
     days = _open_days(agency, timezone.localdate())
-    chosen = parse_date(request.GET.get("date") or "") or (days[0] if days else None)
+    try:
+        chosen = parse_date(request.GET.get("date") or "") or (days[0] if days else None)
+    except ValueError:  # well formed but not a date (2027-02-30)
+        chosen = days[0] if days else None
     slots = services.appointment_slots(agency, chosen) if chosen else []
     return render(
         request,
@@ -181,7 +181,10 @@ def desk_day(request):
     """The desk officers' day view: the appointments of a day at one of their desks."""
     agencies = _staff_agencies(request.user)
     agency = next((a for a in agencies if a.code == request.GET.get("agency")), agencies[0])
-    day = parse_date(request.GET.get("date") or "") or timezone.localdate()
+    try:
+        day = parse_date(request.GET.get("date") or "") or timezone.localdate()
+    except ValueError:
+        day = timezone.localdate()
     return render(
         request,
         "appointments/desk_day.html",

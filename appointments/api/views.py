@@ -40,7 +40,7 @@ class SlotListView(APIView):
             OpenApiParameter("agency", OpenApiTypes.STR, required=True, description="The agency's unit code."),
             OpenApiParameter("date", OpenApiTypes.DATE, required=True, description="The day, YYYY-MM-DD."),
         ],
-        responses=responses({200: SlotSerializer(many=True)}, 400),
+        responses=responses({200: SlotSerializer(many=True)}, 400, 401),
         description="The desk's appointment slots on one day with their free seats: none on a weekend, a "
         "public holiday (Tết included) or a closure day; swapped working Saturdays have slots.",
     )

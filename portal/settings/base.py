@@ -330,6 +330,7 @@ RECEPTION_CUTOFF_AT = env("RECEPTION_CUTOFF_AT", default="15:00")
 APPOINTMENT_CHANGE_HOURS = env.int("APPOINTMENT_CHANGE_HOURS", default=2)
 APPOINTMENT_NO_SHOW_LIMIT = env.int("APPOINTMENT_NO_SHOW_LIMIT", default=3)
 APPOINTMENT_BLOCK_DAYS = env.int("APPOINTMENT_BLOCK_DAYS", default=30)
+APPOINTMENT_DAYS_AHEAD = env.int("APPOINTMENT_DAYS_AHEAD", default=60)  # how far ahead one may book
 
 # --- Client address (portal/client.py) ------------------------------------------------
 # How many reverse proxies we run in front of the portal (nginx, a load balancer): each appends
@@ -397,6 +398,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "Dossiers", "description": "The applicant's dossiers."},
         {"name": "Officer", "description": "Queues and transitions for agency staff."},
         {"name": "Payments", "description": "Paying a dossier's fees."},
+        {"name": "Appointments", "description": "Booking a time at an agency's one-stop desk."},
         {"name": "Notifications", "description": "The in-app inbox."},
     ],
     "ENUM_NAME_OVERRIDES": {

@@ -24,6 +24,7 @@ def test_slots_shape_and_holidays(client, desk):
     assert set(first) == {"start", "end", "available"}
     assert first["start"] == "2027-02-11T07:30:00+07:00" and first["available"] == 2
     assert client.get(SLOTS, {"agency": desk["agency"].code, "date": "2027-02-08"}).json() == []
+    assert client.get(SLOTS, {"agency": desk["agency"].code, "date": "9999-12-31"}).json() == []  # beyond the horizon
 
 
 @pytest.mark.parametrize(

@@ -78,6 +78,7 @@ def test_booking_takes_a_seat_until_the_slot_is_full(desk):
         (lambda: at(date(2027, 2, 11), "12:00"), "closed", "lunch"),
         (lambda: at(date(2027, 2, 11), "18:00"), "closed", "opening hours"),
         (lambda: at(date(2027, 2, 11), "08:10"), "closed", "no appointment slot"),
+        (lambda: at(date(2027, 6, 1), "08:00"), "closed", "60 days ahead"),
     ],
 )
 def test_refusals_say_why_and_change_nothing(desk, when, code, words):
