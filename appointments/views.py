@@ -24,6 +24,7 @@ from . import services
 from .models import Appointment, AppointmentStatus
 from .notifications import checklist
 
+
 def _open_days(agency: Agency, start: date, count: int = 10) -> list[date]:
     days, day = [], start
     while len(days) < count and day <= start + timedelta(days=settings.APPOINTMENT_DAYS_AHEAD):

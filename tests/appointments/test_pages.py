@@ -139,3 +139,12 @@ def test_the_reminder_goes_the_day_before_once(desk):
     appointment_reminders_send()
     reminders = Notification.objects.filter(event="appointment_reminder")
     assert reminders.count() == len({n.channel for n in reminders}) >= 1
+
+
+def test_the_menu_links_citizens_to_their_appointments(en, desk, office):
+    en.force_login(desk["citizen"])
+    assert 'href="/lich-hen/"' in en.get("/").content.decode()
+    from tests.second_factor import staff_login
+
+    staff_login(en, office["desk"])
+    assert 'href="/lich-hen/"' not in en.get("/").content.decode()  # officers' menu stays one row
