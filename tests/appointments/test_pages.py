@@ -148,3 +148,12 @@ def test_the_menu_links_citizens_to_their_appointments(en, desk, office):
 
     staff_login(en, office["desk"])
     assert 'href="/lich-hen/"' not in en.get("/").content.decode()  # officers' menu stays one row
+
+
+def test_the_reminder_is_a_beat_task_and_the_confirmation_an_outbox_topic(settings):
+    from portal import outbox_handlers
+    from portal.celery import app
+
+    app.loader.import_default_modules()
+    assert settings.CELERY_BEAT_SCHEDULE["appointments-remind"]["task"] in app.tasks
+    assert "appointment.booked" in outbox_handlers.outbox_topics()
