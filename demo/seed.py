@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.html import escape
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from appointments.models import Appointment, DeskSchedule
+from appointments.services import appointment_book, appointment_slots
 from dossiers import services
 from dossiers.actions import dossier_act
 from dossiers.codes import next_dossier_code
@@ -26,7 +28,7 @@ from portal.signing import ensure_demo_pki
 from postal.models import SandboxOrder, Shipment
 from procedures.calendar import WorkingCalendar, due_date, office_time
 from procedures.catalogue_io import import_catalogue
-from procedures.models import Agency, DocumentRequirement
+from procedures.models import Agency, DocumentRequirement, Procedure
 from procedures.selectors import procedure_detail
 
 DEMO_CATALOGUE = Path(__file__).resolve().parent.parent / "procedures" / "fixtures" / "catalogue.json"
@@ -96,6 +98,7 @@ def seed_demo(*, demo_second_factor: bool = False) -> list[tuple[str, str, str]]
     _seed_messages()
     _seed_indicator_history()
     _seed_post()
+    _seed_appointments()
     return rows
 
 
@@ -452,3 +455,22 @@ def _seed_indicator_history() -> None:
                     "online_service": 1,
                 },
             )
+
+
+def _seed_appointments() -> None:
+    """The demo desk takes appointments (30-minute slots, 2 places each) and the demo citizen has
+    one booked on the next working day, so "My appointments" and the desk's day view show it."""
+    agency = Agency.objects.get(code=DEMO_AGENCY)
+    DeskSchedule.objects.get_or_create(agency=agency, defaults={"slot_minutes": 30, "capacity": 2})
+    citizen = User.objects.get(email=DEMO_ACCOUNTS[0][0])
+    if Appointment.objects.filter(citizen=citizen).exists():
+        return
+    day = WorkingCalendar.around(timezone.localdate(), days_ahead=30).next_working_day(timezone.localdate())
+    free = [slot for slot in appointment_slots(agency, day) if slot.available]
+    if free:
+        appointment_book(
+            citizen=citizen,
+            agency=agency,
+            procedure=Procedure.objects.get(code="1.001193"),
+            start=free[1 if len(free) > 1 else 0].start,
+        )

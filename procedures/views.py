@@ -54,6 +54,7 @@ def procedure_detail(request, code: str):
             "version": version,
             "desks": selectors.receiving_desks(version=version),
             "submit_url": _submit_url(code),
+            "appointment_url": _appointment_url(code),
             "expected_result_at": expected_result_at(version.processing_days),
         },
     )
@@ -93,6 +94,14 @@ def document_template(request, pk: int):
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "public, max-age=3600"
     return response
+
+
+def _appointment_url(code: str) -> str | None:
+    """Where "Book an appointment" leads, once the appointments app provides it."""
+    try:
+        return reverse("appointments:book", kwargs={"code": code})
+    except NoReverseMatch:
+        return None
 
 
 def _submit_url(code: str) -> str | None:

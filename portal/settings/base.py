@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "portal",
     "procedures",
     "dossiers",
+    "appointments",  # desk appointments (procedures' calendar)
     "payments",
     "sync",
     "postal",  # results by post (after dossiers and payments)
@@ -325,6 +326,12 @@ PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 OFFICE_OPENS_AT = env("OFFICE_OPENS_AT", default="07:30")
 OFFICE_CLOSES_AT = env("OFFICE_CLOSES_AT", default="17:00")
 RECEPTION_CUTOFF_AT = env("RECEPTION_CUTOFF_AT", default="15:00")
+# Desk appointments (appointments/): changes allowed until this many hours before; after
+# APPOINTMENT_NO_SHOW_LIMIT no-shows within 90 days booking pauses for APPOINTMENT_BLOCK_DAYS.
+APPOINTMENT_CHANGE_HOURS = env.int("APPOINTMENT_CHANGE_HOURS", default=2)
+APPOINTMENT_NO_SHOW_LIMIT = env.int("APPOINTMENT_NO_SHOW_LIMIT", default=3)
+APPOINTMENT_BLOCK_DAYS = env.int("APPOINTMENT_BLOCK_DAYS", default=30)
+APPOINTMENT_DAYS_AHEAD = env.int("APPOINTMENT_DAYS_AHEAD", default=60)  # how far ahead one may book
 
 # --- Client address (portal/client.py) ------------------------------------------------
 # How many reverse proxies we run in front of the portal (nginx, a load balancer): each appends
@@ -392,6 +399,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "Dossiers", "description": "The applicant's dossiers."},
         {"name": "Officer", "description": "Queues and transitions for agency staff."},
         {"name": "Payments", "description": "Paying a dossier's fees."},
+        {"name": "Appointments", "description": "Booking a time at an agency's one-stop desk."},
         {"name": "Notifications", "description": "The in-app inbox."},
     ],
     "ENUM_NAME_OVERRIDES": {
@@ -476,6 +484,7 @@ CELERY_BEAT_SCHEDULE = {
     "sync-retry-due": {"task": "sync.tasks.retry_due_deliveries", "schedule": 300.0},
     "payments-reconcile": {"task": "payments.tasks.reconcile_payments", "schedule": 600.0},
     "indicators-snapshot": {"task": "indicators.tasks.refresh_snapshot", "schedule": 86400.0},
+    "appointments-remind": {"task": "appointments.tasks.send_appointment_reminders", "schedule": 3600.0},
     "api-idempotency-purge": {"task": "portal.tasks.idempotency_purge", "schedule": 3600.0},
     "attachments-scan-pending": {
         "task": "dossiers.tasks.scan_pending_files",

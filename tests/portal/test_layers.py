@@ -1,4 +1,4 @@
-"""Apps depend downward only: demo > indicators > payments | sync > dossiers > procedures > portal.
+"""Apps depend downward only: demo > indicators > payments | sync > dossiers | appointments > procedures > portal.
 
 `make lint` runs the same contract (`lint-imports`); here it fails the suite too, with the
 imports that break it, and an import hidden inside a function must say why it cannot be at the
@@ -10,7 +10,7 @@ from pathlib import Path
 from importlinter.cli import lint_imports
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("portal", "procedures", "dossiers", "payments", "sync", "indicators", "demo")
+APPS = ("portal", "procedures", "dossiers", "appointments", "payments", "sync", "postal", "indicators", "demo")
 MAX_HIDDEN = 9
 
 
