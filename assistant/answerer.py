@@ -219,7 +219,7 @@ def search_synonyms() -> dict[str, str]:
     if synonyms is None:
         synonyms = dict(SearchSynonym.objects.values_list("search_term", "replacement"))
         cache.set(SYNONYMS_CACHE_KEY, synonyms, VOCABULARY_SECONDS)
-    return synonyms
+    return {term: normalize_search(replacement) for term, replacement in synonyms.items()}
 
 
 def catalogue_index():
