@@ -18,6 +18,8 @@ from procedures.models import SearchSynonym
 from procedures.search import apply_synonyms, correct_tokens, normalize_search
 from procedures.selectors import SYNONYMS_CACHE_KEY, VOCABULARY_SECONDS, published_versions
 
+from .models import INDEX_CACHE_KEY
+
 # <agency code>-YYMMDD-NNNN (dossiers/codes.py); agency codes look like 000.20.00.H99.
 DOSSIER_CODE = re.compile(r"\b([0-9a-z]{3}\.[0-9a-z]{2}\.[0-9a-z]{2}\.[a-z][0-9]{2}-\d{6}-\d{4})\b", re.IGNORECASE)
 
@@ -135,7 +137,6 @@ _INTENT_PHRASES = re.compile(
     + r")(?!\S)"
 )
 FIELD_WEIGHTS = {"name": 3.0, "name_en": 2.0, "document": 1.0, "field": 1.0, "description": 0.6, "agency": 0.4}
-INDEX_CACHE_KEY = "assistant-index"
 INDEX_SECONDS = 300
 
 

@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from procedures.models import Procedure
 
+INDEX_CACHE_KEY = "assistant-index"  # the answerer's index of the catalogue and the FAQ
+
 
 class FaqEntry(models.Model):
     """A question citizens ask and its answer, found by the assistant like a procedure."""
@@ -26,6 +28,19 @@ class FaqEntry(models.Model):
 
     def __str__(self):
         return self.question
+
+    def save(self, *args, **kwargs):
+        from django.core.cache import cache
+
+        super().save(*args, **kwargs)
+        cache.delete(INDEX_CACHE_KEY)  # the assistant finds the entry at once
+
+    def delete(self, *args, **kwargs):
+        from django.core.cache import cache
+
+        result = super().delete(*args, **kwargs)
+        cache.delete(INDEX_CACHE_KEY)
+        return result
 
 
 class Conversation(models.Model):

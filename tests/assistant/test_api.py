@@ -114,3 +114,32 @@ def test_throttled_with_a_scope_of_its_own(client, catalogue, settings):
 def test_answers_in_vietnamese_by_default(client, catalogue):
     data = client.post(URL, {"message": "lam passport"}, content_type="application/json").json()
     assert data["procedures"][0]["name"] == "Cấp hộ chiếu phổ thông trong nước"
+
+
+def test_faq_entry_answers_as_soon_as_saved(client, catalogue):
+    from assistant.models import FaqEntry
+    from procedures.models import Procedure
+
+    ask(client, "lam passport")  # the index is built and cached
+    FaqEntry.objects.create(
+        question="Giờ làm việc của bộ phận một cửa",
+        answer="Thứ Hai đến Thứ Sáu, 7:30 – 17:00.",
+        procedure=Procedure.objects.get(code="1.001193"),
+    )
+    data = ask(client, "gio lam viec bo phan mot cua").json()
+    assert data["answer"] == "Thứ Hai đến Thứ Sáu, 7:30 – 17:00."
+    assert [p["code"] for p in data["procedures"]] == ["1.001193"]
+    assert data["handoff"] is False
+
+
+def test_demo_seed_has_faq_entries_the_assistant_finds(client, db):
+    from demo.seed import _seed_assistant
+
+    cache.clear()
+    import_catalogue(DEMO_CATALOGUE.read_text(encoding="utf-8"))
+    _seed_assistant()
+    _seed_assistant()  # idempotent
+    from assistant.models import FaqEntry
+
+    assert FaqEntry.objects.count() == 2
+    assert "7:30" in ask(client, "giờ làm việc bộ phận một cửa").json()["answer"]
