@@ -55,7 +55,7 @@ def ask(*, message, conversation_id=None, language: str = "vi") -> dict:
             conversation.last_procedure = Procedure.objects.get(pk=answer.procedures[0].procedure_id)
             conversation.language = language
             conversation.save(update_fields=["last_procedure", "language"])
-        AssistantTurn.objects.create(
+        turn = AssistantTurn.objects.create(
             conversation=conversation,
             question=text,
             answer=answer.text,
@@ -64,7 +64,18 @@ def ask(*, message, conversation_id=None, language: str = "vi") -> dict:
         )
     return {
         "conversation": str(conversation.pk),
+        "turn": turn.pk,
         "answer": answer.text,
         "procedures": procedures,
         "handoff": answer.handoff,
     }
+
+
+def rate_turn(*, conversation_id, turn_id, helpful: bool) -> AssistantTurn:
+    """Thumbs up or down on an answer, by whoever holds its conversation's id (changeable)."""
+    turn = AssistantTurn.objects.filter(pk=turn_id, conversation_id=conversation_id).first()
+    if turn is None:
+        raise ValidationError({"turn": _("This answer does not exist.")})
+    turn.thumbs_up = bool(helpful)
+    turn.save(update_fields=["thumbs_up"])
+    return turn

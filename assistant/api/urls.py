@@ -1,5 +1,8 @@
 from django.urls import path
 
-from .views import AssistantView
+from .views import AssistantFeedbackView, AssistantView
 
-urlpatterns = [path("assistant/", AssistantView.as_view(), name="api-assistant")]
+urlpatterns = [
+    path("assistant/", AssistantView.as_view(), name="api-assistant"),
+    path("assistant/feedback/", AssistantFeedbackView.as_view(), name="api-assistant-feedback"),
+]

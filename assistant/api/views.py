@@ -13,7 +13,7 @@ from portal.api.errors import validation_error
 from portal.api.schema import responses
 from portal.client import client_address
 
-from ..services import ask
+from ..services import ask, rate_turn
 
 
 class AssistantThrottle(SimpleRateThrottle):
@@ -38,6 +38,7 @@ class ProcedureRefSerializer(serializers.Serializer):
 
 class AnswerSerializer(serializers.Serializer):
     conversation = serializers.UUIDField()
+    turn = serializers.IntegerField(help_text="This answer, for POST /api/v1/assistant/feedback/.")
     answer = serializers.CharField()
     procedures = ProcedureRefSerializer(many=True)
     handoff = serializers.BooleanField(help_text="True when the assistant declined: hotline or ask an officer.")
@@ -69,3 +70,31 @@ class AssistantView(APIView):
         except DjangoValidationError as error:
             raise validation_error(error) from error
         return Response(AnswerSerializer(data).data)
+
+
+class FeedbackSerializer(serializers.Serializer):
+    conversation = serializers.UUIDField()
+    turn = serializers.IntegerField()
+    helpful = serializers.BooleanField(help_text="Thumbs up (true) or down (false).")
+
+
+class AssistantFeedbackView(APIView):
+    """Thumbs up or down on one of the assistant's answers (admins list them)."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [AssistantThrottle]
+
+    @extend_schema(tags=["Assistant"], request=FeedbackSerializer, responses=responses({204: None}, 400), auth=[])
+    def post(self, request):
+        feedback = FeedbackSerializer(data=request.data)
+        feedback.is_valid(raise_exception=True)
+        try:
+            rate_turn(
+                conversation_id=feedback.validated_data["conversation"],
+                turn_id=feedback.validated_data["turn"],
+                helpful=feedback.validated_data["helpful"],
+            )
+        except DjangoValidationError as error:
+            raise validation_error(error) from error
+        return Response(status=204)

@@ -21,7 +21,33 @@
     if (event.key === "Escape") open(false);
   });
 
-  function say(who, text, procedures, handoff) {
+  function thumbs(item, turn) {
+    var group = document.createElement("div");
+    group.className = "assistant__thumbs";
+    [[true, panel.dataset.helpful], [false, panel.dataset.notHelpful]].forEach(function (choice) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "assistant__thumb";
+      button.setAttribute("aria-pressed", "false");
+      button.textContent = choice[1];
+      button.addEventListener("click", function () {
+        fetch(panel.dataset.feedback, {
+          method: "POST",
+          credentials: "same-origin",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ conversation: conversation, turn: turn, helpful: choice[0] }),
+        }).then(function (response) {
+          if (!response.ok) return;
+          group.querySelectorAll("button").forEach(function (other) { other.setAttribute("aria-pressed", "false"); });
+          button.setAttribute("aria-pressed", "true");
+        });
+      });
+      group.appendChild(button);
+    });
+    item.appendChild(group);
+  }
+
+  function say(who, text, procedures, handoff, turn) {
     var item = document.createElement("div");
     item.className = "assistant__msg assistant__msg--" + who;
     var label = document.createElement("span");
@@ -49,6 +75,7 @@
       ask.textContent = panel.dataset.askOfficer;
       item.appendChild(ask);
     }
+    if (turn) thumbs(item, turn);
     log.appendChild(item);
     log.scrollTop = log.scrollHeight;
   }
@@ -77,7 +104,7 @@
           return;
         }
         conversation = result.data.conversation;
-        say("bot", result.data.answer, result.data.procedures, result.data.handoff);
+        say("bot", result.data.answer, result.data.procedures, result.data.handoff, result.data.turn);
       })
       .catch(function () { say("bot", panel.dataset.error); });
   });

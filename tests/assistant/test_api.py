@@ -143,3 +143,22 @@ def test_demo_seed_has_faq_entries_the_assistant_finds(client, db):
 
     assert FaqEntry.objects.count() == 2
     assert "7:30" in ask(client, "giờ làm việc bộ phận một cửa").json()["answer"]
+
+
+def test_thumbs_up_and_down_on_an_answer(client, catalogue):
+    data = ask(client, "lam passport").json()
+    feedback = {"conversation": data["conversation"], "turn": data["turn"], "helpful": False}
+    assert client.post(URL + "feedback/", feedback, content_type="application/json").status_code == 204
+    assert AssistantTurn.objects.get(pk=data["turn"]).thumbs_up is False
+    feedback["helpful"] = True
+    assert client.post(URL + "feedback/", feedback, content_type="application/json").status_code == 204
+    assert AssistantTurn.objects.get(pk=data["turn"]).thumbs_up is True
+
+
+def test_thumbs_need_the_answers_conversation(client, catalogue):
+    data = ask(client, "lam passport").json()
+    other = ask(client, "lam passport").json()
+    feedback = {"conversation": other["conversation"], "turn": data["turn"], "helpful": False}
+    response = client.post(URL + "feedback/", feedback, content_type="application/json", **EN)
+    assert response.status_code == 400 and "turn" in response.json()["errors"]
+    assert AssistantTurn.objects.get(pk=data["turn"]).thumbs_up is None

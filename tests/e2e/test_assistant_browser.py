@@ -36,6 +36,12 @@ def test_ask_and_follow_up_on_a_phone(live_server, page, catalogue):
     page.keyboard.press("Enter")
     log.locator(".assistant__msg--bot").nth(2).wait_for()
     page.screenshot(path="/tmp/assistant-390.png")
+    thumb = log.locator(".assistant__msg--bot").nth(2).locator(".assistant__thumb").first  # helpful
+    thumb.click()
+    page.locator(".assistant__thumb[aria-pressed='true']").wait_for()
+    from assistant.models import AssistantTurn
+
+    assert AssistantTurn.objects.filter(thumbs_up=True).count() == 1
     assert log.locator("a[href='/thu-tuc/2.002136/']").count() == 2
     page.keyboard.press("Escape")
     assert page.locator("#assistant-panel").is_hidden()
