@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from appointments.models import Appointment, DeskSchedule
 from appointments.services import appointment_book, appointment_slots
+from assistant.models import FaqEntry
 from dossiers import services
 from dossiers.actions import dossier_act
 from dossiers.codes import next_dossier_code
@@ -99,7 +100,29 @@ def seed_demo(*, demo_second_factor: bool = False) -> list[tuple[str, str, str]]
     _seed_indicator_history()
     _seed_post()
     _seed_appointments()
+    _seed_assistant()
     return rows
+
+
+# FAQ entries the assistant answers with (admin: Catalogue assistant > FAQ entries).
+DEMO_FAQ = [
+    (
+        "Giờ làm việc của bộ phận một cửa",
+        "Bộ phận một cửa làm việc từ Thứ Hai đến Thứ Sáu, sáng 7:30 – 11:30, chiều 13:30 – 17:00.",
+        None,
+    ),
+    (
+        "Khai sinh quá hạn có mất tiền phạt không",
+        "Đăng ký khai sinh không mất lệ phí, kể cả khi quá hạn 60 ngày; Ông/Bà mang theo giấy chứng sinh.",
+        "1.001193",
+    ),
+]
+
+
+def _seed_assistant() -> None:
+    for question, answer, code in DEMO_FAQ:
+        procedure = Procedure.objects.filter(code=code).first() if code else None
+        FaqEntry.objects.get_or_create(question=question, defaults={"answer": answer, "procedure": procedure})
 
 
 # Blank forms citizens download from the procedure page: (procedure, document, file, title, lines).

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "payments",
     "sync",
     "postal",  # results by post (after dossiers and payments)
+    "assistant",
     "indicators",
     "demo",  # manage.py seed_demo (make run); no models
 ]
@@ -364,11 +365,16 @@ REST_FRAMEWORK = {
         "client": env("API_THROTTLE_CLIENT", default="1000/hour"),
         "user": env("API_THROTTLE_USER", default="1000/hour"),
         "anon": env("API_THROTTLE_ANON", default="200/hour"),
+        "assistant": env("API_THROTTLE_ASSISTANT", default="30/minute"),  # POST /api/v1/assistant/
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # DRF's own address logic is not used (portal.api.throttling asks portal.client); kept in step.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
+# The catalogue assistant (assistant/answerer.py): a dotted path to another answerer class, and the
+# hotline it offers when it declines.
+ASSISTANT_ANSWERER = env("ASSISTANT_ANSWERER", default="assistant.answerer.LexicalAnswerer")
+ASSISTANT_HOTLINE = env("ASSISTANT_HOTLINE", default="0203 3820 100")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Một Cửa API",
     "DESCRIPTION": (

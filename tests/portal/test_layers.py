@@ -10,7 +10,18 @@ from pathlib import Path
 from importlinter.cli import lint_imports
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("portal", "procedures", "dossiers", "appointments", "payments", "sync", "postal", "indicators", "demo")
+APPS = (
+    "portal",
+    "procedures",
+    "dossiers",
+    "appointments",
+    "payments",
+    "sync",
+    "assistant",
+    "postal",
+    "indicators",
+    "demo",
+)
 MAX_HIDDEN = 9
 
 

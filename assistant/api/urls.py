@@ -1,0 +1,8 @@
+from django.urls import path
+
+from .views import AssistantFeedbackView, AssistantView
+
+urlpatterns = [
+    path("assistant/", AssistantView.as_view(), name="api-assistant"),
+    path("assistant/feedback/", AssistantFeedbackView.as_view(), name="api-assistant-feedback"),
+]
