@@ -14,11 +14,11 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from dossiers.selectors import public_lookup
-from procedures.models import SearchSynonym
+from procedures.models import ProcedureVersion, SearchSynonym
 from procedures.search import apply_synonyms, correct_tokens, normalize_search
 from procedures.selectors import SYNONYMS_CACHE_KEY, VOCABULARY_SECONDS, published_versions
 
-from .models import INDEX_CACHE_KEY
+from .models import INDEX_CACHE_KEY, FaqEntry
 
 # <agency code>-YYMMDD-NNNN (dossiers/codes.py); agency codes look like 000.20.00.H99.
 DOSSIER_CODE = re.compile(r"\b([0-9a-z]{3}\.[0-9a-z]{2}\.[0-9a-z]{2}\.[a-z][0-9]{2}-\d{6}-\d{4})\b", re.IGNORECASE)
@@ -279,9 +279,6 @@ class LexicalAnswerer:
     threshold = 4.0  # below: declined (see bench/assistant.py)
 
     def answer(self, message: str, *, context: Context) -> Answer:
-        from procedures.models import ProcedureVersion
-
-        from .models import FaqEntry
 
         match = DOSSIER_CODE.search(message)
         if match:
