@@ -116,6 +116,11 @@ def _reset_publisher(app) -> None:
     if amqp is not None and amqp._producer_pool is not None:
         amqp._producer_pool.force_close_all()
         amqp._producer_pool = None
+    # kombu keeps its pools per broker URL process-wide: forget the closed ones, or a later publish
+    # to the same broker (even an eager one, which acquires a producer) finds a closed pool.
+    from kombu import pools
+
+    pools.reset()
 
 
 @pytest.fixture

@@ -88,8 +88,27 @@ def test_online_delivery_pays_no_postal_fee():
     assert dossier.fee_due == 10000
 
 
+@pytest.fixture
+def fresh_publisher():
+    """Eager tasks with publisher pools of their own: Celery acquires a producer even in eager mode,
+    and kombu keeps its pools per broker URL process-wide, so a pool an earlier test closed (the
+    integration tests' private broker) would refuse every publish of this transactional test."""
+    from kombu import pools
+
+    from portal.celery import app
+
+    saved = app.conf.task_always_eager
+    pools.reset()
+    app._pool = None
+    if "amqp" in app.__dict__:
+        app.amqp._producer_pool = None
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = saved
+
+
 @pytest.mark.django_db(transaction=True)
-def test_result_issued_creates_a_shipment_through_the_sandbox_over_http(live_server, settings):
+def test_result_issued_creates_a_shipment_through_the_sandbox_over_http(live_server, settings, fresh_publisher):
     settings.PORTAL_BASE_URL = live_server.url
     settings.POSTAL_API_URL = ""  # the built-in sandbox, reached over real HTTP
     citizen, dossier = postal_dossier(upto=S.FINISHED)
