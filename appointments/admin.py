@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Appointment, BlackoutDay, DeskSchedule
+from .models import Appointment, BlackoutDay, DeskSchedule, ProcedureGroupQuota
 
 
 @admin.register(DeskSchedule)
@@ -14,6 +14,12 @@ class BlackoutDayAdmin(admin.ModelAdmin):
     list_display = ["agency", "date", "reason"]
     list_filter = ["date"]
     autocomplete_fields = ["agency"]
+
+
+@admin.register(ProcedureGroupQuota)
+class ProcedureGroupQuotaAdmin(admin.ModelAdmin):
+    list_display = ["agency", "name", "capacity"]
+    autocomplete_fields = ["agency", "procedures"]
 
 
 @admin.register(Appointment)

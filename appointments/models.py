@@ -69,6 +69,27 @@ class BlackoutDay(models.Model):
         return f"{self.agency.code} {self.date}"
 
 
+class ProcedureGroupQuota(models.Model):
+    """At most `capacity` appointments per slot for a group of procedures (say, the land
+    procedures only one officer at the desk handles), within the slot's own capacity."""
+
+    agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("group name"), max_length=120)
+    procedures = models.ManyToManyField(Procedure, verbose_name=_("procedures"), related_name="+")
+    capacity = models.PositiveSmallIntegerField(_("appointments per slot for this group"), default=1)
+
+    class Meta:
+        verbose_name = _("procedure group quota")
+        verbose_name_plural = _("procedure group quotas")
+
+    def __str__(self):
+        return f"{self.agency.code}: {self.name}"
+
+    def clean(self):
+        if self.capacity < 1:
+            raise ValidationError({"capacity": _("A slot takes at least one appointment.")})
+
+
 def _public_code() -> str:
     return "LH" + secrets.token_hex(5).upper()
 

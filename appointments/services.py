@@ -21,7 +21,7 @@ from procedures.calendar import WorkingCalendar, _clock
 from procedures.constants import VersionStatus
 from procedures.models import Agency, Procedure, ProcedureVersion
 
-from .models import Appointment, AppointmentStatus, BlackoutDay, DeskSchedule
+from .models import Appointment, AppointmentStatus, BlackoutDay, DeskSchedule, ProcedureGroupQuota
 
 NO_SHOW_WINDOW_DAYS = 90
 LIVE = (AppointmentStatus.BOOKED, AppointmentStatus.KEPT, AppointmentStatus.NO_SHOW)
@@ -38,12 +38,14 @@ class Slot:
     end: datetime
     capacity: int
     taken: int
+    group_free: int | None = None  # seats left for the procedure's group, when it has a quota
 
     @property
     def available(self) -> int:
         if self.start <= timezone.now():
             return 0
-        return max(self.capacity - self.taken, 0)
+        free = max(self.capacity - self.taken, 0)
+        return free if self.group_free is None else min(free, max(self.group_free, 0))
 
 
 def desk_schedule(agency: Agency) -> DeskSchedule:
@@ -83,8 +85,27 @@ def _slot_times(schedule: DeskSchedule, day: date) -> list[tuple[datetime, datet
     return times
 
 
-def appointment_slots(agency: Agency, day: date) -> list[Slot]:
-    """The desk's slots on `day` with their free seats; none on a day off or a blackout day."""
+def _quotas(agency: Agency, procedure: Procedure | None) -> list[ProcedureGroupQuota]:
+    if procedure is None:
+        return []
+    return list(ProcedureGroupQuota.objects.filter(agency=agency, procedures=procedure).prefetch_related("procedures"))
+
+
+def _group_free(quotas, appointments) -> int | None:
+    """Seats left in a slot under the tightest quota of the procedure's groups (None: no quota).
+    `appointments` are the slot's live (procedure_id,) rows."""
+    if not quotas:
+        return None
+    left = []
+    for quota in quotas:
+        members = {procedure.pk for procedure in quota.procedures.all()}
+        left.append(quota.capacity - sum(1 for procedure_id in appointments if procedure_id in members))
+    return min(left)
+
+
+def appointment_slots(agency: Agency, day: date, procedure: Procedure | None = None) -> list[Slot]:
+    """The desk's slots on `day` with their free seats (for `procedure`: within its group's
+    quota too); none on a day off or a blackout day."""
     if not bookable_day(day):
         return []
     schedule = desk_schedule(agency)
@@ -93,12 +114,16 @@ def appointment_slots(agency: Agency, day: date) -> list[Slot]:
     times = _slot_times(schedule, day)
     if not times:
         return []
-    taken: dict[datetime, int] = {}
-    for start in Appointment.objects.filter(
+    booked: dict[datetime, list[int]] = {}
+    for start, procedure_id in Appointment.objects.filter(
         agency=agency, start__range=(times[0][0], times[-1][0]), status__in=LIVE
-    ).values_list("start", flat=True):
-        taken[start] = taken.get(start, 0) + 1
-    return [Slot(start, end, schedule.capacity, taken.get(start, 0)) for start, end in times]
+    ).values_list("start", "procedure_id"):
+        booked.setdefault(start, []).append(procedure_id)
+    quotas = _quotas(agency, procedure)
+    return [
+        Slot(start, end, schedule.capacity, len(booked.get(start, ())), _group_free(quotas, booked.get(start, ())))
+        for start, end in times
+    ]
 
 
 def blocked_until(citizen) -> datetime | None:
@@ -178,6 +203,11 @@ def appointment_book(*, citizen, agency: Agency, procedure: Procedure, start: da
     free = [seat for seat in range(1, schedule.capacity + 1) if seat not in seats]
     if not free:
         _refuse(_("This slot is full. Please choose another time."), "full")
+    group_free = _group_free(
+        _quotas(agency, procedure), list(live.filter(agency=agency).values_list("procedure_id", flat=True))
+    )
+    if group_free is not None and group_free <= 0:
+        _refuse(_("The places for this kind of procedure in this slot are taken. Please choose another time."), "full")
     try:
         with transaction.atomic():
             appointment = Appointment.objects.create(

@@ -53,7 +53,7 @@ def _picker(request, *, version, appointment=None, error: str = ""):
         chosen = parse_date(request.GET.get("date") or "") or (days[0] if days else None)
     except ValueError:  # well formed but not a date (2027-02-30)
         chosen = days[0] if days else None
-    slots = services.appointment_slots(agency, chosen) if chosen else []
+    slots = services.appointment_slots(agency, chosen, version.procedure) if chosen else []
     return render(
         request,
         "appointments/book.html",

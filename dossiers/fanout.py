@@ -36,6 +36,7 @@ TO_APPLICANT = {
     K.EXTENDED,
     K.WITHDRAWAL_CONFIRMED,
     K.FILE_QUARANTINED,
+    K.POSTAL_RETURNED,
 }
 # Paper forms rendered ahead of their first download.
 FORMS = {

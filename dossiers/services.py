@@ -342,9 +342,15 @@ def fee_due(version: ProcedureVersion, *, online: bool, quantities: dict | None 
     return sum(fee.amount_for(fee_quantity(quantities, fee), online=online) for fee in version.fees.all())
 
 
+def agency_postal_fee(agency) -> int:
+    """What posting a result from this agency's desk costs: its own fee, else POSTAL_FEE_VND."""
+    own = getattr(agency, "postal_fee_vnd", None)
+    return settings.POSTAL_FEE_VND if own is None else own
+
+
 def postal_fee(dossier) -> int:
-    """The postal fee (POSTAL_FEE_VND) a dossier whose result goes by post pays with its fees."""
-    return settings.POSTAL_FEE_VND if dossier.delivery == Delivery.POST else 0
+    """The postal fee a dossier whose result goes by post pays with its fees: its desk's."""
+    return agency_postal_fee(dossier.receiving_agency) if dossier.delivery == Delivery.POST else 0
 
 
 def _file_still_used(name: str, *, attachment_ids=(), stored_ids=()) -> bool:

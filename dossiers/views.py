@@ -270,7 +270,7 @@ def _render_draft(
             # The fee for the saved numbers (fees.js updates it as they change; the review page's
             # total, computed again on the server, is the one to pay).
             "fee_estimate": services.fee_due(version, online=True, quantities=dossier.fee_quantities),
-            "postal_fee_vnd": settings.POSTAL_FEE_VND,
+            "postal_fee_vnd": services.agency_postal_fee(dossier.receiving_agency),
             "fee_fixed": sum(fee.amount_for(online=True) for fee in version.fees.all() if fee.unit == "dossier"),
             "max_file_mb": settings.ATTACHMENT_MAX_FILE_SIZE // (1024 * 1024),
             "max_dossier_mb": settings.ATTACHMENT_MAX_DOSSIER_SIZE // (1024 * 1024),

@@ -34,7 +34,7 @@ class AgencyAdmin(admin.ModelAdmin):
     autocomplete_fields = ["parent"]
     fieldsets = [
         (None, {"fields": ["code", "name", "name_en", "level", "parent", "is_active"]}),
-        (_("One-stop desk"), {"fields": ["address", "opening_hours", "hotline", "email"]}),
+        (_("One-stop desk"), {"fields": ["address", "opening_hours", "hotline", "email", "postal_fee_vnd"]}),
     ]
 
 

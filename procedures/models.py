@@ -48,6 +48,13 @@ class Agency(LocalizedNameMixin, models.Model):
     )
     hotline = models.CharField(_("hotline"), max_length=32, blank=True)
     email = models.EmailField(_("email"), blank=True)
+    # Blank: the province's POSTAL_FEE_VND. A remote commune's contract with the post may cost more.
+    postal_fee_vnd = models.PositiveIntegerField(
+        _("postal fee (VND)"),
+        null=True,
+        blank=True,
+        help_text=_("What sending a result by post costs from this agency's desk; blank: the province's default."),
+    )
 
     class Meta:
         verbose_name = _("agency")

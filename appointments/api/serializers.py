@@ -6,6 +6,9 @@ from appointments.models import Appointment
 class SlotQuerySerializer(serializers.Serializer):
     agency = serializers.CharField(max_length=32, help_text="The agency's unit code.")
     date = serializers.DateField()
+    procedure = serializers.CharField(
+        max_length=64, required=False, help_text="A procedure code: its group's quota per slot counts too."
+    )
 
 
 class SlotSerializer(serializers.Serializer):

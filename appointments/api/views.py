@@ -39,6 +39,12 @@ class SlotListView(APIView):
         parameters=[
             OpenApiParameter("agency", OpenApiTypes.STR, required=True, description="The agency's unit code."),
             OpenApiParameter("date", OpenApiTypes.DATE, required=True, description="The day, YYYY-MM-DD."),
+            OpenApiParameter(
+                "procedure",
+                OpenApiTypes.STR,
+                required=False,
+                description="A procedure code: the free seats then respect its procedure group's quota per slot.",
+            ),
         ],
         responses=responses({200: SlotSerializer(many=True)}, 400, 401),
         description="The desk's appointment slots on one day with their free seats: none on a weekend, a "
@@ -48,7 +54,12 @@ class SlotListView(APIView):
         query = SlotQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         agency = _agency(query.validated_data["agency"])
-        slots = services.appointment_slots(agency, query.validated_data["date"])
+        procedure = None
+        if query.validated_data.get("procedure"):
+            procedure = Procedure.objects.filter(code=query.validated_data["procedure"]).first()
+            if procedure is None:
+                raise ValidationError({"procedure": ["No procedure has this code."]})
+        slots = services.appointment_slots(agency, query.validated_data["date"], procedure)
         return Response(
             SlotSerializer([{"start": s.start, "end": s.end, "available": s.available} for s in slots], many=True).data
         )

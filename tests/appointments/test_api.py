@@ -27,8 +27,23 @@ def test_slots_shape_and_holidays(client, desk):
     assert client.get(SLOTS, {"agency": desk["agency"].code, "date": "9999-12-31"}).json() == []  # beyond the horizon
 
 
+def test_slots_for_a_procedure_respect_its_groups_quota(client, desk):
+    from appointments.models import ProcedureGroupQuota
+
+    quota = ProcedureGroupQuota.objects.create(agency=desk["agency"], name="Hộ tịch", capacity=1)
+    quota.procedures.add(desk["procedure"])
+    query = {"agency": desk["agency"].code, "date": "2027-02-11", "procedure": desk["procedure"].code}
+    assert client.get(SLOTS, query).json()[0]["available"] == 1
+    assert client.get(SLOTS, {**query, "procedure": "no-such-procedure"}).status_code == 400
+
+
 @pytest.mark.parametrize(
-    "query", [{}, {"agency": "000.20.00.H99", "date": "11/02/2027"}, {"agency": "nope", "date": "2027-02-11"}]
+    "query",
+    [
+        {},
+        {"agency": "000.20.00.H99", "date": "11/02/2027"},
+        {"agency": "nope", "date": "2027-02-11"},
+    ],
 )
 def test_slots_bad_input_is_a_400_problem(client, desk, query):
     response = client.get(SLOTS, query)

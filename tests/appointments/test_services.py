@@ -183,3 +183,21 @@ def test_staff_of_the_desk_mark_kept_or_no_show(desk, office):
     kept = services.appointment_mark(staff=officer, appointment=appointment, status=AppointmentStatus.KEPT)
     assert kept.status == AppointmentStatus.KEPT
     assert list(services.desk_day(desk["agency"], date(2027, 2, 11))) == [kept]
+
+
+def test_a_procedure_groups_quota_caps_its_appointments_within_the_slot(desk):
+    from appointments.models import ProcedureGroupQuota
+
+    quota = ProcedureGroupQuota.objects.create(agency=desk["agency"], name="Hộ tịch", capacity=1)
+    quota.procedures.add(desk["procedure"])
+    start = at(date(2027, 2, 11), "08:00")
+    book(desk, start)
+    slot = next(
+        s for s in services.appointment_slots(desk["agency"], start.date(), desk["procedure"]) if s.start == start
+    )
+    assert slot.available == 0  # the group's one place is taken...
+    whole = next(s for s in services.appointment_slots(desk["agency"], start.date()) if s.start == start)
+    assert whole.available == 1  # ...while the slot itself still has a seat for other procedures
+    error = refusal(desk, start, desk["other_citizen"])
+    assert error.code == "full" and "kind of procedure" in " ".join(error.messages)
+    assert Appointment.objects.filter(start=start).count() == 1

@@ -11,6 +11,7 @@ from dossiers.actions import dossier_act
 from dossiers.constants import DossierStatus, EventKind
 from dossiers.models import Dossier
 from payments.services import payment_start
+from portal.models import Notification
 from postal.models import SandboxOrder, Shipment, ShipmentEvent
 from postal.services import sign
 from procedures.models import FeeRule
@@ -77,6 +78,21 @@ def test_postal_fee_is_shown_on_review_and_charged_with_the_fees(settings):
     payment = payment_start(dossier=dossier, method="sandbox", actor=citizen)
     assert payment.amount == 40000
     assert [line["amount"] for line in payment.items] == [10000, 30000]
+
+
+@pytest.mark.django_db
+def test_an_agency_with_its_own_postal_fee_charges_it(settings):
+    settings.POSTAL_FEE_VND = 30000
+    version = birth_procedure()
+    version.agency.postal_fee_vnd = 45000
+    version.agency.save(update_fields=["postal_fee_vnd"])
+    FeeRule.objects.bulk_create([FeeRule(version=version, name="Lệ phí", amount=20000, online_amount=10000)])
+    citizen = CitizenFactory()
+    draft = postal_draft(citizen, version)
+    client = Client()
+    client.force_login(citizen)
+    assert b'data-postal-fee="45000"' in client.get(f"/ho-so/nhap/{draft.public_id}/").content
+    assert dossier_services.dossier_submit(dossier=draft, actor=citizen).fee_due == 10000 + 45000
 
 
 @pytest.mark.django_db
@@ -161,7 +177,8 @@ def test_return_to_sender_goes_back_to_the_desk(client, django_capture_on_commit
     people = {}
     citizen, dossier, shipment = finished_with_shipment(django_capture_on_commit_callbacks, people)
     payload = {"event_id": "ev-2", "tracking_code": shipment.tracking_code, "status": "returned_to_sender"}
-    assert post_webhook(client, {**payload, "reason": "Không có người nhận"}).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post_webhook(client, {**payload, "reason": "Không có người nhận"}).status_code == 200
     dossier.refresh_from_db()
     shipment.refresh_from_db()
     assert dossier.status == S.FINISHED and shipment.status == "returned_to_sender"
@@ -170,6 +187,9 @@ def test_return_to_sender_goes_back_to_the_desk(client, django_capture_on_commit
     desk.cookies["django_language"] = "en"
     page = desk.get(f"/can-bo/ho-so/{dossier.code}/")
     assert page.status_code == 200 and b'data-postal-status="returned_to_sender"' in page.content
+    # The applicant hears of it (the outbox's fan-out, after commit), in their inbox at least.
+    told = Notification.objects.filter(recipient=citizen, event=EventKind.POSTAL_RETURNED, dossier_code=dossier.code)
+    assert told.filter(channel="inbox").count() == 1
 
 
 @pytest.mark.django_db
