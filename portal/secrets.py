@@ -96,6 +96,14 @@ SECRETS = (
         lambda s: bool(s.get("POSTAL_API_URL")),
         "POSTAL_API_URL is set",
     ),
+    Secret(
+        "ZALO_OA_SECRET",
+        "ZALO_OA_SECRET",
+        "the Zalo Official Account's secret key (webhook signatures)",
+        16,
+        lambda s: bool(s.get("ZALO_OA_ENABLED")),
+        "ZALO_OA_ENABLED=true",
+    ),
 )
 BY_ENV = {secret.env: secret for secret in SECRETS}
 
