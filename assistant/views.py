@@ -36,7 +36,13 @@ def question_queue(request):
     return render(
         request,
         "assistant/question_queue.html",
-        {"agencies": agencies, "agency": agency, "questions": questions, "page_size": QUEUE_PAGE},
+        {
+            "agencies": agencies,
+            "agency": agency,
+            "questions": questions,
+            "page_size": QUEUE_PAGE,
+            "can_see_stats": selectors.can_see_stats(request.user),
+        },
     )
 
 
