@@ -168,7 +168,8 @@ def sandbox_root(request):
             "service": "zalo oa sandbox",
             "send": request.build_absolute_uri("v3.0/oa/message/cs"),
             "sent": [{"user_id": m.user_id, "text": m.text, "message_id": m.message_id} for m in reversed(sent)],
-        }
+        },
+        json_dumps_params={"ensure_ascii": False},
     )
 
 

@@ -478,6 +478,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 # Slow PDF work must not starve notifications: each kind has its own queue.
 CELERY_TASK_ROUTES = {
     "portal.tasks.send_notification": {"queue": "notifications"},
+    "assistant.tasks.send_zalo_reply": {"queue": "notifications"},
     "dossiers.tasks.render_dossier_form": {"queue": "documents"},
     "dossiers.tasks.scan_file": {"queue": "documents"},
 }
