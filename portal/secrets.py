@@ -101,7 +101,9 @@ SECRETS = (
         "ZALO_OA_SECRET",
         "the Zalo Official Account's secret key (webhook signatures)",
         16,
-        lambda s: bool(s.get("ZALO_OA_ENABLED")),
+        # The built-in sandbox (no API URL) signs with the development secret; production always
+        # requires it (portal/settings/production.py).
+        lambda s: bool(s.get("ZALO_OA_ENABLED") and s.get("ZALO_OA_API_URL")),
         "ZALO_OA_ENABLED=true",
     ),
 )
