@@ -116,6 +116,7 @@ class CitizenQuestion(models.Model):
     )
     contact_email = models.EmailField(_("email to answer to"), blank=True)
     contact_phone = models.CharField(_("phone to answer to"), max_length=20, blank=True)
+    contact_zalo_user_id = models.CharField(_("Zalo user to answer to"), max_length=64, blank=True)
     agency = models.ForeignKey(
         Agency, verbose_name=_("agency"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

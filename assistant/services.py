@@ -110,7 +110,15 @@ def _question_agency(conversation):
 
 
 def question_ask(
-    *, text, user=None, email: str = "", phone: str = "", conversation_id=None, turn_id=None, language: str = "vi"
+    *,
+    text,
+    user=None,
+    email: str = "",
+    phone: str = "",
+    zalo_user_id: str = "",
+    conversation_id=None,
+    turn_id=None,
+    language: str = "vi",
 ) -> CitizenQuestion:
     """Put a question the assistant could not answer in the officers' queue."""
     text = clean_message(text)
@@ -126,7 +134,7 @@ def question_ask(
     signed_in = bool(user is not None and user.is_authenticated)
     email = (email or "").strip()
     phone = normalize_phone(phone or "") if (phone or "").strip() else ""
-    if not signed_in:
+    if not signed_in and not zalo_user_id:
         if not email and not phone:
             raise ValidationError({"email": _("Give an email address or a phone number for the answer.")})
         errors = {}
@@ -150,6 +158,7 @@ def question_ask(
         asker=user if signed_in else None,
         contact_email="" if signed_in else email,
         contact_phone="" if signed_in else phone,
+        contact_zalo_user_id="" if signed_in else zalo_user_id[:64],
         agency=_question_agency(conversation),
         procedure_id=conversation.last_procedure_id if conversation else None,
     )
@@ -206,6 +215,12 @@ def question_answer_deliver(*, question_id: int) -> None:
     """The outbox handler: the answer to the asker's inbox and channels, or their email / phone."""
     question = CitizenQuestion.objects.select_related("asker").filter(pk=question_id).first()
     if question is None or question.state != QuestionState.ANSWERED:
+        return
+    if question.contact_zalo_user_id:
+        # Asked on the Zalo OA: answered there, through the same reply path as the assistant's.
+        from .zalo import zalo_answer_question  # zalo imports this module
+
+        zalo_answer_question(question=question)
         return
     if question.asker_id:
         recipient = Recipient(user=question.asker, language=question.language)

@@ -18,15 +18,17 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404, JsonResponse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from portal.channels import ChannelError, zalo_oa_send
 from portal.outbox import outbox_write
+from procedures.search import normalize_search
 
-from .models import Conversation, ZaloMessage, ZaloSandboxMessage
-from .services import ask
+from .models import AssistantTurn, Conversation, ZaloMessage, ZaloSandboxMessage
+from .services import ask, question_ask
 
 logger = logging.getLogger("assistant.zalo")
 ZALO_REPLY_TOPIC = "assistant.zalo_reply"
@@ -62,6 +64,20 @@ def _reply_text(result: dict) -> str:
     for procedure in result["procedures"]:
         lines.append(f"- {procedure['name']}: {settings.PORTAL_BASE_URL}{procedure['url']}")
     return "\n".join(lines)[:MAX_REPLY]
+
+
+ASK_OFFICER = frozenset({"hoi can bo", "hoi can bo a", "hoi can bo nhe", "ask an officer"})
+
+
+def _ask_officer(message: ZaloMessage) -> str:
+    """The user answered "hỏi cán bộ": their last declined question goes to the officers' queue."""
+    turn = AssistantTurn.objects.filter(conversation_id=message.conversation_id, handoff=True).order_by("-pk").first()
+    if turn is None:
+        return _("Please type your question first; if I cannot answer it, send “hỏi cán bộ”.")
+    question_ask(
+        text=turn.question, zalo_user_id=message.zalo_user_id, conversation_id=turn.conversation_id, turn_id=turn.pk
+    )
+    return _("Your question is with the officers. They will answer you here on Zalo.")
 
 
 def zalo_event_handle(*, body: bytes, signature: str) -> str:
@@ -104,16 +120,42 @@ def zalo_event_handle(*, body: bytes, signature: str) -> str:
             message = ZaloMessage.objects.create(
                 msg_id=msg_id, zalo_user_id=user_id, conversation=_conversation_of(user_id), text=str(text)[:2000]
             )
-            try:
-                result = ask(message=text, conversation_id=message.conversation_id, language="vi")
-                message.answer = _reply_text(result)
-            except ValidationError as error:
-                message.answer = " ".join(error.messages)[:MAX_REPLY]
+            with translation.override("vi"):
+                try:
+                    if isinstance(text, str) and normalize_search(text).strip(" .!") in ASK_OFFICER:
+                        message.answer = _ask_officer(message)
+                    else:
+                        result = ask(message=text, conversation_id=message.conversation_id, language="vi")
+                        message.answer = _reply_text(result)
+                        if result["handoff"]:
+                            message.answer += "\n" + _("Send “hỏi cán bộ” and an officer will answer you here.")
+                except ValidationError as error:
+                    message.answer = " ".join(error.messages)[:MAX_REPLY]
             message.save(update_fields=["answer"])
             outbox_write(ZALO_REPLY_TOPIC, {"message_id": message.pk})
     except IntegrityError:
         return "duplicate"
     return "answered"
+
+
+def zalo_answer_question(*, question) -> None:
+    """An officer's answer to a question asked on Zalo, sent to that user like a reply (once)."""
+    conversation = question.conversation or _conversation_of(question.contact_zalo_user_id)
+    with translation.override(question.language):
+        text = _("An officer answered your question “%(question)s”:") % {"question": question.text[:200]}
+    message, _created = ZaloMessage.objects.get_or_create(
+        msg_id=f"question-{question.pk}",  # our own key: the same answer never goes twice
+        defaults={
+            "zalo_user_id": question.contact_zalo_user_id,
+            "conversation": conversation,
+            "text": question.text[:2000],
+            "answer": f"{text}\n{question.answer}"[:MAX_REPLY],
+        },
+    )
+    if message.sent_at is None:
+        from .tasks import send_zalo_reply  # the task module imports this one
+
+        send_zalo_reply.delay(message.pk)
 
 
 def zalo_reply_enqueue(*, message_id: int) -> None:

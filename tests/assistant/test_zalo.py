@@ -190,3 +190,34 @@ def test_over_real_http_to_the_live_server(live_server, settings, fresh_publishe
     assert sent.user_id == USER and "kết hôn" in sent.text.lower()
     listed = requests.get(live_server.url + "/zalo/thu-nghiem/", timeout=10).json()
     assert listed["sent"][-1]["text"] == sent.text
+
+
+def test_ask_an_officer_on_zalo_and_the_answer_comes_back_there(
+    client, catalogue, sandbox, office, django_capture_on_commit_callbacks
+):
+    from assistant.models import CitizenQuestion
+    from tests.second_factor import staff_login
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, event("bảo hiểm xã hội một lần", "m1"))
+        post(client, event("Hỏi cán bộ", "m2"))
+    declined, passed_on = ZaloSandboxMessage.objects.order_by("pk")
+    assert "hỏi cán bộ" in declined.text
+    assert "officers" in passed_on.text or "cán bộ" in passed_on.text
+    question = CitizenQuestion.objects.get()
+    assert (question.text, question.contact_zalo_user_id, question.asker) == ("bảo hiểm xã hội một lần", USER, None)
+    staff_login(client, office["desk"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/can-bo/cau-hoi/{question.pk}/tra-loi/", {"answer": "Nộp tại Bảo hiểm xã hội huyện."})
+    answer = ZaloSandboxMessage.objects.order_by("pk").last()
+    assert answer.user_id == USER and "Nộp tại Bảo hiểm xã hội huyện." in answer.text
+    assert ZaloSandboxMessage.objects.count() == 3
+
+
+def test_ask_an_officer_on_zalo_before_any_question(client, catalogue, sandbox, django_capture_on_commit_callbacks):
+    from assistant.models import CitizenQuestion
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, event("hỏi cán bộ", "m1"))
+    assert not CitizenQuestion.objects.exists()
+    assert ZaloSandboxMessage.objects.count() == 1
