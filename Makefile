@@ -45,6 +45,7 @@ bench: $(VENV)/.installed
 	$(PY) bench/api_lists.py
 	$(PY) bench/sign_in.py
 	$(PY) bench/assistant.py
+	$(PY) bench/zalo_webhook.py
 	$(PY) bench/virus_scan.py
 
 # Several hosts on one machine (network namespaces, HAProxy, s3rver; needs root): see bench/load.py.

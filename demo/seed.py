@@ -14,7 +14,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from appointments.models import Appointment, DeskSchedule
 from appointments.services import appointment_book, appointment_slots
-from assistant.models import FaqEntry
+from assistant import services as assistant_services
+from assistant.models import CitizenQuestion, FaqEntry
 from dossiers import services
 from dossiers.actions import dossier_act
 from dossiers.codes import next_dossier_code
@@ -101,6 +102,7 @@ def seed_demo(*, demo_second_factor: bool = False) -> list[tuple[str, str, str]]
     _seed_post()
     _seed_appointments()
     _seed_assistant()
+    _seed_citizen_questions()
     return rows
 
 
@@ -123,6 +125,42 @@ def _seed_assistant() -> None:
     for question, answer, code in DEMO_FAQ:
         procedure = Procedure.objects.filter(code=code).first() if code else None
         FaqEntry.objects.get_or_create(question=question, defaults={"answer": answer, "procedure": procedure})
+
+
+# Questions the assistant declined, asked of an officer (/can-bo/cau-hoi/): (question, email or
+# None for the demo citizen's account, answer or None while open).
+DEMO_QUESTIONS = [
+    ("bảo hiểm xã hội một lần nhận ở đâu", "khach@demo.motcua.vn", None),
+    ("tôi muốn hỏi về chế độ cho người khuyết tật", None, None),
+    (
+        "trung tâm có chỗ gửi xe máy không",
+        "khach2@demo.motcua.vn",
+        "Có, bãi gửi xe miễn phí ở cổng phía sau Trung tâm Phục vụ hành chính công.",
+    ),
+]
+
+
+def _seed_citizen_questions() -> None:
+    """Open questions in the officers' queue, one answered; some thumbs for the statistics page."""
+    if CitizenQuestion.objects.exists():
+        return
+    citizen = User.objects.get(email=DEMO_ACCOUNTS[0][0])
+    desk = User.objects.get(email=DEMO_ACCOUNTS[1][0])
+    for text, email, answer in DEMO_QUESTIONS:
+        turn = assistant_services.ask(message=text)
+        question = assistant_services.question_ask(
+            text=text,
+            user=None if email else citizen,
+            email=email or "",
+            # Only a declined answer hands off; otherwise the question stands alone (no agency).
+            conversation_id=turn["conversation"] if turn["handoff"] else None,
+            turn_id=turn["turn"] if turn["handoff"] else None,
+        )
+        if answer:
+            assistant_services.question_answer(question_id=question.pk, staff=desk, answer=answer)
+    for text, helpful in [("làm giấy khai sinh ở đâu", True), ("lam passport", True), ("lệ phí kết hôn", False)]:
+        turn = assistant_services.ask(message=text)
+        assistant_services.rate_turn(conversation_id=turn["conversation"], turn_id=turn["turn"], helpful=helpful)
 
 
 # Blank forms citizens download from the procedure page: (procedure, document, file, title, lines).

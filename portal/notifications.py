@@ -52,6 +52,9 @@ class Recipient:
                 found.append((NotificationChannel.SMS, phone))
             if phone and ZALO in wanted:
                 found.append((NotificationChannel.ZALO, phone))
+        elif self.direct and self.phone and not email:
+            # No account, only the number the person gave for this answer (a question to an officer).
+            found.append((NotificationChannel.SMS, self.phone))
         return found
 
 

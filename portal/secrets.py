@@ -96,6 +96,16 @@ SECRETS = (
         lambda s: bool(s.get("POSTAL_API_URL")),
         "POSTAL_API_URL is set",
     ),
+    Secret(
+        "ZALO_OA_SECRET",
+        "ZALO_OA_SECRET",
+        "the Zalo Official Account's secret key (webhook signatures)",
+        16,
+        # The built-in sandbox (no API URL) signs with the development secret; production always
+        # requires it (portal/settings/production.py).
+        lambda s: bool(s.get("ZALO_OA_ENABLED") and s.get("ZALO_OA_API_URL")),
+        "ZALO_OA_ENABLED=true",
+    ),
 )
 BY_ENV = {secret.env: secret for secret in SECRETS}
 

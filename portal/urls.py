@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include("payments.urls")),
     path("", include("postal.urls")),
     path("", include("appointments.urls")),
+    path("", include("assistant.urls")),
+    path("", include("assistant.sandbox_urls")),  # un-namespaced: portal.channels reverses it
     path("thu-tuc/", include("procedures.urls")),
     path("tai-khoan/", include("django.contrib.auth.urls")),
     # After Django's auth URLs, so that reverse("login") names this page (the last "login" wins).

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -9,11 +10,12 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
+from portal.api.authentication import VerifiedSessionAuthentication
 from portal.api.errors import validation_error
 from portal.api.schema import responses
 from portal.client import client_address
 
-from ..services import ask, rate_turn
+from ..services import ask, question_ask, rate_turn
 
 
 class AssistantThrottle(SimpleRateThrottle):
@@ -98,3 +100,66 @@ class AssistantFeedbackView(APIView):
         except DjangoValidationError as error:
             raise validation_error(error) from error
         return Response(status=204)
+
+
+class CitizenQuestionSerializer(serializers.Serializer):
+    message = serializers.CharField(max_length=2000, trim_whitespace=False, help_text="The question for an officer.")
+    conversation = serializers.UUIDField(required=False, allow_null=True, help_text="The assistant's conversation.")
+    turn = serializers.IntegerField(required=False, allow_null=True, help_text="The answer that handed off.")
+    email = serializers.CharField(
+        required=False, allow_blank=True, max_length=254, help_text="Anonymous: an email for the answer."
+    )
+    phone = serializers.CharField(
+        required=False, allow_blank=True, max_length=20, help_text="Anonymous: a mobile number for the answer (SMS)."
+    )
+
+
+class CitizenQuestionCreatedSerializer(serializers.Serializer):
+    question = serializers.IntegerField()
+    state = serializers.CharField()
+    detail = serializers.CharField()
+
+
+class CitizenQuestionView(APIView):
+    """Ask an officer ("hỏi cán bộ") what the assistant could not answer. A signed-in citizen is
+    answered in their inbox and channels; anyone else gives an email or a phone number."""
+
+    authentication_classes = [VerifiedSessionAuthentication]
+    permission_classes = [AllowAny]
+    throttle_classes = [AssistantThrottle]
+
+    @extend_schema(
+        tags=["Assistant"],
+        request=CitizenQuestionSerializer,
+        responses=responses({201: CitizenQuestionCreatedSerializer}, 400),
+        examples=[
+            OpenApiExample(
+                "Anonymous",
+                value={"message": "tôi muốn hỏi về chế độ cho người khuyết tật", "email": "an@example.vn"},
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request):
+        data = CitizenQuestionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            question = question_ask(
+                text=data.validated_data["message"],
+                user=request.user,
+                email=data.validated_data.get("email", ""),
+                phone=data.validated_data.get("phone", ""),
+                conversation_id=data.validated_data.get("conversation"),
+                turn_id=data.validated_data.get("turn"),
+                language=get_language() or "vi",
+            )
+        except DjangoValidationError as error:
+            raise validation_error(error) from error
+        return Response(
+            {
+                "question": question.pk,
+                "state": question.state,
+                "detail": _("Your question is with the officers. You will receive their answer."),
+            },
+            status=201,
+        )

@@ -478,6 +478,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 # Slow PDF work must not starve notifications: each kind has its own queue.
 CELERY_TASK_ROUTES = {
     "portal.tasks.send_notification": {"queue": "notifications"},
+    "assistant.tasks.send_zalo_reply": {"queue": "notifications"},
     "dossiers.tasks.render_dossier_form": {"queue": "documents"},
     "dossiers.tasks.scan_file": {"queue": "documents"},
 }
@@ -548,6 +549,18 @@ ZALO_BACKEND = env("ZALO_BACKEND", default="logging")
 ZALO_API_URL = env("ZALO_API_URL", default="")
 ZALO_API_TOKEN = env("ZALO_API_TOKEN", default="")
 NOTIFICATION_PROVIDER_TIMEOUT = env.float("NOTIFICATION_PROVIDER_TIMEOUT", default=10.0)
+
+# --- Zalo Official Account (assistant/zalo.py) -----------------------------------------------
+# Users' messages to the OA arrive at the signed webhook /zalo/webhook/ and the assistant answers
+# through the OA's send API (POST {ZALO_OA_API_URL}/v3.0/oa/message/cs, header access_token).
+# Empty ZALO_OA_API_URL: the built-in sandbox under /zalo/thu-nghiem/ (off in production).
+ZALO_OA_ENABLED = env.bool("ZALO_OA_ENABLED", default=True)
+ZALO_OA_APP_ID = env("ZALO_OA_APP_ID", default="zalo-sandbox-app")
+ZALO_OA_SECRET = env("ZALO_OA_SECRET", default="zalo-oa-sandbox-secret-not-for-production")
+ZALO_OA_API_URL = env("ZALO_OA_API_URL", default="")
+ZALO_OA_ACCESS_TOKEN = env("ZALO_OA_ACCESS_TOKEN", default="zalo-sandbox-access-token")
+ZALO_OA_SANDBOX_ENABLED = env.bool("ZALO_OA_SANDBOX_ENABLED", default=True)
+ZALO_OA_MAX_AGE = env.int("ZALO_OA_MAX_AGE", default=300)  # seconds a webhook's timestamp may lag
 
 # --- Logging --------------------------------------------------------------------------
 LOGGING = {

@@ -76,6 +76,13 @@ POSTAL_SANDBOX_ENABLED = False
 if POSTAL_API_URL:
     POSTAL_API_TOKEN = env.str("POSTAL_API_TOKEN")
     POSTAL_WEBHOOK_SECRET = require_secret(env, "POSTAL_WEBHOOK_SECRET")
+ZALO_OA_SANDBOX_ENABLED = False
+ZALO_OA_ENABLED = env.bool("ZALO_OA_ENABLED", default=False)
+if ZALO_OA_ENABLED:
+    ZALO_OA_APP_ID = env.str("ZALO_OA_APP_ID")
+    ZALO_OA_SECRET = require_secret(env, "ZALO_OA_SECRET")
+    ZALO_OA_ACCESS_TOKEN = env.str("ZALO_OA_ACCESS_TOKEN")
+    ZALO_OA_API_URL = env.str("ZALO_OA_API_URL", default="https://openapi.zalo.me")
 if PRIVATE_STORAGE_BUCKET:
     PRIVATE_STORAGE_SECRET_ACCESS_KEY = require_secret(env, "PRIVATE_STORAGE_SECRET_ACCESS_KEY")
 # One JSON object per log line, with the request id, for the log collector.

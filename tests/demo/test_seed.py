@@ -94,3 +94,13 @@ def test_the_demo_has_a_result_sent_by_post_with_its_tracking_code(client):
     client.force_login(shipment.dossier.applicant)
     page = client.get(f"/ho-so/{shipment.dossier.code}/")
     assert f'data-postal-tracking="{shipment.tracking_code}"'.encode() in page.content
+
+
+@pytest.mark.django_db
+def test_the_demo_has_open_citizen_questions_and_an_answered_one():
+    from assistant.models import CitizenQuestion, QuestionState
+
+    seed_demo()
+    seed_demo()  # idempotent
+    states = sorted(CitizenQuestion.objects.values_list("state", flat=True))
+    assert states == [QuestionState.ANSWERED, QuestionState.OPEN, QuestionState.OPEN]

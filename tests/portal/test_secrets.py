@@ -166,3 +166,29 @@ def test_production_requires_the_postal_webhook_secret_once_the_carrier_api_is_s
     sandbox = check_deploy(**url, POSTAL_WEBHOOK_SECRET="postal-sandbox-secret-not-for-production")
     assert sandbox.returncode != 0 and "POSTAL_WEBHOOK_SECRET" in sandbox.stderr
     assert check_deploy(**url, POSTAL_WEBHOOK_SECRET=random_secret()).returncode == 0
+
+
+def test_production_requires_the_zalo_oa_secret_once_enabled():
+    enabled = {
+        "ZALO_OA_ENABLED": "true",
+        "ZALO_OA_APP_ID": "1234567890123456789",
+        "ZALO_OA_ACCESS_TOKEN": random_secret(),
+    }
+    missing = check_deploy(**enabled)
+    assert missing.returncode != 0 and "ZALO_OA_SECRET" in missing.stderr
+    sandbox = check_deploy(**enabled, ZALO_OA_SECRET="zalo-oa-sandbox-secret-not-for-production")
+    assert sandbox.returncode != 0 and "ZALO_OA_SECRET" in sandbox.stderr
+    assert check_deploy(**enabled, ZALO_OA_SECRET=random_secret()).returncode == 0
+
+
+def test_the_deploy_check_asks_the_zalo_secret_once_the_real_oa_api_is_set(settings):
+    from portal.checks import check_production_secrets
+
+    settings.SECRET_KEY, settings.BANK_WEBHOOK_SECRET = random_secret(), random_secret()
+    settings.VNPAY_ENABLED = settings.OIDC_ENABLED = False
+    settings.RESULT_SIGNING_KEY_PASSPHRASE = random_secret()
+    settings.NATIONAL_PORTAL_URL = ""
+    settings.ZALO_OA_ENABLED, settings.ZALO_OA_API_URL = True, ""  # the sandbox
+    assert check_production_secrets() == []
+    settings.ZALO_OA_API_URL = "https://openapi.zalo.me"
+    assert [error.msg.split(" ")[0] for error in check_production_secrets()] == ["ZALO_OA_SECRET"]
