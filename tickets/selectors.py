@@ -14,12 +14,11 @@ from .models import AT_COUNTER, CALLABLE, CounterGroup, Ticket, TicketKind, Tick
 
 
 def people_ahead(ticket: Ticket) -> int:
-    """Tickets of the same group waiting with an earlier issue time."""
+    """Tickets of the same group waiting with an earlier issue time (the call order of walk-ins)."""
     if ticket.state not in CALLABLE:
         return 0
-    return Ticket.objects.filter(
-        group_id=ticket.group_id, day=ticket.day, state__in=CALLABLE, issued_at__lt=ticket.issued_at
-    ).count()
+    earlier = Q(issued_at__lt=ticket.issued_at) | Q(issued_at=ticket.issued_at, pk__lt=ticket.pk)
+    return Ticket.objects.filter(earlier, group_id=ticket.group_id, day=ticket.day, state__in=CALLABLE).count()
 
 
 def waiting_counts(agency_id: int, day: date | None = None) -> list[dict]:
