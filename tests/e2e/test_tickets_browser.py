@@ -40,6 +40,10 @@ def test_the_display_shows_a_called_number_without_reload(live_server, page, off
     caller.click("#caller-next")
     expect(caller.locator("#caller-current")).to_have_text("A-001")
     caller.screenshot(path=str(tmp_path / "caller.png"), full_page=True)
+    # The officer's "Counter" menu holds intake, the caller and the appointments of the day.
+    caller.click("#menu-counter > summary")
+    for href in ("/can-bo/tiep-nhan/", "/can-bo/goi-so/", "/can-bo/lich-hen/"):
+        expect(caller.locator(f"#menu-counter a[href='{href}']")).to_be_visible()
 
     row = page.locator("#hall-calls tr").first
     expect(row).to_contain_text("A-001", timeout=10_000)
