@@ -94,3 +94,15 @@ def test_the_demo_has_a_result_sent_by_post_with_its_tracking_code(client):
     client.force_login(shipment.dossier.applicant)
     page = client.get(f"/ho-so/{shipment.dossier.code}/")
     assert f'data-postal-tracking="{shipment.tracking_code}"'.encode() in page.content
+
+
+@pytest.mark.django_db
+def test_the_demo_desk_has_queues_and_the_display_shows_called_tickets(client):
+    from tickets.models import Ticket
+
+    seed_demo()
+    seed_demo()  # idempotent: no second batch of tickets
+    assert Ticket.objects.filter(state="waiting").count() == 7
+    feed = client.get("/quay/man-hinh/000.20.00.H99/du-lieu/").json()
+    assert [call["number"] for call in feed["called"]] == ["B-001", "A-002", "A-001"]
+    assert client.get("/quay/lay-so/000.20.00.H99/").status_code == 200
