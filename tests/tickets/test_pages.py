@@ -167,3 +167,21 @@ def test_stats_page_and_selector(clock, office, queues, book):
     assert page.status_code == 200
     assert f'data-agency="{office["agency"].code}"'.encode() in page.content
     assert staff_login(Client(), office["citizen"]).get("/can-bo/goi-so/thong-ke/").status_code == 404
+
+
+def test_in_vietnamese_the_kiosk_and_the_display_speak_of_quay(client, clock, office, queues):
+    from tests.i18n_pending import pending_vietnamese
+
+    services.ticket_issue(group=queues["a"])
+    services.ticket_call_next(officer=office["desk"], counter=queues["two"])
+    with pending_vietnamese("tickets"):
+        kiosk = client.get(kiosk_url(office["agency"]), HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+        feed = selectors_feed(office["agency"])
+    assert "Lấy số thứ tự" in kiosk and "Tôi đã đặt lịch hẹn" in kiosk
+    assert feed["called"][0]["counter"] == "Quầy 2"
+
+
+def selectors_feed(agency):
+    from tickets.selectors import display_feed
+
+    return display_feed(agency.pk)
