@@ -416,6 +416,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "Officer", "description": "Queues and transitions for agency staff."},
         {"name": "Payments", "description": "Paying a dossier's fees."},
         {"name": "Appointments", "description": "Booking a time at an agency's one-stop desk."},
+        {"name": "Queue tickets", "description": "Numbered tickets at the desk: a kiosk machine, the hall display."},
         {"name": "Notifications", "description": "The in-app inbox."},
     ],
     "ENUM_NAME_OVERRIDES": {
@@ -424,6 +425,9 @@ SPECTACULAR_SETTINGS = {
         "PaymentStatusEnum": "payments.constants.PaymentStatus",
         "DeliveryEnum": "dossiers.constants.Delivery",
         "RatingScoreEnum": "dossiers.models.Rating.SCALE",
+        "KindEnum": "dossiers.constants.EventKind",  # the audit trail's; keeps its name beside TicketKindEnum
+        "TicketKindEnum": "tickets.models.TicketKind",
+        "TicketStateEnum": "tickets.models.TicketState",
     },
 }
 
