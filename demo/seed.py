@@ -15,8 +15,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from appointments.models import Appointment, DeskSchedule
 from appointments.services import appointment_book, appointment_slots
 from assistant.models import FaqEntry
-from tickets.models import Counter, CounterGroup, Ticket
-from tickets.services import ticket_call_next, ticket_finish, ticket_issue
 from dossiers import services
 from dossiers.actions import dossier_act
 from dossiers.codes import next_dossier_code
@@ -33,6 +31,8 @@ from procedures.calendar import WorkingCalendar, due_date, office_time
 from procedures.catalogue_io import import_catalogue
 from procedures.models import Agency, DocumentRequirement, Procedure
 from procedures.selectors import procedure_detail
+from tickets.models import Counter, CounterGroup, Ticket
+from tickets.services import ticket_call_next, ticket_finish, ticket_issue
 
 DEMO_CATALOGUE = Path(__file__).resolve().parent.parent / "procedures" / "fixtures" / "catalogue.json"
 DEMO_PASSWORD = "Dich-vu-cong-2026"  # passes the password policy (AUTH_PASSWORD_VALIDATORS)
@@ -512,7 +512,9 @@ def _seed_tickets() -> None:
         agency=agency, code="ho-tich", defaults={"name": "Hộ tịch, chứng thực", "letter": "A", "position": 1}
     )
     land, _ = CounterGroup.objects.get_or_create(
-        agency=agency, code="dat-dai", defaults={"name": "Đất đai, xây dựng và thủ tục khác", "letter": "B", "position": 2}
+        agency=agency,
+        code="dat-dai",
+        defaults={"name": "Đất đai, xây dựng và thủ tục khác", "letter": "B", "position": 2},
     )
     birth = procedure_detail(code="1.001193")
     if birth.agency_id == agency.pk:

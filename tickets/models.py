@@ -9,7 +9,6 @@ A ticket moved to another group keeps its label and its issue time, hence its pl
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from appointments.models import Appointment

@@ -52,7 +52,10 @@ def display_feed(agency_id: int) -> dict:
             }
             for t in called
         ],
-        "waiting": [{"letter": row["letter"], "name": row["name"], "waiting": row["waiting"]} for row in waiting_counts(agency_id)],
+        "waiting": [
+            {"letter": row["letter"], "name": row["name"], "waiting": row["waiting"]}
+            for row in waiting_counts(agency_id)
+        ],
     }
 
 

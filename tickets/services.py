@@ -110,11 +110,12 @@ def normalise_code(raw: str) -> str:
 def ticket_check_in(*, agency: Agency, code: str) -> Ticket:
     """Check in a booked appointment by its code on its day, within the window around its start."""
     code = normalise_code(code)
-    appointment = (
-        Appointment.objects.select_for_update().filter(code=code, agency=agency).first() if code else None
-    )
+    appointment = Appointment.objects.select_for_update().filter(code=code, agency=agency).first() if code else None
     if appointment is None:
-        _refuse(_("We could not find an appointment with this code at this desk. Check the code on your confirmation."), "invalid")
+        _refuse(
+            _("We could not find an appointment with this code at this desk. Check the code on your confirmation."),
+            "invalid",
+        )
     if appointment.status == AppointmentStatus.CANCELLED:
         _refuse(_("This appointment was cancelled. Please take a walk-in ticket."), "invalid")
     if Ticket.objects.filter(appointment=appointment).exists():
@@ -135,7 +136,9 @@ def ticket_check_in(*, agency: Agency, code: str) -> Ticket:
         )
     if now > appointment.start + timedelta(minutes=settings.TICKET_CHECK_IN_AFTER_MINUTES):
         _refuse(
-            _("Your appointment at %(time)s has passed (check-in closes %(minutes)s minutes after it). Please take a walk-in ticket.")
+            _(
+                "Your appointment at %(time)s has passed (check-in closes %(minutes)s minutes after it). Please take a walk-in ticket."
+            )
             % {"time": start.strftime("%H:%M"), "minutes": settings.TICKET_CHECK_IN_AFTER_MINUTES},
             "too_late",
         )

@@ -61,7 +61,9 @@ def kiosk(request, agency: str):
     if request.method == "GET":
         return _kiosk_page(request, agency)
     if _kiosk_limited(request):
-        return _kiosk_page(request, agency, error=_("Too many tickets from this kiosk. Please wait a minute."), status=429)
+        return _kiosk_page(
+            request, agency, error=_("Too many tickets from this kiosk. Please wait a minute."), status=429
+        )
     try:
         if "group" in request.POST:
             group = get_object_or_404(CounterGroup, agency=agency, code=request.POST["group"], is_active=True)
@@ -118,7 +120,9 @@ def _desk_counters(user):
     if not ids:
         raise Http404
     return list(
-        Counter.objects.filter(agency_id__in=ids, is_active=True).select_related("agency").order_by("agency__code", "number")
+        Counter.objects.filter(agency_id__in=ids, is_active=True)
+        .select_related("agency")
+        .order_by("agency__code", "number")
     )
 
 
@@ -209,7 +213,7 @@ def stats(request):
     agencies = list(Agency.objects.filter(pk__in=ids).order_by("code"))
     start, end = _period(request)
     rows = [
-        {"agency": agency, **selectors.ticket_stats(agency_ids=[agency.pk], start=start, end=end)} for agency in agencies
+        {"agency": agency, **selectors.ticket_stats(agency_ids=[agency.pk], start=start, end=end)}
+        for agency in agencies
     ]
     return render(request, "tickets/stats.html", {"rows": rows, "start": start, "end": end})
-

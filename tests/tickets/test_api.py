@@ -19,7 +19,9 @@ def test_a_kiosk_machine_issues_walk_in_tickets_and_checks_in_appointments(clock
     appointment = book("2027-01-20T09:10:00+07:00")
     checked = api.post("/api/v1/tickets/", {"agency": agency, "appointment_code": appointment.code}, format="json")
     assert checked.status_code == 201 and checked.json()["kind"] == "appointment"
-    assert_problem(api.post("/api/v1/tickets/", {"agency": agency, "appointment_code": appointment.code}, format="json"), 409)
+    assert_problem(
+        api.post("/api/v1/tickets/", {"agency": agency, "appointment_code": appointment.code}, format="json"), 409
+    )
     assert Ticket.objects.count() == 3
 
 
@@ -32,7 +34,9 @@ def test_bad_input_and_who_may_issue(clock, office, queues):
     assert_problem(api.post("/api/v1/tickets/", {"agency": agency}, format="json"), 400)
     assert_problem(api.post("/api/v1/tickets/", {"agency": agency, "appointment_code": "LH00"}, format="json"), 400)
     for someone in (office["stranger"], office["specialist"], office["citizen"]):
-        assert_problem(api_for(someone).post("/api/v1/tickets/", {"agency": agency, "group": "ho-tich"}, format="json"), 403)
+        assert_problem(
+            api_for(someone).post("/api/v1/tickets/", {"agency": agency, "group": "ho-tich"}, format="json"), 403
+        )
     # A token limited to another agency narrows a desk officer too.
     narrowed = api_for(office["desk"], agencies=[office["other_agency"]])
     assert_problem(narrowed.post("/api/v1/tickets/", {"agency": agency, "group": "ho-tich"}, format="json"), 403)

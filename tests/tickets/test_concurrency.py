@@ -21,8 +21,8 @@ def test_simultaneous_kiosks_get_distinct_sequential_numbers(office):
 
 def test_two_officers_never_call_the_same_ticket(office):
     assert connection.vendor == "postgresql"
-    from tests.dossiers.factories import StaffFactory
     from portal.constants import StaffRole
+    from tests.dossiers.factories import StaffFactory
 
     queues = desk_queues(office["agency"])
     for _ in range(6):

@@ -124,7 +124,9 @@ def test_caller_calls_recalls_transfers_and_finishes(clock, office, queues, djan
     assert client.post(f"/can-bo/goi-so/{queues['one'].pk + 999}/", {"action": "next"}).status_code == 404
 
 
-def test_display_page_and_feed_show_the_last_calls_with_few_queries(client, clock, office, queues, django_assert_max_num_queries):
+def test_display_page_and_feed_show_the_last_calls_with_few_queries(
+    client, clock, office, queues, django_assert_max_num_queries
+):
     for _ in range(12):
         services.ticket_issue(group=queues["a"])
     for _ in range(10):
@@ -135,7 +137,10 @@ def test_display_page_and_feed_show_the_last_calls_with_few_queries(client, cloc
         feed = client.get(f"/quay/man-hinh/{office['agency'].code}/du-lieu/").json()
     assert [c["number"] for c in feed["called"]] == [f"A-{n:03d}" for n in range(10, 2, -1)]  # last 8, newest first
     assert feed["called"][0]["counter"] in ("Quầy 2", "Counter 2")
-    assert feed["waiting"] == [{"letter": "A", "name": "Hộ tịch", "waiting": 2}, {"letter": "B", "name": "Đất đai", "waiting": 0}]
+    assert feed["waiting"] == [
+        {"letter": "A", "name": "Hộ tịch", "waiting": 2},
+        {"letter": "B", "name": "Đất đai", "waiting": 0},
+    ]
     with django_assert_max_num_queries(3):
         page = client.get(f"/quay/man-hinh/{office['agency'].code}/", **EN)
     assert page.status_code == 200
@@ -157,7 +162,12 @@ def test_stats_page_and_selector(clock, office, queues, book):
         clock.tick(2)
         services.ticket_finish(officer=desk, counter=two, ticket=ticket)
     stats = ticket_stats(agency_ids=[office["agency"].pk], start=clock.at.date(), end=clock.at.date())
-    assert (stats["issued"], stats["served"], stats["appointments_kept"], stats["appointments_booked"]) == (10, 10, 1, 2)
+    assert (stats["issued"], stats["served"], stats["appointments_kept"], stats["appointments_booked"]) == (
+        10,
+        10,
+        1,
+        2,
+    )
     assert stats["service_avg"] == 2.0 and stats["service_p90"] == 2.0
     # Waits: the n-th call at sum(k + 2 for k < n) + n minutes after issue.
     waits = sorted(sum(k for k in range(1, n + 1)) + 2 * (n - 1) for n in range(1, 11))

@@ -80,7 +80,12 @@ def test_transfer_keeps_the_place_by_issue_time(clock, office, queues):
     assert called == early
     clock.tick(3)
     moved = services.ticket_transfer(officer=desk, counter=queues["two"], ticket=called, group=queues["b"])
-    assert (moved.state, moved.label, moved.group, moved.counter) == (TicketState.TRANSFERRED, "A-001", queues["b"], None)
+    assert (moved.state, moved.label, moved.group, moved.counter) == (
+        TicketState.TRANSFERRED,
+        "A-001",
+        queues["b"],
+        None,
+    )
     # Issued before B-001, so called before it at a B counter; its wait ended at the first call.
     again = services.ticket_call_next(officer=desk, counter=queues["three"])
     assert again == early

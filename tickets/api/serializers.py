@@ -28,7 +28,18 @@ class TicketSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Ticket
-        fields = ["id", "number", "agency", "group", "group_name", "kind", "state", "issued_at", "appointment_start", "people_ahead"]
+        fields = [
+            "id",
+            "number",
+            "agency",
+            "group",
+            "group_name",
+            "kind",
+            "state",
+            "issued_at",
+            "appointment_start",
+            "people_ahead",
+        ]
         read_only_fields = fields
 
 
