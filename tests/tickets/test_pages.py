@@ -102,7 +102,7 @@ def test_caller_calls_recalls_transfers_and_finishes(clock, office, queues, djan
     assert client.post(url, {"action": "next"}).status_code == 302
     ticket = Ticket.objects.get(label="A-001")
     assert (ticket.state, ticket.counter) == (TicketState.CALLED, queues["one"])
-    with django_assert_max_num_queries(11):  # 11 today, none per ticket or group
+    with django_assert_max_num_queries(12):  # 12 today, none per ticket or group
         page = client.get(f"/can-bo/goi-so/?counter={queues['one'].pk}", **EN)
     assert b'id="caller-current" data-state="called">A-001' in page.content
     client.post(url, {"action": "recall", "ticket": ticket.pk})
