@@ -32,6 +32,8 @@ from procedures.calendar import WorkingCalendar, due_date, office_time
 from procedures.catalogue_io import import_catalogue
 from procedures.models import Agency, DocumentRequirement, Procedure
 from procedures.selectors import procedure_detail
+from tickets.models import Counter, CounterGroup, Ticket
+from tickets.services import ticket_call_next, ticket_finish, ticket_issue
 
 DEMO_CATALOGUE = Path(__file__).resolve().parent.parent / "procedures" / "fixtures" / "catalogue.json"
 DEMO_PASSWORD = "Dich-vu-cong-2026"  # passes the password policy (AUTH_PASSWORD_VALIDATORS)
@@ -101,6 +103,7 @@ def seed_demo(*, demo_second_factor: bool = False) -> list[tuple[str, str, str]]
     _seed_indicator_history()
     _seed_post()
     _seed_appointments()
+    _seed_tickets()
     _seed_assistant()
     _seed_citizen_questions()
     return rows
@@ -535,3 +538,37 @@ def _seed_appointments() -> None:
             procedure=Procedure.objects.get(code="1.001193"),
             start=free[1 if len(free) > 1 else 0].start,
         )
+
+
+def _seed_tickets() -> None:
+    """The demo desk's queues (A: civil status and certification, B: land, construction and the
+    rest) and three counters; today a few tickets are waiting and three were called, so the kiosk
+    (/quay/lay-so/<agency>/), the hall display (/quay/man-hinh/<agency>/) and the caller
+    (/can-bo/goi-so/) show something."""
+    agency = Agency.objects.get(code=DEMO_AGENCY)
+    civil, _ = CounterGroup.objects.get_or_create(
+        agency=agency, code="ho-tich", defaults={"name": "Hộ tịch, chứng thực", "letter": "A", "position": 1}
+    )
+    land, _ = CounterGroup.objects.get_or_create(
+        agency=agency,
+        code="dat-dai",
+        defaults={"name": "Đất đai, xây dựng và thủ tục khác", "letter": "B", "position": 2},
+    )
+    birth = procedure_detail(code="1.001193")
+    if birth.agency_id == agency.pk:
+        civil.fields.add(birth.field)
+    counters = {}
+    for number, groups in ((1, [civil]), (2, [civil, land]), (3, [land])):
+        counters[number], created = Counter.objects.get_or_create(agency=agency, number=number)
+        if created:
+            counters[number].groups.set(groups)
+    if Ticket.objects.filter(agency=agency, day=timezone.localdate()).exists():
+        return
+    officer = User.objects.get(email="tiepnhan@demo.motcua.vn")
+    for group, count in ((civil, 6), (land, 4)):
+        for _ in range(count):
+            ticket_issue(group=group)
+    finished = ticket_call_next(officer=officer, counter=counters[1])
+    ticket_finish(officer=officer, counter=counters[1], ticket=finished)
+    ticket_call_next(officer=officer, counter=counters[1])
+    ticket_call_next(officer=officer, counter=counters[3])

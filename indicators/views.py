@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from portal.memberships import memberships
 from portal.replica import replica_reads
 from procedures.models import Agency
+from tickets.selectors import ticket_stats
 
 from . import definitions, exports, selectors
 from .filters import FilterError, officer_agency_ids, parse_drilldown, parse_filters
@@ -119,8 +120,14 @@ def dashboard(request):
     if filters.format != "html":
         return _export(filters, parent_id=parent_id, title=_("Indicators"), public=False)
     context = _context(filters, parent_id=parent_id, with_procedures=True)
-    context.update({"agency_choices": choices, "public": False})
+    context.update({"agency_choices": choices, "public": False, "queue": _queue(filters)})
     return render(request, "indicators/dashboard.html", context)
+
+
+def _queue(filters) -> dict:
+    """The desks' queue tickets in the period (tickets.selectors; two queries)."""
+    scope = filters.scope
+    return ticket_stats(agency_ids=scope.agency_ids, start=scope.start, end=scope.end)
 
 
 @login_required

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "procedures",
     "dossiers",
     "appointments",  # desk appointments (procedures' calendar)
+    "tickets",  # queue tickets at the desk (above appointments)
     "payments",
     "sync",
     "postal",  # results by post (after dossiers and payments)
@@ -333,6 +334,15 @@ APPOINTMENT_CHANGE_HOURS = env.int("APPOINTMENT_CHANGE_HOURS", default=2)
 APPOINTMENT_NO_SHOW_LIMIT = env.int("APPOINTMENT_NO_SHOW_LIMIT", default=3)
 APPOINTMENT_BLOCK_DAYS = env.int("APPOINTMENT_BLOCK_DAYS", default=30)
 APPOINTMENT_DAYS_AHEAD = env.int("APPOINTMENT_DAYS_AHEAD", default=60)  # how far ahead one may book
+# Queue tickets (tickets/): an appointment checks in at the kiosk from this many minutes before its
+# start until this many after; the kiosk issues at most TICKET_KIOSK_PER_MINUTE tickets a minute
+# per client address; the hall display asks for news every TICKET_DISPLAY_POLL_SECONDS and shows
+# the last TICKET_DISPLAY_ROWS calls.
+TICKET_CHECK_IN_BEFORE_MINUTES = env.int("TICKET_CHECK_IN_BEFORE_MINUTES", default=30)
+TICKET_CHECK_IN_AFTER_MINUTES = env.int("TICKET_CHECK_IN_AFTER_MINUTES", default=15)
+TICKET_KIOSK_PER_MINUTE = env.int("TICKET_KIOSK_PER_MINUTE", default=30)
+TICKET_DISPLAY_POLL_SECONDS = env.int("TICKET_DISPLAY_POLL_SECONDS", default=2)
+TICKET_DISPLAY_ROWS = env.int("TICKET_DISPLAY_ROWS", default=8)
 
 # --- Client address (portal/client.py) ------------------------------------------------
 # How many reverse proxies we run in front of the portal (nginx, a load balancer): each appends
@@ -406,6 +416,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "Officer", "description": "Queues and transitions for agency staff."},
         {"name": "Payments", "description": "Paying a dossier's fees."},
         {"name": "Appointments", "description": "Booking a time at an agency's one-stop desk."},
+        {"name": "Queue tickets", "description": "Numbered tickets at the desk: a kiosk machine, the hall display."},
         {"name": "Notifications", "description": "The in-app inbox."},
     ],
     "ENUM_NAME_OVERRIDES": {
@@ -414,6 +425,9 @@ SPECTACULAR_SETTINGS = {
         "PaymentStatusEnum": "payments.constants.PaymentStatus",
         "DeliveryEnum": "dossiers.constants.Delivery",
         "RatingScoreEnum": "dossiers.models.Rating.SCALE",
+        "KindEnum": "dossiers.constants.EventKind",  # the audit trail's; keeps its name beside TicketKindEnum
+        "TicketKindEnum": "tickets.models.TicketKind",
+        "TicketStateEnum": "tickets.models.TicketState",
     },
 }
 

@@ -104,3 +104,15 @@ def test_the_demo_has_open_citizen_questions_and_an_answered_one():
     seed_demo()  # idempotent
     states = sorted(CitizenQuestion.objects.values_list("state", flat=True))
     assert states == [QuestionState.ANSWERED, QuestionState.OPEN, QuestionState.OPEN]
+
+
+@pytest.mark.django_db
+def test_the_demo_desk_has_queues_and_the_display_shows_called_tickets(client):
+    from tickets.models import Ticket
+
+    seed_demo()
+    seed_demo()  # idempotent: no second batch of tickets
+    assert Ticket.objects.filter(state="waiting").count() == 7
+    feed = client.get("/quay/man-hinh/000.20.00.H99/du-lieu/").json()
+    assert [call["number"] for call in feed["called"]] == ["B-001", "A-002", "A-001"]
+    assert client.get("/quay/lay-so/000.20.00.H99/").status_code == 200

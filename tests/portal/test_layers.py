@@ -1,4 +1,4 @@
-"""Apps depend downward only: demo > indicators > payments | sync > dossiers | appointments > procedures > portal.
+"""Apps depend downward only: demo > indicators > payments | sync > dossiers | tickets > appointments > procedures > portal.
 
 `make lint` runs the same contract (`lint-imports`); here it fails the suite too, with the
 imports that break it, and an import hidden inside a function must say why it cannot be at the
@@ -15,6 +15,7 @@ APPS = (
     "procedures",
     "dossiers",
     "appointments",
+    "tickets",
     "payments",
     "sync",
     "assistant",

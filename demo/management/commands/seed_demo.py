@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from demo.seed import DEMO_TOTP_SECRET, demo_totp_uri, seed_demo
+from demo.seed import DEMO_AGENCY, DEMO_TOTP_SECRET, demo_totp_uri, seed_demo
 
 
 class Command(BaseCommand):
@@ -23,6 +23,11 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo logins (email or phone, password):"))
         for role, login, password in rows:
             self.stdout.write(f"  {role:<13} {login:<28} {password}")
+        agency = DEMO_AGENCY
+        self.stdout.write(
+            f"Queue tickets: kiosk /quay/lay-so/{agency}/  hall display /quay/man-hinh/{agency}/  "
+            "caller /can-bo/goi-so/ (desk officer)"
+        )
         if demo_second_factor:
             self._print_demo_second_factor()
         else:
