@@ -47,6 +47,7 @@ bench: $(VENV)/.installed
 	$(PY) bench/assistant.py
 	$(PY) bench/zalo_webhook.py
 	$(PY) bench/virus_scan.py
+	$(PY) bench/tickets.py
 
 # Several hosts on one machine (network namespaces, HAProxy, s3rver; needs root): see bench/load.py.
 bench-load: $(VENV)/.installed
