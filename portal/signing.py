@@ -394,11 +394,18 @@ def demo_crl(directory: Path, *, passphrase: str = "") -> bytes:
 
 
 def revoke_demo_certificate(
-    directory: Path, serial: int, *, revoked_at: dt.datetime | None = None, passphrase: str = ""
+    directory: Path,
+    serial: int,
+    *,
+    revoked_at: dt.datetime | None = None,
+    passphrase: str = "",
+    issued_at: dt.datetime | None = None,
 ) -> bytes:
     """Put ``serial`` on the demo CA's CRL (revocation date ``revoked_at``, default now) and
-    issue the CRL again; returns it (DER)."""
-    return _write_crl(Path(directory), passphrase=passphrase, add=(serial, revoked_at or dt.datetime.now(dt.UTC)))
+    issue the CRL again (thisUpdate ``issued_at``, default now; tests date it later to stand for
+    a CRL published after the revocation); returns it (DER)."""
+    when = revoked_at or dt.datetime.now(dt.UTC)
+    return _write_crl(Path(directory), passphrase=passphrase, add=(serial, when), issued_at=issued_at)
 
 
 def _fresh_crl(path: Path, ca_path: Path) -> bytes | None:
@@ -420,7 +427,9 @@ def _fresh_crl(path: Path, ca_path: Path) -> bytes | None:
     return data
 
 
-def _write_crl(directory: Path, *, passphrase: str, add: tuple[int, dt.datetime] | None = None) -> bytes:
+def _write_crl(
+    directory: Path, *, passphrase: str, add: tuple[int, dt.datetime] | None = None, issued_at: dt.datetime | None = None
+) -> bytes:
     import fcntl
 
     from cryptography import x509
@@ -440,8 +449,8 @@ def _write_crl(directory: Path, *, passphrase: str, add: tuple[int, dt.datetime]
                 pass  # a damaged file: start a new list
         if add:
             revoked[add[0]] = add[1]
-        now = dt.datetime.now(dt.UTC)
-        number = int(now.timestamp() * 1000)  # increases with every issue
+        now = issued_at or dt.datetime.now(dt.UTC)
+        number = int(dt.datetime.now(dt.UTC).timestamp() * 1000)  # increases with every issue
         builder = (
             x509.CertificateRevocationListBuilder()
             .issuer_name(ca_cert.subject)
@@ -542,8 +551,13 @@ def tsa_reply(query: bytes) -> tuple[bytes, bool]:
 
         get_pyca_cryptography_hash(request["message_imprint"]["hash_algorithm"]["algorithm"].native)
     except Exception:  # any malformed query is refused the RFC 3161 way, never a 500
+        from asn1crypto import core
+
+        class Rejection(core.Sequence):  # TimeStampResp without its token (asn1crypto requires one)
+            _fields = [("status", tsp.PKIStatusInfo)]
+
         status = tsp.PKIStatusInfo({"status": "rejection", "fail_info": tsp.PKIFailureInfo({"bad_data_format"})})
-        return tsp.TimeStampResp({"status": status}).dump(), False
+        return Rejection({"status": status}).dump(), False
     return stamper.request_tsa_response(request).dump(), True
 
 
