@@ -918,7 +918,8 @@ def verify_pdf(pdf: bytes, *, at: dt.datetime | None = None) -> Verification:
             # a document time stamp has no DocMDP verdict of its own (None)
             docmdp_ok = status.docmdp_ok is not False if document_timestamp else bool(status.docmdp_ok)
             sig_unmodified = docmdp_ok and level <= allowed
-            sig_whole = docmdp_ok and level <= ModificationLevel.LTA_UPDATES
+            # ...and no stray bytes after the last revision's %%EOF (diff analysis reads revisions only)
+            sig_whole = docmdp_ok and level <= ModificationLevel.LTA_UPDATES and _ends_at_eof(pdf)
         else:
             sig_unmodified = sig_whole = False
         unmodified = unmodified and sig_unmodified
@@ -947,6 +948,11 @@ def verify_pdf(pdf: bytes, *, at: dt.datetime | None = None) -> Verification:
         timestamped_at=timestamped_at,
         ltv=bool(ltv and signer),
     )
+
+
+def _ends_at_eof(pdf: bytes) -> bool:
+    """Nothing but end-of-line whitespace follows the file's last %%EOF marker."""
+    return pdf.rstrip(b"\r\n\t \x00").endswith(b"%%EOF")
 
 
 def _has_revocation_data(reader) -> bool:
