@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import logging
 import os
 from dataclasses import dataclass
 from io import BytesIO
@@ -428,7 +429,11 @@ def _fresh_crl(path: Path, ca_path: Path) -> bytes | None:
 
 
 def _write_crl(
-    directory: Path, *, passphrase: str, add: tuple[int, dt.datetime] | None = None, issued_at: dt.datetime | None = None
+    directory: Path,
+    *,
+    passphrase: str,
+    add: tuple[int, dt.datetime] | None = None,
+    issued_at: dt.datetime | None = None,
 ) -> bytes:
     import fcntl
 
@@ -578,6 +583,17 @@ def _known_crls() -> list:
     return [crl.CertificateList.load(demo_crl(directory, passphrase=_passphrase()))]
 
 
+class _KnownRevocationData(logging.Filter):
+    """pyHanko warns on every signature that fetching is off while validation data is embedded:
+    we hand it the demo CRL on purpose (with SIGNING_FETCH_REVOCATION it does fetch)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "but fetching is not allowed" not in record.getMessage()
+
+
+_quiet = _KnownRevocationData()
+
+
 def _signing_context(ca_path: Path):
     """Validation context for B-LT signing: the CA (and TSA_CA_CERT) as roots, revocation data
     from the demo CRL or, with SIGNING_FETCH_REVOCATION, fetched from the CA's CRL/OCSP URLs;
@@ -586,6 +602,9 @@ def _signing_context(ca_path: Path):
 
     fetch = bool(getattr(settings, "SIGNING_FETCH_REVOCATION", False))
     crls = _known_crls()
+    pyhanko_log = logging.getLogger("pyhanko.sign.signers.pdf_signer")
+    if _quiet not in pyhanko_log.filters:
+        pyhanko_log.addFilter(_quiet)
     mode = "hard-fail" if (fetch or crls) else "soft-fail"
     return ValidationContext(
         trust_roots=_trust_roots_for_signing(ca_path), crls=crls, allow_fetching=fetch, revocation_mode=mode

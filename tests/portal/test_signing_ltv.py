@@ -177,7 +177,9 @@ def test_tsa_endpoint_wants_a_timestamp_query(client, pki):
 # --- B-LT over real HTTP -----------------------------------------------------------------------
 
 
-def test_b_lt_with_the_tsa_over_http_is_validated_by_pyhanko_and_pdfsig(live_server, pki, settings, plain_pdf, tmp_path):
+def test_b_lt_with_the_tsa_over_http_is_validated_by_pyhanko_and_pdfsig(
+    live_server, pki, settings, plain_pdf, tmp_path
+):
     from pyhanko.keys import load_certs_from_pemder
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
@@ -296,7 +298,9 @@ def test_a_certificate_revoked_before_the_signing_time_is_not_valid(pki, setting
     cert = _short_lived_signer(pki, settings, valid_for=dt.timedelta(days=30))
     signed = sign_pdf(plain_pdf, reason="Kết quả", location="Thái An")
     # the key was compromised an hour before the signature: the CA dates the revocation then
-    revoke_demo_certificate(pki.ca_cert.parent, cert.serial_number, revoked_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1))
+    revoke_demo_certificate(
+        pki.ca_cert.parent, cert.serial_number, revoked_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    )
 
     result = verify_pdf(signed)
 
