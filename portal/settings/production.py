@@ -74,7 +74,9 @@ TSA_URL = env.str("TSA_URL", default="")
 if not TSA_URL.strip():
     from django.core.exceptions import ImproperlyConfigured
 
-    raise ImproperlyConfigured("TSA_URL is not set: results are signed with an RFC 3161 time stamp (README, Long-term signatures).")
+    raise ImproperlyConfigured(
+        "TSA_URL is not set: results are signed with an RFC 3161 time stamp (README, Long-term signatures)."
+    )
 SIGNING_FETCH_REVOCATION = env.bool("SIGNING_FETCH_REVOCATION", default=True)
 if OIDC_ENABLED:
     OIDC_RP_CLIENT_SECRET = require_secret(env, "OIDC_RP_CLIENT_SECRET")
