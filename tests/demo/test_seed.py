@@ -94,3 +94,18 @@ def test_the_demo_has_a_result_sent_by_post_with_its_tracking_code(client):
     client.force_login(shipment.dossier.applicant)
     page = client.get(f"/ho-so/{shipment.dossier.code}/")
     assert f'data-postal-tracking="{shipment.tracking_code}"'.encode() in page.content
+
+
+@pytest.mark.django_db
+def test_the_demo_results_carry_a_time_stamp_and_long_term_validation_data(django_capture_on_commit_callbacks):
+    """What `make run` shows on /xac-thuc/: results signed PAdES B-LT by the demo TSA."""
+    from dossiers.models import DossierDocument
+    from portal.signing import verify_pdf
+
+    with django_capture_on_commit_callbacks(execute=True):
+        seed_demo()
+    results = DossierDocument.objects.filter(kind=DossierDocument.Kind.RESULT)
+    assert results.exists()
+    for result in results:
+        check = verify_pdf(result.file.read())
+        assert check.trusted and check.ltv and check.timestamped_at is not None, check.summary
