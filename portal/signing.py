@@ -32,6 +32,11 @@ class SigningNotConfigured(ImproperlyConfigured):
     """RESULT_SIGNING_CERT / RESULT_SIGNING_KEY / RESULT_SIGNING_CA are unset or unusable."""
 
 
+class TimestampUnavailable(OSError):
+    """The time-stamp authority (TSA_URL) did not answer, or refused: nothing was signed. A
+    transient failure: the Celery task that renders a result retries it."""
+
+
 @dataclass(frozen=True)
 class SigningIdentity:
     """Where a PKI's files are: the CA certificate, the agency's certificate and its key (PEM)."""
@@ -700,9 +705,9 @@ def sign_pdf(
     certificate (RESULT_SIGNING_CERT / RESULT_SIGNING_KEY).
     Raises SigningNotConfigured when the RESULT_SIGNING_* settings are unset, point at missing
     files or the key material cannot be loaded, or no TSA is configured. A ``pdf`` pyHanko cannot
-    read raises pyHanko's PdfReadError; a field name already holding a signature, a signer whose
-    certificate is revoked or expired, or a TSA that does not answer raise its SigningError (or
-    TimestampRequestError).
+    read raises pyHanko's PdfReadError; a field name already holding a signature or a signer whose
+    certificate is revoked or expired raise its SigningError; a TSA that does not answer (or
+    refuses) raises TimestampUnavailable.
     """
     if agency_code:
         cert_path, key_path, ca_path = _agency_paths(agency_code, agency_name or agency_code)
@@ -742,13 +747,18 @@ def sign_pdf(
         pdf_signer = signers.PdfSigner(meta, signer=signer, timestamper=timestamper)
         return pdf_signer.sign_pdf(writer, bytes_reserved=reserved).getvalue()
 
+    from pyhanko.sign.timestamps.common_utils import TimestampRequestError
+
     try:
-        return sign(_contents_reservation(cert_path, ca_path, timestamped=long_term))
-    except SigningError as exc:
-        if "larger than expected" not in str(exc):
-            raise
-        # our reservation was too small after all (a real TSA's token): let pyHanko size it with a dry run
-        return sign(None)
+        try:
+            return sign(_contents_reservation(cert_path, ca_path, timestamped=long_term))
+        except SigningError as exc:
+            if "larger than expected" not in str(exc):
+                raise
+            # our reservation was too small after all (a real TSA's token): let pyHanko size it with a dry run
+            return sign(None)
+    except TimestampRequestError as exc:
+        raise TimestampUnavailable(f"The time-stamp authority did not answer or refused: {exc}") from exc
 
 
 @_off_the_event_loop

@@ -224,12 +224,10 @@ def test_b_lt_with_the_tsa_over_http_is_validated_by_pyhanko_and_pdfsig(
 
 
 def test_an_unreachable_tsa_stops_the_signing(pki, settings, plain_pdf):
-    from pyhanko.sign.timestamps.common_utils import TimestampRequestError
-
     settings.TSA_URL = "http://127.0.0.1:9/tsa"  # discard port: nobody answers
     settings.TSA_TIMEOUT = 2
 
-    with pytest.raises(TimestampRequestError):
+    with pytest.raises(signing.TimestampUnavailable):
         sign_pdf(plain_pdf, reason="r", location="l")
 
 
@@ -352,3 +350,19 @@ def test_something_appended_after_the_archive_timestamp_is_seen(pki, plain_pdf):
     result = verify_pdf(out.getvalue())
 
     assert result.intact and not result.unmodified and not result.whole_file, result.summary
+
+
+def test_rendering_a_result_is_retried_when_the_tsa_does_not_answer(monkeypatch, submitted, settings):
+    from celery.exceptions import Retry
+
+    import dossiers.documents
+    from dossiers.tasks import render_dossier_form
+
+    def tsa_down(dossier, kind, *, base_url):
+        raise signing.TimestampUnavailable("no answer")
+
+    monkeypatch.setattr(dossiers.documents, "dossier_document", tsa_down)
+    settings.CELERY_TASK_EAGER_PROPAGATES = True
+
+    with pytest.raises(Retry):
+        render_dossier_form.apply(args=(submitted.pk, "result"), throw=True)
