@@ -5,11 +5,13 @@ from django.conf import settings
 from django.utils import translation
 
 from portal.scanner import ScannerUnavailable
+from portal.signing import TimestampUnavailable
 
 
-@shared_task(acks_late=True, max_retries=3, retry_backoff=True)
+@shared_task(acks_late=True, autoretry_for=(TimestampUnavailable,), max_retries=3, retry_backoff=True)
 def render_dossier_form(dossier_id: int, kind: str) -> str:
-    """Render and store a form of a dossier ahead of its first download."""
+    """Render and store a form of a dossier ahead of its first download (again later when the
+    time-stamp authority that dates the result's signature does not answer)."""
     from .documents import dossier_document
     from .models import Dossier
 

@@ -24,3 +24,18 @@ def check_production_secrets(app_configs=None, **kwargs):
         )  # one id per secret, stable
         for secret, problem in secret_problems(_Settings())
     ]
+
+
+@register(Tags.security, deploy=True)
+def check_time_stamp_authority(app_configs=None, **kwargs):
+    """Signatures must carry a real RFC 3161 time stamp in production: the demo TSA is for
+    development and tests only."""
+    if str(getattr(settings, "TSA_URL", "") or "").strip():
+        return []
+    return [
+        Error(
+            "TSA_URL is not set: results would be time-stamped by the demo TSA.",
+            hint="Set TSA_URL to the time-stamp authority's RFC 3161 URL (README, Long-term signatures).",
+            id="portal.E090",
+        )
+    ]

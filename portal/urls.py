@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from . import help_pages, views
+from . import help_pages, pki_views, views
 from .api.docs import RedocView, SwaggerView
 from .api.urls import not_found_patterns
 from .forms import LoginForm
@@ -40,6 +40,8 @@ urlpatterns = [
     path("healthz/ready", views.healthz_ready, name="healthz_ready"),
     path("metrics", metrics_view, name="metrics"),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("pki/ca.crl", pki_views.ca_crl, name="pki_crl"),
+    path("pki/tsa/", pki_views.tsa, name="pki_tsa"),
     path("thong-bao/", views.inbox, name="inbox"),
     path("thong-bao/<int:pk>/", views.inbox_open, name="inbox_open"),
     path("thong-bao/doc-het/", views.inbox_mark_all_read, name="inbox_mark_all_read"),

@@ -317,6 +317,16 @@ RESULT_SIGNING_AGENCY_DIR = env("RESULT_SIGNING_AGENCY_DIR", default=str(PKI_DIR
 RESULT_SIGNING_DEMO_ISSUE = env.bool("RESULT_SIGNING_DEMO_ISSUE", default=True)
 # The key file may be encrypted (PKCS#8); production requires it to be, with this passphrase.
 RESULT_SIGNING_KEY_PASSPHRASE = env("RESULT_SIGNING_KEY_PASSPHRASE", default="")
+# Long-term signatures (PAdES B-LT): each signature carries an RFC 3161 time stamp from TSA_URL.
+# Empty: the demo TSA answers in-process (DEMO_PKI only). DEMO_PKI also publishes the demo CA's
+# CRL at /pki/ca.crl and a TSA at /pki/tsa/, and embeds that CRL in signatures. TSA_CA_CERT: the
+# CA of an external TSA when it is not RESULT_SIGNING_CA. SIGNING_FETCH_REVOCATION: fetch CRL/OCSP
+# of a real CA from the URLs in its certificates when signing (the demo CRL is read from disk).
+DEMO_PKI = env.bool("DEMO_PKI", default=True)
+TSA_URL = env("TSA_URL", default="")
+TSA_TIMEOUT = env.float("TSA_TIMEOUT", default=10.0)
+TSA_CA_CERT = env("TSA_CA_CERT", default="")
+SIGNING_FETCH_REVOCATION = env.bool("SIGNING_FETCH_REVOCATION", default=False)
 # Ratings can be edited for this many days after they are given.
 RATING_EDITABLE_DAYS = env.int("RATING_EDITABLE_DAYS", default=7)
 

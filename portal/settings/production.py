@@ -68,6 +68,16 @@ else:
 RESULT_SIGNING_KEY_PASSPHRASE = require_secret(env, "RESULT_SIGNING_KEY_PASSPHRASE")
 # Real agency certificates only: a missing one stops the signing, never a demo one.
 RESULT_SIGNING_DEMO_ISSUE = env.bool("RESULT_SIGNING_DEMO_ISSUE", default=False)
+# A real time-stamp authority and the real CA's revocation data; the demo PKI's endpoints are off.
+DEMO_PKI = env.bool("DEMO_PKI", default=False)
+TSA_URL = env.str("TSA_URL", default="")
+if not TSA_URL.strip():
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "TSA_URL is not set: results are signed with an RFC 3161 time stamp (README, Long-term signatures)."
+    )
+SIGNING_FETCH_REVOCATION = env.bool("SIGNING_FETCH_REVOCATION", default=True)
 if OIDC_ENABLED:
     OIDC_RP_CLIENT_SECRET = require_secret(env, "OIDC_RP_CLIENT_SECRET")
 if NATIONAL_PORTAL_URL:

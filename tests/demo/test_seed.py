@@ -116,3 +116,18 @@ def test_the_demo_desk_has_queues_and_the_display_shows_called_tickets(client):
     feed = client.get("/quay/man-hinh/000.20.00.H99/du-lieu/").json()
     assert [call["number"] for call in feed["called"]] == ["B-001", "A-002", "A-001"]
     assert client.get("/quay/lay-so/000.20.00.H99/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_demo_results_carry_a_time_stamp_and_long_term_validation_data(django_capture_on_commit_callbacks):
+    """What `make run` shows on /xac-thuc/: results signed PAdES B-LT by the demo TSA."""
+    from dossiers.models import DossierDocument
+    from portal.signing import verify_pdf
+
+    with django_capture_on_commit_callbacks(execute=True):
+        seed_demo()
+    results = DossierDocument.objects.filter(kind=DossierDocument.Kind.RESULT)
+    assert results.exists()
+    for result in results:
+        check = verify_pdf(result.file.read())
+        assert check.trusted and check.ltv and check.timestamped_at is not None, check.summary

@@ -25,6 +25,7 @@ def test_receipt_is_signed_by_the_collecting_agency_and_its_qr_names_the_dossier
     pdf = Receipt.objects.get().file.read()
     check = verify_pdf(pdf)
     assert check.signed and check.intact and check.trusted and check.unmodified, check.summary
+    assert check.ltv and check.timestamped_at is not None, check.summary  # PAdES B-LT, like results
     assert check.signer == dossier.receiving_agency.name == "UBND phường Trung Tâm"
     path = tmp_path / "receipt.pdf"
     path.write_bytes(pdf)

@@ -1,6 +1,8 @@
 """The verification page gives one verdict: never "not confirmed" next to "intact, trusted
 certificate", and a PNG is "not a PDF", not "unsigned"."""
 
+import datetime as dt
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -50,3 +52,35 @@ def test_a_signed_receipt_is_confirmed(client, english, django_capture_on_commit
     outcome, page = _check(client, "receipt.pdf", Receipt.objects.get().file.read())
     assert outcome["valid"], outcome["signature"].summary
     assert "UBND phường Trung Tâm" in page
+
+
+def test_the_page_shows_the_time_stamp_and_the_long_term_validation_data(
+    client, english, office, tmp_path, django_capture_on_commit_callbacks
+):
+    import re
+
+    dossier, path = _result_pdf(office, tmp_path, django_capture_on_commit_callbacks)
+    outcome, page = _check(client, "ok.pdf", path.read_bytes())
+
+    check = outcome["signature"]
+    assert outcome["valid"] and check.ltv and check.timestamped_at is not None, check.summary
+    assert "Signed at (time stamp)" in page and "Long-term validation data" in page
+    stamp = re.search(r'<dd id="verify-timestamp"><time datetime="([^"]+)">([^<]+)</time></dd>', page)
+    assert stamp, page
+    assert stamp.group(1).startswith(
+        check.timestamped_at.astimezone(dt.timezone(dt.timedelta(hours=7))).strftime("%Y-%m-%dT%H:%M")
+    )
+    assert re.search(r'<dd id="verify-ltv" data-ltv="present">present</dd>', page), page
+
+
+def test_a_baseline_signature_shows_no_time_stamp_and_no_long_term_data(client, english, tmp_path, settings):
+    from weasyprint import HTML
+
+    from portal.signing import sign_pdf
+
+    pdf = sign_pdf(HTML(string="<p>Giấy tờ</p>").write_pdf(), reason="r", location="l", long_term=False)
+    outcome, page = _check(client, "b.pdf", pdf)
+
+    assert outcome["signature"].intact and outcome["signature"].timestamped_at is None
+    assert '<dd id="verify-timestamp">No trusted time stamp</dd>' in page
+    assert 'data-ltv="absent">absent</dd>' in page

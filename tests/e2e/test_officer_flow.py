@@ -135,6 +135,9 @@ def test_dossier_through_all_desks_to_a_signed_result(live_server, page, submitt
         page.locator("#verify-submit").click()
     assert page.locator("#verdict-text").get_attribute("data-valid") == "true"
     assert code in page.locator("#verify-result").inner_text()
+    # signed B-LT: the TSA's time and the long-term validation data are shown
+    assert page.locator("#verify-timestamp time").get_attribute("datetime")
+    assert page.locator("#verify-ltv").get_attribute("data-ltv") == "present"
 
     # A changed copy is not confirmed.
     page.locator("#verify-file").set_input_files(

@@ -122,6 +122,7 @@ def production_env(**overrides):
             "BANK_WEBHOOK_SECRET": os.urandom(24).hex(),
             "VNPAY_ENABLED": "false",
             "RESULT_SIGNING_KEY_PASSPHRASE": os.urandom(24).hex(),
+            "TSA_URL": "https://tsa.example.gov.vn/rfc3161",
         }
     )
     env.update(overrides)

@@ -32,6 +32,7 @@ def production_env(**overrides):
             "BANK_WEBHOOK_SECRET": random_secret(),
             "VNPAY_ENABLED": "false",
             "RESULT_SIGNING_KEY_PASSPHRASE": random_secret(),
+            "TSA_URL": "https://tsa.example.gov.vn/rfc3161",
         }
     )
     env.update(overrides)
@@ -192,3 +193,16 @@ def test_the_deploy_check_asks_the_zalo_secret_once_the_real_oa_api_is_set(setti
     assert check_production_secrets() == []
     settings.ZALO_OA_API_URL = "https://openapi.zalo.me"
     assert [error.msg.split(" ")[0] for error in check_production_secrets()] == ["ZALO_OA_SECRET"]
+
+
+def test_production_requires_a_time_stamp_authority():
+    """Results carry an RFC 3161 time stamp: production does not start without TSA_URL, and the
+    demo PKI's endpoints are off there."""
+    missing = manage("check", env=production_env(TSA_URL=None))
+    assert missing.returncode != 0 and "TSA_URL" in missing.stderr
+    code = "import django; django.setup(); from django.conf import settings; print(settings.DEMO_PKI, settings.TSA_URL)"
+    configured = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=production_env(), capture_output=True, text=True, timeout=120
+    )
+    assert configured.returncode == 0, configured.stderr
+    assert configured.stdout.split() == ["False", "https://tsa.example.gov.vn/rfc3161"]

@@ -118,7 +118,16 @@ def test_signed_pdf_verifies(signed_pdf):
     assert result.signed and result.intact and result.trusted and result.unmodified, result.summary
     assert result.signer == "UBND tỉnh Thái An — Demo"
     assert result.signed_at is not None and result.signed_at.tzinfo is not None
+    assert "INTACT:TRUSTED,TIMESTAMP_TOKEN<INTACT:TRUSTED>" in result.summary  # B-LT: time-stamped
+    assert "EXTENDED_WITH_LTA_UPDATES" in result.summary  # the DSS after the signature, nothing else
+    assert result.whole_file and result.ltv and result.timestamped_at is not None
+
+
+def test_baseline_b_signature_is_untouched(pki, plain_pdf):
+    result = verify_pdf(sign_pdf(plain_pdf, reason="r", location="l", long_term=False))
+
     assert "INTACT:TRUSTED,UNTOUCHED" in result.summary
+    assert result.whole_file and not result.ltv and result.timestamped_at is None
 
 
 def test_signed_pdf_is_pades(signed_pdf):
@@ -129,7 +138,7 @@ def test_signed_pdf_is_pades(signed_pdf):
 def test_too_small_reservation_falls_back_to_measuring(pki, plain_pdf, monkeypatch):
     import portal.signing
 
-    monkeypatch.setattr(portal.signing, "_contents_reservation", lambda *paths: 64)
+    monkeypatch.setattr(portal.signing, "_contents_reservation", lambda *paths, **options: 64)
 
     result = verify_pdf(sign_pdf(plain_pdf, reason="r", location="l"))
 
@@ -138,6 +147,13 @@ def test_too_small_reservation_falls_back_to_measuring(pki, plain_pdf, monkeypat
 
 def test_pdfsig_accepts_the_signature(tmp_path, signed_pdf):
     report = _pdfsig(tmp_path, signed_pdf)
+
+    assert "Signature Validation: Signature is Valid." in report, report
+    assert "Not total document signed" in report, report  # B-LT: the DSS follows the signature
+
+
+def test_pdfsig_sees_a_baseline_b_signature_cover_the_whole_file(tmp_path, pki, plain_pdf):
+    report = _pdfsig(tmp_path, sign_pdf(plain_pdf, reason="r", location="l", long_term=False))
 
     assert "Signature Validation: Signature is Valid." in report, report
     assert "Total document signed" in report, report
