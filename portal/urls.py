@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("payments.urls")),
     path("", include("postal.urls")),
     path("", include("appointments.urls")),
+    path("", include("retention.urls")),
     path("thu-tuc/", include("procedures.urls")),
     path("tai-khoan/", include("django.contrib.auth.urls")),
     # After Django's auth URLs, so that reverse("login") names this page (the last "login" wins).

@@ -19,6 +19,7 @@ APPS = (
     "sync",
     "assistant",
     "postal",
+    "retention",
     "indicators",
     "demo",
 )
