@@ -223,8 +223,10 @@ def _validate_procedure(check, item, path, known_fields, known_agencies):
     check.integer(item, "processing_working_days", path)
     check.boolean(item, "cross_boundary", path, required=False)
     retention = item.get("retention_years")
-    if retention is not None and retention != PERMANENT and (
-        isinstance(retention, bool) or not isinstance(retention, int) or not 1 <= retention <= 32767
+    if (
+        retention is not None
+        and retention != PERMANENT
+        and (isinstance(retention, bool) or not isinstance(retention, int) or not 1 <= retention <= 32767)
     ):
         check.fail(item, f"{path}.retention_years", f"must be a whole number of years ≥ 1 or {PERMANENT!r}")
     for fpath, fee in check.items(item, "fees", path, required=False):

@@ -105,9 +105,7 @@ def retention_list_due(*, today: date | None = None) -> int:
             )
         # ignore_conflicts: a run racing another one lists nothing twice (one case per dossier).
         listed += len(DestructionCase.objects.bulk_create(cases, batch_size=1000, ignore_conflicts=True))
-    DestructionCase.objects.filter(state=CaseState.POSTPONED, postponed_until__lte=today).update(
-        state=CaseState.LISTED
-    )
+    DestructionCase.objects.filter(state=CaseState.POSTPONED, postponed_until__lte=today).update(state=CaseState.LISTED)
     return listed
 
 
@@ -218,7 +216,9 @@ def destruction_postpone(*, case: DestructionCase, actor, until: date | None, re
         raise DestructionRefused(_("Give the day until which the dossier is kept."))
     if until <= timezone.localdate():
         raise DestructionRefused(_("The day until which the dossier is kept must be after today."))
-    return _decide(case, actor=actor, action="postpone", state=CaseState.POSTPONED, reason=_clean_reason(reason), until=until)
+    return _decide(
+        case, actor=actor, action="postpone", state=CaseState.POSTPONED, reason=_clean_reason(reason), until=until
+    )
 
 
 @transaction.atomic
@@ -278,7 +278,9 @@ def destruction_execute(*, case_id: int, today: date | None = None) -> Destructi
         if record is not None:
             return record
     if case.state == CaseState.ON_HOLD:
-        raise DestructionRefused(_("Dossier %(code)s is on legal hold: it is not destroyed.") % {"code": case.dossier.code})
+        raise DestructionRefused(
+            _("Dossier %(code)s is on legal hold: it is not destroyed.") % {"code": case.dossier.code}
+        )
     if case.state != CaseState.APPROVED or case.decided_by is None:
         raise DestructionRefused(
             _("Dossier %(code)s has no approved destruction: a leader must approve it first.")

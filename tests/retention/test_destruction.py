@@ -23,7 +23,7 @@ from retention.services import (
     destruction_release,
     retention_list_due,
 )
-from tests.dossiers.factories import DossierFactory, StaffFactory, pdf_upload
+from tests.dossiers.factories import DossierFactory, StaffFactory
 from tests.procedures.factories import VersionFactory
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +47,9 @@ def _returned(office, *, ended=LONG_AGO, keep_store=True):
     DossierMessage.objects.create(
         dossier=dossier, author=office["citizen"], from_applicant=True, body=f"Tôi là {SECRET_NAME}, CCCD {SECRET_ID}"
     )
-    DossierEvent.objects.create(dossier=dossier, kind=EventKind.MESSAGE, comment=f"{SECRET_NAME} hỏi", to_status=S.RETURNED)
+    DossierEvent.objects.create(
+        dossier=dossier, kind=EventKind.MESSAGE, comment=f"{SECRET_NAME} hỏi", to_status=S.RETURNED
+    )
     officer_file = OfficerFile(
         dossier=dossier,
         kind=OfficerFile.Kind.APPRAISAL,

@@ -15,10 +15,14 @@ from indicators.selectors import breakdown_by_agency, indicator_report, monthly_
 from portal.constants import StaffRole
 from retention.constants import CaseState
 from retention.models import DestructionCase, DestructionRecord
-from retention.services import destruction_approve, destruction_execute, destruction_hold, destruction_postpone
-from retention.services import retention_list_due
+from retention.services import (
+    destruction_approve,
+    destruction_execute,
+    destruction_hold,
+    destruction_postpone,
+    retention_list_due,
+)
 from tests.dossiers.factories import StaffFactory
-from tests.indicators.conftest import world  # noqa: F401 - the hand-computed period, Feb–Mar 2026
 
 pytestmark = pytest.mark.django_db
 PERIOD = (date(2026, 2, 1), date(2026, 3, 31))

@@ -99,9 +99,7 @@ def test_bulk_approve_reports_each_refusal(client, office, listed, django_captur
     staff_login(client, office["leader"])
     client.post(_decide(listed[2], "hold"), {"reason": "Khiếu nại"})
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            reverse("retention:bulk_approve"), {"case": [c.pk for c in listed]}, follow=True, **EN
-        )
+        response = client.post(reverse("retention:bulk_approve"), {"case": [c.pk for c in listed]}, follow=True, **EN)
     html = response.content.decode()
     assert "2 destruction(s) approved." in html and "on legal hold" in html
     states = dict(DestructionCase.objects.values_list("pk", "state"))
