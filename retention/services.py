@@ -272,7 +272,9 @@ def destruction_execute(*, case_id: int, today: date | None = None) -> Destructi
     """Destroy an approved dossier: its files (after commit), its personal data (anonymised
     rows, kept for the indicators), with the DestructionRecord and the audit event. Refused
     without approval, on hold, not yet due, not ended; a case already destroyed returns its record."""
-    case = DestructionCase.objects.select_for_update().select_related("decided_by", "agency").get(pk=case_id)
+    case = (
+        DestructionCase.objects.select_for_update(of=("self",)).select_related("decided_by", "agency").get(pk=case_id)
+    )
     if case.state == CaseState.DESTROYED:
         record = DestructionRecord.objects.filter(dossier_code=case.dossier.code).first()
         if record is not None:
