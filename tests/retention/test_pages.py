@@ -107,3 +107,31 @@ def test_bulk_approve_reports_each_refusal(client, office, listed, django_captur
     assert DestructionRecord.objects.count() == 2
     response = client.post(reverse("retention:bulk_approve"), {}, follow=True, **EN)
     assert "Tick the dossiers to approve first." in response.content.decode()
+
+
+def test_a_destroyed_dossier_s_pages_show_no_personal_data_and_no_file(
+    client, office, listed, django_capture_on_commit_callbacks
+):
+    from tests.retention.test_destruction import SECRET_ID, SECRET_NAME
+
+    case = listed[0]
+    dossier = case.dossier
+    attachment = dossier.attachments.first()
+    officer_file = dossier.officer_files.first()
+    staff_login(client, office["leader"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(_decide(case, "approve"))
+    desk = staff_login(client, office["desk"]).get(reverse("dossiers:desk", args=[dossier.code]), **EN)
+    html = desk.content.decode()
+    assert desk.status_code == 200 and dossier.code in html
+    assert SECRET_NAME not in html and SECRET_ID not in html and ANONYMISED in html
+    assert "Retention ended: files destroyed, personal data anonymised" in html  # the timeline
+    assert client.get(reverse("dossiers:attachment", args=[attachment.public_id])).status_code == 404
+    officer = reverse("dossiers:officer_file", args=[dossier.code, officer_file.public_id])
+    assert client.get(officer).status_code == 404
+    form05 = client.get(reverse("dossiers:document", args=[dossier.code, "form05"]))
+    assert form05.status_code in (404, 200)  # never a 500: re-rendered from the anonymised rows, or refused
+    # The applicant's own pages no longer list it.
+    client.force_login(office["citizen"])
+    assert dossier.code not in client.get(reverse("dossiers:list"), **EN).content.decode()
+    assert client.get(reverse("dossiers:detail", args=[dossier.code])).status_code == 404
