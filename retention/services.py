@@ -12,8 +12,8 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
-from django.db.models.functions import Coalesce
+from django.db.models import CharField, Q, Value
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +23,7 @@ from dossiers.models import Dossier, DossierEvent, private_storage
 from payments.models import Receipt
 from portal.constants import StaffRole
 from portal.memberships import memberships
+from portal.models import Notification
 from portal.outbox import outbox_write
 from postal.models import SandboxOrder, Shipment
 from procedures.models import ProcedureVersion
@@ -303,6 +304,10 @@ def destruction_execute(*, case_id: int, today: date | None = None) -> Destructi
     if shipment is not None:
         Shipment.objects.filter(pk=shipment.pk).update(address=ANONYMISED)
         SandboxOrder.objects.filter(tracking_code=shipment.tracking_code).update(body={})
+    # What was sent about it (the applicant's inbox, e-mails, SMS): the text and the address go.
+    Notification.objects.filter(dossier_code=dossier.code).update(
+        body=ANONYMISED, address=Concat(Value(f"{ANONYMISED} "), Cast("pk", CharField()))
+    )
     package_sha256 = _package_evidence(dossier)
 
     now = timezone.now()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from dossiers.constants import DossierStatus, EventKind
 from dossiers.models import Dossier, DossierDocument, DossierEvent, DossierMessage, OfficerFile, StoredDocument
 from portal.constants import StaffRole
+from portal.models import Notification
 from retention.constants import CaseState
 from retention.models import DestructionCase, DestructionRecord
 from retention.services import (
@@ -64,6 +65,16 @@ def _returned(office, *, ended=LONG_AGO, keep_store=True):
     document = DossierDocument(dossier=dossier, kind=DossierDocument.Kind.FORM05, sha256="2" * 64)
     document.file.save("form05.pdf", ContentFile(b"%PDF-1.4 form05"), save=False)
     document.save()
+    Notification.objects.create(
+        key=f"test-{dossier.pk}",
+        recipient=office["citizen"],
+        channel="email",
+        address=office["citizen"].email,
+        event="result_returned",
+        dossier_code=dossier.code,
+        subject="Kết quả",
+        body=f"Kính gửi {SECRET_NAME}",
+    )
     if not keep_store:  # the citizen removed the files from their document store
         StoredDocument.objects.filter(owner=office["citizen"]).delete()
     return Dossier.objects.get(pk=dossier.pk)
@@ -90,6 +101,9 @@ def _row_text(dossier_pk) -> str:
         ):
             cursor.execute(f"SELECT * FROM {table} WHERE {column} = %s", [dossier_pk])  # noqa: S608 - fixed names
             texts.extend(str(value) for row in cursor.fetchall() for value in row)
+        code = Dossier.objects.get(pk=dossier_pk).code
+        cursor.execute(f"SELECT * FROM {Notification._meta.db_table} WHERE dossier_code = %s", [code])  # noqa: S608
+        texts.extend(str(value) for row in cursor.fetchall() for value in row)
     return " ".join(texts)
 
 
