@@ -49,6 +49,7 @@ bench: $(VENV)/.installed
 	$(PY) bench/virus_scan.py
 	$(PY) bench/tickets.py
 	$(PY) bench/signing.py
+	$(PY) bench/retention.py
 
 # Several hosts on one machine (network namespaces, HAProxy, s3rver; needs root): see bench/load.py.
 bench-load: $(VENV)/.installed

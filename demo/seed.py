@@ -34,6 +34,8 @@ from procedures.models import Agency, DocumentRequirement, Procedure
 from procedures.selectors import procedure_detail
 from tickets.models import Counter, CounterGroup, Ticket
 from tickets.services import ticket_call_next, ticket_finish, ticket_issue
+from retention.models import DestructionCase
+from retention.services import destruction_hold, retention_list_due
 
 DEMO_CATALOGUE = Path(__file__).resolve().parent.parent / "procedures" / "fixtures" / "catalogue.json"
 DEMO_PASSWORD = "Dich-vu-cong-2026"  # passes the password policy (AUTH_PASSWORD_VALIDATORS)
@@ -106,6 +108,7 @@ def seed_demo(*, demo_second_factor: bool = False) -> list[tuple[str, str, str]]
     _seed_tickets()
     _seed_assistant()
     _seed_citizen_questions()
+    _seed_retention()
     return rows
 
 
@@ -519,6 +522,61 @@ def _seed_indicator_history() -> None:
                     "online_service": 1,
                 },
             )
+
+
+# Dossiers closed long ago, whose retention (RETENTION_DEFAULT_YEARS, 10) has ended: the demo
+# leader's destruction list (/can-bo/luu-tru/huy/). (procedure, journey, years ago.)
+RETENTION_DEMO = [
+    ("1.000894", "returned", 12),
+    ("1.000656", "returned", 11),
+    ("1.004884", "stopped", 11),
+    ("1.000894", "refused", 12),
+]
+
+
+def _seed_retention() -> None:
+    """Four dossiers closed 11–12 years ago on the demo leader's destruction list, one of them
+    on legal hold (idempotent: skipped once the list has any entry)."""
+    if DestructionCase.objects.exists():
+        return
+    citizen = User.objects.get(email=DEMO_ACCOUNTS[0][0])
+    staff = [User.objects.get(email=row[0]) for row in DEMO_ACCOUNTS]
+    reasons = {
+        "refuse": {"reasons": "Không đủ điều kiện theo quy định."},
+        "stop": {"reasons": "Người nộp đề nghị dừng."},
+        "assign": {"specialist": staff[2].pk},
+    }
+    pdf = _demo_pdf("Giấy tờ minh họa")
+    now = timezone.localtime()
+    for number, (code, journey, years_ago) in enumerate(RETENTION_DEMO):
+        version = procedure_detail(code=code)
+        received = (now - timedelta(days=365 * years_ago + 20 * number)).replace(
+            hour=9, minute=0, second=0, microsecond=0
+        )
+        while received.weekday() >= 5:
+            received -= timedelta(days=1)
+        dossier = _dated_back(_submitted(citizen, version, pdf), submitted_at=received)
+        for name in HISTORY_JOURNEYS[journey]:
+            dossier_act(
+                dossier=Dossier.objects.get(pk=dossier.pk),
+                name=name,
+                actor=staff[WHO[name]],
+                data=_every_document(dossier) if name == "receive" else reasons.get(name, {}),
+            )
+        deadline = due_date(received, version.processing_days)
+        ended = received + timedelta(days=3)
+        Dossier.objects.filter(pk=dossier.pk).update(
+            received_at=received,
+            counting_from=deadline.counting_from,
+            due_at=deadline.due_at,
+            finished_at=ended,
+            returned_at=ended if journey == "returned" else None,
+            timeliness=classify(ended_at=ended, due_at=deadline.due_at),
+        )
+    retention_list_due()
+    held = DestructionCase.objects.order_by("pk").last()
+    if held is not None:
+        destruction_hold(case=held, actor=staff[3], reason="Đang có khiếu nại liên quan, chờ kết luận thanh tra.")
 
 
 def _seed_appointments() -> None:

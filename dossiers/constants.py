@@ -150,6 +150,7 @@ class EventKind(models.TextChoices):
     RATED = "rated", _("Rated")
     FILE_QUARANTINED = "file_quarantined", _("A file was removed: a virus was found in it")
     MESSAGE = "message", _("Message")
+    DESTROYED = "destroyed", _("Retention ended: files destroyed, personal data anonymised")
 
 
 class DocumentSource(models.TextChoices):

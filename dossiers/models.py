@@ -224,6 +224,19 @@ class DossierEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise ValidationError("Dossier events are never deleted.")
 
+    @classmethod
+    def anonymise_for(cls, dossier_id: int, *, placeholder: str, scrub) -> int:
+        """The one change an event ever sees: at the end of the dossier's retention its comment
+        becomes `placeholder` and its data passes through `scrub` (dossiers/erasure.py); kind,
+        time, actor, role, agency and statuses stay, so the trail and the indicators do too.
+        A queryset update on purpose: save() refuses every other change. Returns the rows changed."""
+        changed = 0
+        for pk, comment, data in cls.objects.filter(dossier_id=dossier_id).values_list("pk", "comment", "data"):
+            new_comment, new_data = (placeholder if comment else ""), scrub(data)
+            if new_comment != comment or new_data != data:
+                changed += cls.objects.filter(pk=pk).update(comment=new_comment, data=new_data)
+        return changed
+
 
 class StoredDocument(models.Model):
     """A document in the citizen's store (kho dữ liệu cá nhân), reusable across dossiers."""

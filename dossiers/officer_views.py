@@ -201,6 +201,8 @@ def officer_file(request, code, public_id):
         stored = dossier.officer_files.get(public_id=public_id)
     except OfficerFile.DoesNotExist:
         raise Http404 from None
+    if not stored.file:  # destroyed at the end of the dossier's retention (retention app)
+        raise Http404
     return FileResponse(
         stored.file.open("rb"), as_attachment=True, filename=stored.name, content_type=stored.content_type
     )

@@ -462,6 +462,8 @@ def _log_read(request, attachment, how: str) -> None:
 @login_required
 def attachment_download(request, public_id):
     attachment = _get_or_404(selectors.attachment_for, user=request.user, public_id=public_id)
+    if not attachment.file:  # destroyed at the end of the dossier's retention (retention app)
+        raise Http404
     if refused := _still_scanning(request, attachment):
         return refused
     _log_read(request, attachment, "download")
@@ -473,6 +475,8 @@ def attachment_inline(request, public_id):
     """The same file, shown in the browser (the desk's preview panel) instead of downloaded: only a
     PDF, JPEG or PNG the virus scanner checked clean; anything else stays download-only."""
     attachment = _get_or_404(selectors.attachment_for, user=request.user, public_id=public_id)
+    if not attachment.file:  # destroyed at the end of the dossier's retention (retention app)
+        raise Http404
     if refused := _still_scanning(request, attachment):
         return refused
     if not attachment.previewable:
@@ -509,6 +513,8 @@ def document_download(request, code: str, kind: str = DossierDocument.Kind.FORM0
     if kind not in {d["kind"] for d in services.available_documents(dossier, staff=staff)}:
         raise Http404
     document = dossier_document(dossier, kind, base_url=settings.PORTAL_BASE_URL)
+    if not document.file:  # destroyed at the end of the dossier's retention (retention app)
+        raise Http404
     return FileResponse(
         document.file.open("rb"),
         as_attachment=False,

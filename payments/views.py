@@ -345,6 +345,8 @@ def receipt(request, reference: str):
     from .receipts import receipt_for
 
     document = receipt_for(payment.pk)
+    if not document.file:  # destroyed at the end of the dossier's retention (retention app)
+        raise Http404
     return FileResponse(document.file.open("rb"), filename=f"{document.number}.pdf", content_type="application/pdf")
 
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("assistant.urls")),
     path("", include("assistant.sandbox_urls")),  # un-namespaced: portal.channels reverses it
     path("", include("tickets.urls")),
+    path("", include("retention.urls")),
     path("thu-tuc/", include("procedures.urls")),
     path("tai-khoan/", include("django.contrib.auth.urls")),
     # After Django's auth URLs, so that reverse("login") names this page (the last "login" wins).

@@ -152,6 +152,7 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
         (None, {"fields": ["procedure", "number", "status", "name", "name_en", "description"]}),
         (_("Who and where"), {"fields": ["agency", "field", "level", "cross_boundary"]}),
         (_("Service"), {"fields": ["service_level", "partial_reason", "processing_days", "result_type"]}),
+        (_("Records"), {"fields": ["retention_years", "retention_permanent"]}),
         (_("Application form, result and legal basis"), {"fields": ["form_schema", "result_template", "legal_basis"]}),
         (_("Lifecycle"), {"fields": ["published_at", "archived_at"]}),
     ]

@@ -24,6 +24,9 @@ from .form_schema import validate_form_schema
 from .models import Agency, DocumentRequirement, FeeRule, Field, Procedure, ProcedureVersion, StepTemplate
 from .services import next_version_number, procedure_version_publish
 
+# `retention_years` in a file: a number of years, "permanent", or absent (the province default).
+PERMANENT = "permanent"
+
 # An agency's one-stop desk, as the file may give it (all optional): key -> longest text.
 AGENCY_CONTACT = {"address": 255, "opening_hours": 255, "hotline": 32, "email": 254}
 
@@ -219,6 +222,13 @@ def _validate_procedure(check, item, path, known_fields, known_agencies):
     check.choice(item, "result", path, ResultType.values)
     check.integer(item, "processing_working_days", path)
     check.boolean(item, "cross_boundary", path, required=False)
+    retention = item.get("retention_years")
+    if (
+        retention is not None
+        and retention != PERMANENT
+        and (isinstance(retention, bool) or not isinstance(retention, int) or not 1 <= retention <= 32767)
+    ):
+        check.fail(item, f"{path}.retention_years", f"must be a whole number of years ≥ 1 or {PERMANENT!r}")
     for fpath, fee in check.items(item, "fees", path, required=False):
         check.text(fee, "name", fpath, max_length=255)
         check.integer(fee, "amount", fpath)
@@ -270,6 +280,7 @@ def _entry_content(item: dict) -> dict:
         "result": item["result"],
         "cross_boundary": item.get("cross_boundary", False),
         "legal_basis": item.get("legal_basis", ""),
+        "retention_years": item.get("retention_years"),
         "result_template": item.get("result_template", ""),
         "form": [dict(spec) for spec in item.get("form", [])],
         "fees": [
@@ -316,6 +327,7 @@ def version_content(version: ProcedureVersion) -> dict:
         "result": version.result_type,
         "cross_boundary": version.cross_boundary,
         "legal_basis": version.legal_basis,
+        "retention_years": PERMANENT if version.retention_permanent else version.retention_years,
         "result_template": version.result_template,
         "form": version.form_schema,
         "fees": [
@@ -449,6 +461,8 @@ def _apply_procedure(item, fields, agencies, report):
         result_type=content["result"],
         cross_boundary=content["cross_boundary"],
         legal_basis=content["legal_basis"],
+        retention_years=None if content["retention_years"] == PERMANENT else content["retention_years"],
+        retention_permanent=content["retention_years"] == PERMANENT,
         result_template=content["result_template"],
         form_schema=content["form"],
     )

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
@@ -151,6 +152,18 @@ class ProcedureVersion(LocalizedNameMixin, models.Model):
         _("cross-boundary"), default=False, help_text=_("Can be received at any one-stop desk of the province.")
     )
     legal_basis = models.TextField(_("legal basis"), blank=True)
+    # How long dossiers of this version are kept after they end (retention app): a number of
+    # years, empty for the province default (RETENTION_DEFAULT_YEARS), or kept for ever.
+    retention_years = models.PositiveSmallIntegerField(
+        _("retention (years)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Years a dossier is kept after it ends. Empty: the province default."),
+    )
+    retention_permanent = models.BooleanField(
+        _("kept permanently"), default=False, help_text=_("Dossiers of this version are never destroyed.")
+    )
     form_schema = models.JSONField(_("application form"), default=list, blank=True)
     result_template = models.TextField(
         _("result document template"),
@@ -207,6 +220,10 @@ class ProcedureVersion(LocalizedNameMixin, models.Model):
             validate_form_schema(self.form_schema)
         except ValidationError as error:
             raise ValidationError({"form_schema": error.messages}) from None
+        if self.retention_permanent and self.retention_years:
+            raise ValidationError(
+                {"retention_years": _("Leave the years empty for a version whose dossiers are kept permanently.")}
+            )
         if self.result_template:
             from django.template import TemplateSyntaxError
 
@@ -229,6 +246,13 @@ class ProcedureVersion(LocalizedNameMixin, models.Model):
         if not self.is_editable:
             raise ImmutableVersionError(f"{self} is {self._loaded_status} and cannot be deleted.")
         return super().delete(*args, **kwargs)
+
+    @property
+    def effective_retention_years(self) -> int | None:
+        """Years dossiers are kept after they end; None when they are kept for ever."""
+        if self.retention_permanent:
+            return None
+        return self.retention_years or settings.RETENTION_DEFAULT_YEARS
 
     def refresh_search_fields(self):
         """Keep the diacritic-free copies that search compares against."""

@@ -23,6 +23,8 @@ _COPIED_FIELDS = [
     "result_type",
     "cross_boundary",
     "legal_basis",
+    "retention_years",
+    "retention_permanent",
     "form_schema",
     "result_template",
 ]

@@ -456,6 +456,8 @@ class DocumentDownloadView(APIView):
         }:
             raise NotFound
         document = dossier_document(dossier, kind, base_url=settings.PORTAL_BASE_URL)
+        if not document.file:  # destroyed at the end of the dossier's retention (retention app)
+            raise NotFound
         return FileResponse(
             document.file.open("rb"), filename=f"{dossier.code}-{kind}.pdf", content_type="application/pdf"
         )

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "sync",
     "postal",  # results by post (after dossiers and payments)
     "assistant",
+    "retention",  # retention periods and destruction of ended dossiers (above what it cleans)
     "indicators",
     "demo",  # manage.py seed_demo (make run); no models
 ]
@@ -515,6 +516,7 @@ CELERY_BEAT_SCHEDULE = {
     "sync-retry-due": {"task": "sync.tasks.retry_due_deliveries", "schedule": 300.0},
     "payments-reconcile": {"task": "payments.tasks.reconcile_payments", "schedule": 600.0},
     "indicators-snapshot": {"task": "indicators.tasks.refresh_snapshot", "schedule": 86400.0},
+    "retention-list-due": {"task": "retention.tasks.list_due_dossiers", "schedule": 86400.0},
     "appointments-remind": {"task": "appointments.tasks.send_appointment_reminders", "schedule": 3600.0},
     "api-idempotency-purge": {"task": "portal.tasks.idempotency_purge", "schedule": 3600.0},
     "attachments-scan-pending": {
@@ -522,6 +524,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("CLAMD_SWEEP_SECONDS", 300.0),
     },
 }
+
+# --- Records: retention and destruction (retention/) -------------------------------------------
+# Years a dossier is kept after it ends when its procedure version names none (the province's
+# default); a version may also say "kept permanently".
+RETENTION_DEFAULT_YEARS = env.int("RETENTION_DEFAULT_YEARS", default=10)
 
 # --- Results by post (postal/) ----------------------------------------------------------------
 # The fee added to a dossier whose result goes by post; the carrier's order API (empty URL: the

@@ -20,6 +20,7 @@ APPS = (
     "sync",
     "assistant",
     "postal",
+    "retention",
     "indicators",
     "demo",
 )
