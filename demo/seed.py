@@ -32,10 +32,10 @@ from procedures.calendar import WorkingCalendar, due_date, office_time
 from procedures.catalogue_io import import_catalogue
 from procedures.models import Agency, DocumentRequirement, Procedure
 from procedures.selectors import procedure_detail
-from tickets.models import Counter, CounterGroup, Ticket
-from tickets.services import ticket_call_next, ticket_finish, ticket_issue
 from retention.models import DestructionCase
 from retention.services import destruction_hold, retention_list_due
+from tickets.models import Counter, CounterGroup, Ticket
+from tickets.services import ticket_call_next, ticket_finish, ticket_issue
 
 DEMO_CATALOGUE = Path(__file__).resolve().parent.parent / "procedures" / "fixtures" / "catalogue.json"
 DEMO_PASSWORD = "Dich-vu-cong-2026"  # passes the password policy (AUTH_PASSWORD_VALIDATORS)
