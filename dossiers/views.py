@@ -25,6 +25,7 @@ from procedures.calendar import expected_result_at
 from procedures.models import ProcedureVersion
 
 from . import messaging, selectors, services
+from .access import What, dossier_access_record
 from .actions import dossier_actions, dossier_counter_submit
 from .constants import Channel, DossierStatus, EventKind, ScanStatus
 from .documents import dossier_document
@@ -361,6 +362,7 @@ def dossier_list(request):
 @login_required
 def dossier_detail(request, code: str):
     dossier = _get_or_404(selectors.dossier_for, user=request.user, code=code)
+    dossier_access_record(user=request.user, dossier=dossier, what=What.PAGE)
     return _render_detail(request, dossier)
 
 
@@ -465,6 +467,7 @@ def attachment_download(request, public_id):
     if refused := _still_scanning(request, attachment):
         return refused
     _log_read(request, attachment, "download")
+    dossier_access_record(user=request.user, dossier=attachment.dossier, what=What.ATTACHMENT, attachment=attachment)
     return private_file_response(attachment.file, filename=attachment.name, content_type=attachment.content_type)
 
 
@@ -478,6 +481,7 @@ def attachment_inline(request, public_id):
     if not attachment.previewable:
         return render(request, "dossiers/file_no_preview.html", {"attachment": attachment}, status=403)
     _log_read(request, attachment, "preview")
+    dossier_access_record(user=request.user, dossier=attachment.dossier, what=What.ATTACHMENT, attachment=attachment)
     response = FileResponse(
         attachment.file.open("rb"), as_attachment=False, filename=attachment.name, content_type=attachment.content_type
     )
@@ -509,6 +513,7 @@ def document_download(request, code: str, kind: str = DossierDocument.Kind.FORM0
     if kind not in {d["kind"] for d in services.available_documents(dossier, staff=staff)}:
         raise Http404
     document = dossier_document(dossier, kind, base_url=settings.PORTAL_BASE_URL)
+    dossier_access_record(user=request.user, dossier=dossier, what=What.DOCUMENT, document=document)
     return FileResponse(
         document.file.open("rb"),
         as_attachment=False,

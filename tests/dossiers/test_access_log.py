@@ -1,0 +1,84 @@
+"""The access log: every staff read of a dossier page, attachment, document or the API detail is
+one DossierAccess row (who, role, agency, what); the applicant's own reads are not written."""
+
+import pytest
+
+from dossiers.constants import ScanStatus
+from dossiers.models import Attachment, DossierAccess
+from portal.constants import StaffRole
+from tests.second_factor import staff_login
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_desk_officer_opening_an_attachment_is_recorded_and_the_citizen_sees_it(client, office, submitted):
+    pdf = submitted.attachments.first()
+    Attachment.objects.filter(pk=pdf.pk).update(scan_status=ScanStatus.CLEAN)
+    staff_login(client, office["desk"])
+    assert client.get(f"/ho-so/tep/{pdf.public_id}/").status_code == 200
+
+    (access,) = DossierAccess.objects.all()
+    assert access.dossier == submitted and access.attachment_id == pdf.pk
+    assert access.staff == office["desk"] and access.role == StaffRole.RECEPTIONIST
+    assert access.agency == office["agency"] and access.what == "attachment"
+
+    client.logout()
+    client.force_login(office["citizen"])
+    page = client.get("/ca-nhan/du-lieu/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Cán bộ Một cửa" in html and "One-stop desk officer" in html and office["agency"].name in html
+    assert submitted.code in html and pdf.name in html
+
+    api = client.get("/api/v1/me/access-log/", HTTP_ACCEPT_LANGUAGE="en").json()
+    (entry,) = api["results"]
+    assert entry["who"] == "Cán bộ Một cửa" and entry["role"] == "One-stop desk officer"
+    assert entry["agency"] == office["agency"].name and entry["what"] == "attachment"
+    assert entry["dossier"] == submitted.code and entry["when"]
+
+
+def test_the_citizens_own_reads_are_not_logged(client, office, submitted):
+    pdf = submitted.attachments.first()
+    Attachment.objects.filter(pk=pdf.pk).update(scan_status=ScanStatus.CLEAN)
+    client.force_login(office["citizen"])
+    assert client.get(f"/ho-so/{submitted.code}/").status_code == 200
+    assert client.get(f"/ho-so/tep/{pdf.public_id}/").status_code == 200
+    assert client.get(f"/api/v1/dossiers/{submitted.code}/").status_code == 200
+    assert not DossierAccess.objects.exists()
+
+
+def test_the_desk_page_the_api_and_documents_are_logged_with_the_role_used(client, office, submitted):
+    staff_login(client, office["desk"])
+    assert client.get(f"/can-bo/ho-so/{submitted.code}/").status_code == 200
+    assert client.get(f"/api/v1/dossiers/{submitted.code}/").status_code == 200
+    assert list(DossierAccess.objects.order_by("pk").values_list("what", "role")) == [
+        ("page", StaffRole.RECEPTIONIST),
+        ("api", StaffRole.RECEPTIONIST),
+    ]
+
+
+def test_a_refused_read_is_not_logged(client, office, submitted):
+    """Another commune's desk officer gets a 404 and leaves no row (nothing was read)."""
+    staff_login(client, office["stranger"])
+    assert client.get(f"/can-bo/ho-so/{submitted.code}/").status_code == 404
+    assert not DossierAccess.objects.exists()
+
+
+def test_old_reads_are_purged_after_the_retention_period(office, submitted, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from dossiers.access import access_log_purge
+
+    settings.ACCESS_LOG_RETENTION_DAYS = 30
+    now = timezone.now()
+    old = DossierAccess.objects.create(
+        dossier=submitted, staff=office["desk"], what="page", at=now - timedelta(days=31)
+    )
+    kept = DossierAccess.objects.create(
+        dossier=submitted, staff=office["desk"], what="page", at=now - timedelta(days=29)
+    )
+    assert access_log_purge(now=now) == 1
+    assert list(DossierAccess.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert not DossierAccess.objects.filter(pk=old.pk).exists()
