@@ -119,6 +119,8 @@ class Dossier(DossierWorkflow):
     # Set by the deadline sweep (set-based UPDATE): each threshold is announced once per due date.
     due_soon_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     overdue_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # A draft untouched for long is warned once, then deleted (dossiers.sweeps.draft_sweep).
+    draft_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
     fee_due = models.PositiveIntegerField(_("fee due (đồng)"), default=0)
     # Pages or copies asked for, per fee charged per unit ({fee id: quantity}).
     fee_quantities = models.JSONField(_("quantities"), default=dict, blank=True)

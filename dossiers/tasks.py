@@ -65,3 +65,12 @@ def access_log_purge() -> int:
     from .access import access_log_purge as purge
 
     return purge()
+
+
+@shared_task(acks_late=True)
+def draft_sweep() -> dict:
+    """Beat, daily: warn about drafts left untouched, then delete them (DRAFT_RETENTION_DAYS)."""
+    from .sweeps import draft_sweep as sweep
+
+    result = sweep()
+    return {"warned": result.warned, "deleted": result.deleted}

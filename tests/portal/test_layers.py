@@ -20,6 +20,7 @@ APPS = (
     "assistant",
     "postal",
     "indicators",
+    "privacy",
     "demo",
 )
 MAX_HIDDEN = 9
