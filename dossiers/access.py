@@ -32,6 +32,26 @@ def _acting_as(user, dossier) -> tuple[int | None, str]:
     return None, ""
 
 
+def sees_whole_numbers(user, dossier) -> bool:
+    """Whether this person sees the applicant's personal ID and phone numbers whole on the dossier
+    (elsewhere they are masked: portal.masking). The applicant and the officer filing it at the
+    counter; the one-stop desk of the receiving agency (it checks the identity and calls the
+    applicant), or any desk while a cross-boundary dossier awaits reception; the specialist assigned
+    to it. Leaders and consulted agencies see the last digits only."""
+    if user.pk in (dossier.applicant_id, dossier.filed_by_id):
+        return True
+    if dossier.assigned_to_id == user.pk:
+        return True
+    held = memberships(user)
+    if (dossier.receiving_agency_id, StaffRole.RECEPTIONIST) in held:
+        return True
+    return (
+        dossier.cross_boundary
+        and dossier.receiving_agency_id is None
+        and any(role == StaffRole.RECEPTIONIST for _, role in held)
+    )
+
+
 def dossier_access_record(*, user, dossier, what: str, attachment=None, document=None) -> DossierAccess | None:
     """Write one read of a dossier by staff; nothing for the applicant's (or their filer's) own reads."""
     if not getattr(user, "is_authenticated", False) or dossier.applicant_id == user.pk or dossier.pk is None:

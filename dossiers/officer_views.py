@@ -21,7 +21,7 @@ from procedures import selectors as catalogue
 from procedures.models import ProcedureVersion
 
 from . import hooks, messaging, selectors, services
-from .access import What, dossier_access_record
+from .access import What, dossier_access_record, sees_whole_numbers
 from .actions import action_form, dossier_act, dossier_actions, may_make_somewhere
 from .constants import DossierStatus
 from .documents import result_preview
@@ -117,6 +117,7 @@ def _render_desk(request, dossier, *, bound=None, status=200, message_errors=(),
             "dossier": dossier,
             "version": dossier.procedure_version,
             "actions": actions,
+            "whole_numbers": sees_whole_numbers(request.user, dossier),
             "events": dossier.events.select_related("actor", "agency"),
             "attachments": dossier.attachments.filter(message__isnull=True).select_related("requirement"),
             "side": "staff",

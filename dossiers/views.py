@@ -25,7 +25,7 @@ from procedures.calendar import expected_result_at
 from procedures.models import ProcedureVersion
 
 from . import messaging, selectors, services
-from .access import What, dossier_access_record
+from .access import What, dossier_access_record, sees_whole_numbers
 from .actions import dossier_actions, dossier_counter_submit
 from .constants import Channel, DossierStatus, EventKind, ScanStatus
 from .documents import dossier_document
@@ -387,6 +387,7 @@ def _render_detail(request, dossier, *, message_errors=(), message_body: str = "
             "dossier": dossier,
             "version": dossier.procedure_version,
             "events": events,
+            "whole_numbers": is_applicant or sees_whole_numbers(request.user, dossier),
             "attachments": dossier.attachments.filter(message__isnull=True).select_related("requirement"),
             **_thread_context(request, dossier, message_errors=message_errors, message_body=message_body),
             "answers": declared_answers(dossier.procedure_version.form_schema, dossier.form_data),

@@ -82,10 +82,12 @@ class ConsentMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or user.is_staff or request.path.startswith(_OPEN):
             return False
+        # Staff are bound by their service rules, not this notice. Free: every page reads the
+        # memberships anyway (the menu, the permission rules), once per request.
+        if memberships(user):
+            return False
         current = current_version()
         if not current or request.session.get(SESSION_KEY, 0) >= current:
-            return False
-        if memberships(user):  # staff are bound by their service rules, not this notice
             return False
         accepted = accepted_version(user)
         if accepted >= current:

@@ -82,3 +82,23 @@ def test_old_reads_are_purged_after_the_retention_period(office, submitted, sett
     assert access_log_purge(now=now) == 1
     assert list(DossierAccess.objects.values_list("pk", flat=True)) == [kept.pk]
     assert not DossierAccess.objects.filter(pk=old.pk).exists()
+
+
+def test_an_auditor_exports_the_access_log_from_the_admin(admin_client, office, submitted):
+    import csv
+    import io
+
+    DossierAccess.objects.create(
+        dossier=submitted, staff=office["desk"], role="receptionist", agency=office["agency"], what="page"
+    )
+    other = DossierAccess.objects.create(
+        dossier=submitted, staff=office["leader"], role="leader", agency=office["agency"], what="pdf"
+    )
+    response = admin_client.post(
+        "/admin/dossiers/dossieraccess/",
+        {"action": "export_csv", "_selected_action": [a.pk for a in DossierAccess.objects.exclude(pk=other.pk)]},
+    )
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:2] == ["Thời điểm", "Cán bộ"]
+    assert len(rows) == 2 and rows[1][1] == "Cán bộ Một cửa" and rows[1][6] == submitted.code

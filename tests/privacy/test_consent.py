@@ -84,3 +84,18 @@ def test_registration_requires_accepting_the_current_notice(client, notice):
     user = User.objects.get(email="moi@example.vn")
     (record,) = ConsentRecord.objects.filter(user=user)
     assert (record.version, record.channel) == (1, "registration")
+
+
+def test_the_my_data_page_runs_a_bounded_number_of_queries(client, office, submitted, django_assert_max_num_queries):
+    from dossiers.models import DossierAccess
+
+    for what in ("page", "attachment", "document", "api"):
+        DossierAccess.objects.create(
+            dossier=submitted, staff=office["desk"], role="receptionist", agency=office["agency"], what=what
+        )
+    client.force_login(office["citizen"])
+    # Measured 15 (cold cache): the session, the user, the memberships, nine counts of what is held,
+    # the log's COUNT and one query for its page (officer, agency, dossier, file joined); none per row.
+    with django_assert_max_num_queries(15):
+        response = client.get("/ca-nhan/du-lieu/")
+    assert response.status_code == 200 and len(response.context["entries"]) == 4
