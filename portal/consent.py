@@ -27,12 +27,13 @@ def current_notice() -> PrivacyNotice | None:
 
 def current_version() -> int:
     """The version of the current notice (0: none published yet), from the cache."""
-    version = cache.get(_CACHE_KEY)
-    if version is None:
+    cached = cache.get(_CACHE_KEY)
+    if cached is None:
         notice = current_notice()
-        version = notice.version if notice else 0
-        cache.set(_CACHE_KEY, version, 300)
-    return version
+        # Kept as text: django-prometheus' cache answers a falsy value (0: no notice) as a miss.
+        cached = str(notice.version if notice else 0)
+        cache.set(_CACHE_KEY, cached, 300)
+    return int(cached)
 
 
 def notice_changed() -> None:
