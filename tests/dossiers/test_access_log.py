@@ -102,3 +102,34 @@ def test_an_auditor_exports_the_access_log_from_the_admin(admin_client, office, 
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:2] == ["Thời điểm", "Cán bộ"]
     assert len(rows) == 2 and rows[1][1] == "Cán bộ Một cửa" and rows[1][6] == submitted.code
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_a_read_is_committed_at_once(office, submitted):
+    """The production path (no surrounding transaction): its own short transaction, committed
+    without waiting for the disk; the row is there for another connection at once."""
+    import psycopg
+    from django.db import connection
+
+    from dossiers.access import dossier_access_record
+
+    assert not connection.in_atomic_block
+    access = dossier_access_record(user=office["desk"], dossier=submitted, what="page")
+    settings_dict = connection.settings_dict
+    with psycopg.connect(
+        host=settings_dict["HOST"],
+        port=settings_dict["PORT"] or 5432,
+        user=settings_dict["USER"],
+        password=settings_dict["PASSWORD"] or None,
+        dbname=settings_dict["NAME"],
+    ) as other:
+        row = other.execute(
+            f"SELECT what, role FROM {DossierAccess._meta.db_table} WHERE id = %s",  # noqa: S608
+            [access.pk],
+        ).fetchone()
+    assert row == ("page", StaffRole.RECEPTIONIST)
+    # The setting was local to that transaction: the connection is back to synchronous commits.
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
