@@ -99,3 +99,12 @@ def test_the_my_data_page_runs_a_bounded_number_of_queries(client, office, submi
     with django_assert_max_num_queries(15):
         response = client.get("/ca-nhan/du-lieu/")
     assert response.status_code == 200 and len(response.context["entries"]) == 4
+
+
+def test_the_my_data_page_reads_in_vietnamese(client, office):
+    from tests.i18n_pending import pending_vietnamese
+
+    client.force_login(office["citizen"])
+    with pending_vietnamese("privacy"):
+        html = client.get("/ca-nhan/du-lieu/", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert "Dữ liệu của tôi" in html and "Ai đã xem hồ sơ của tôi" in html and "0 hồ sơ" in html
