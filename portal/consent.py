@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from .client import client_address
 from .memberships import memberships
@@ -75,7 +76,7 @@ class ConsentMiddleware:
 
     def __call__(self, request):
         if self._must_ask(request):
-            return redirect(reverse("privacy_consent") + "?next=" + request.get_full_path()[:500])
+            return redirect(reverse("privacy_consent") + "?" + urlencode({"next": request.get_full_path()[:500]}))
         return self.get_response(request)
 
     @staticmethod

@@ -17,8 +17,9 @@ def notice():
 def test_a_citizen_is_asked_until_they_accept_and_the_acceptance_is_recorded(client, office, notice):
     citizen = office["citizen"]
     client.force_login(citizen)
-    response = client.get("/ho-so/")
-    assert response.status_code == 302 and response["Location"].startswith("/dieu-khoan/dong-y/?next=/ho-so/")
+    response = client.get("/ho-so/?status=received&page=2")
+    assert response.status_code == 302
+    assert response["Location"] == "/dieu-khoan/dong-y/?next=%2Fho-so%2F%3Fstatus%3Dreceived%26page%3D2"
     page = client.get("/dieu-khoan/dong-y/?next=/ho-so/")
     assert page.status_code == 200 and "Thông báo xử lý dữ liệu cá nhân v1" in page.content.decode()
     # Not ticked: nothing recorded, still asked.
