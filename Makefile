@@ -46,6 +46,7 @@ bench: $(VENV)/.installed
 	$(PY) bench/sign_in.py
 	$(PY) bench/assistant.py
 	$(PY) bench/virus_scan.py
+	$(PY) bench/access_log.py
 
 # Several hosts on one machine (network namespaces, HAProxy, s3rver; needs root): see bench/load.py.
 bench-load: $(VENV)/.installed

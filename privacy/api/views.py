@@ -44,7 +44,7 @@ class AccessLogView(ListAPIView):
     @extend_schema(
         tags=["Personal data"],
         operation_id="me_access_log",
-        responses=responses({200: AccessEntrySerializer(many=True)}, 401),
+        responses=responses({200: AccessEntrySerializer(many=True)}, 401, 404),
         description="Every read of the person's dossiers by staff (the dossier page, an attached file, an issued "
         "document or PDF, the API): when, who, in which role and agency. Their own reads are not listed.",
     )
