@@ -50,6 +50,7 @@ bench: $(VENV)/.installed
 	$(PY) bench/tickets.py
 	$(PY) bench/signing.py
 	$(PY) bench/retention.py
+	$(PY) bench/access_log.py
 
 # Several hosts on one machine (network namespaces, HAProxy, s3rver; needs root): see bench/load.py.
 bench-load: $(VENV)/.installed

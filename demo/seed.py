@@ -17,14 +17,16 @@ from appointments.services import appointment_book, appointment_slots
 from assistant import services as assistant_services
 from assistant.models import CitizenQuestion, FaqEntry
 from dossiers import services
+from dossiers.access import What, dossier_access_record
 from dossiers.actions import dossier_act
 from dossiers.codes import next_dossier_code
 from dossiers.constants import DossierStatus
 from dossiers.deadlines import classify
 from dossiers.messaging import dossier_message_send
-from dossiers.models import Dossier, DossierCodeSequence, DossierMessage
+from dossiers.models import Dossier, DossierAccess, DossierCodeSequence, DossierMessage
+from portal.consent import consent_record
 from portal.constants import StaffRole
-from portal.models import AgencyMembership, User
+from portal.models import AgencyMembership, ConsentRecord, PrivacyNotice, User
 from portal.second_factor.services import demo_totp_device_ensure, totp_uri
 from portal.signing import ensure_demo_pki
 from postal.models import SandboxOrder, Shipment
@@ -109,7 +111,46 @@ def seed_demo(*, demo_second_factor: bool = False) -> list[tuple[str, str, str]]
     _seed_assistant()
     _seed_citizen_questions()
     _seed_retention()
+    _seed_privacy()
     return rows
+
+
+DEMO_NOTICE = """Thông báo xử lý dữ liệu cá nhân (bản minh họa)
+
+Cổng dịch vụ công của tỉnh xử lý dữ liệu cá nhân của bạn để tiếp nhận, giải quyết và trả kết quả thủ tục hành chính, theo Nghị định 13/2023/NĐ-CP và Luật Bảo vệ dữ liệu cá nhân (có hiệu lực từ ngày 01/01/2026).
+
+Dữ liệu được xử lý: họ tên, số định danh cá nhân, số điện thoại, thư điện tử, địa chỉ, nội dung tờ khai và giấy tờ bạn nộp.
+
+Bạn có quyền biết, truy cập, tải về, yêu cầu xóa tài khoản và xem cán bộ nào đã xem hồ sơ của mình tại trang "Dữ liệu của tôi". Hồ sơ đã nộp được lưu theo thời hạn lưu trữ của từng thủ tục."""
+DEMO_NOTICE_EN = """Personal data notice (demo)
+
+The province's public services portal processes your personal data to receive, handle and return the result of administrative procedures, under Decree 13/2023/ND-CP and the Personal Data Protection Law (in force since 1 January 2026).
+
+Data processed: full name, personal ID number, phone number, email, address, the forms and documents you submit.
+
+You may know, access and download your data, ask for your account to be deleted, and see which officers read your dossiers on the "My data" page. Submitted dossiers are kept for each procedure's archive period."""
+
+
+def _seed_privacy() -> None:
+    """Privacy notice v1 (accepted by the demo citizen at registration) and a few reads of the
+    citizen's dossiers by the demo officers, so "Dữ liệu của tôi" shows its access log."""
+    notice, _ = PrivacyNotice.objects.get_or_create(
+        version=1, defaults={"text": DEMO_NOTICE, "text_en": DEMO_NOTICE_EN}
+    )
+    citizen = User.objects.get(email=DEMO_ACCOUNTS[0][0])
+    if not ConsentRecord.objects.filter(user=citizen).exists():
+        consent_record(user=citizen, notice=notice, ip="127.0.0.1", channel=ConsentRecord.Channel.REGISTRATION)
+    if DossierAccess.objects.filter(dossier__applicant=citizen).exists():
+        return
+    desk, specialist, leader = (User.objects.get(email=row[0]) for row in DEMO_ACCOUNTS[1:4])
+    for dossier in Dossier.objects.filter(applicant=citizen).exclude(code=None).order_by("pk")[:4]:
+        dossier_access_record(user=desk, dossier=dossier, what=What.PAGE)
+        first = dossier.attachments.first()
+        if first is not None:
+            dossier_access_record(user=desk, dossier=dossier, what=What.ATTACHMENT, attachment=first)
+        if dossier.assigned_to_id == specialist.pk:
+            dossier_access_record(user=specialist, dossier=dossier, what=What.PAGE)
+        dossier_access_record(user=leader, dossier=dossier, what=What.API)
 
 
 # FAQ entries the assistant answers with (admin: Catalogue assistant > FAQ entries).

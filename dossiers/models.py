@@ -119,6 +119,8 @@ class Dossier(DossierWorkflow):
     # Set by the deadline sweep (set-based UPDATE): each threshold is announced once per due date.
     due_soon_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     overdue_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # A draft untouched for long is warned once, then deleted (dossiers.sweeps.draft_sweep).
+    draft_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
     fee_due = models.PositiveIntegerField(_("fee due (đồng)"), default=0)
     # Pages or copies asked for, per fee charged per unit ({fee id: quantity}).
     fee_quantities = models.JSONField(_("quantities"), default=dict, blank=True)
@@ -493,3 +495,38 @@ class DossierMessage(models.Model):
 
     def __str__(self):
         return f"{self.dossier}: {self.body[:40]}"
+
+
+class DossierAccess(models.Model):
+    """One read of a dossier by a member of staff (Decree 13/2023: the person may know who processed
+    their data): the desk page, an attachment, a generated document or PDF, the API. One INSERT per
+    read, never a SELECT; the applicant's own reads are not written. Kept ACCESS_LOG_RETENTION_DAYS."""
+
+    class What(models.TextChoices):
+        PAGE = "page", _("dossier page")
+        ATTACHMENT = "attachment", _("attached file")
+        DOCUMENT = "document", _("issued document")
+        PDF = "pdf", _("PDF preview")
+        API = "api", _("through the API")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="accesses", db_constraint=True)
+    attachment = models.ForeignKey(Attachment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    document = models.ForeignKey(DossierDocument, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("officer"), on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(_("role"), max_length=20, blank=True, choices=StaffRole.choices)
+    agency = models.ForeignKey(
+        "procedures.Agency", verbose_name=_("agency"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    what = models.CharField(_("what"), max_length=12, choices=What.choices)
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("dossier access")
+        verbose_name_plural = _("dossier accesses")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["dossier", "-at"], name="dossier_access_idx")]
+
+    def __str__(self):
+        return f"{self.dossier_id} {self.what} {self.staff_id} {self.at:%Y-%m-%d %H:%M}"

@@ -21,6 +21,7 @@ from procedures import selectors as catalogue
 from procedures.models import ProcedureVersion
 
 from . import hooks, messaging, selectors, services
+from .access import What, dossier_access_record, sees_whole_numbers
 from .actions import action_form, dossier_act, dossier_actions, may_make_somewhere
 from .constants import DossierStatus
 from .documents import result_preview
@@ -116,6 +117,7 @@ def _render_desk(request, dossier, *, bound=None, status=200, message_errors=(),
             "dossier": dossier,
             "version": dossier.procedure_version,
             "actions": actions,
+            "whole_numbers": sees_whole_numbers(request.user, dossier),
             "events": dossier.events.select_related("actor", "agency"),
             "attachments": dossier.attachments.filter(message__isnull=True).select_related("requirement"),
             "side": "staff",
@@ -155,7 +157,9 @@ def _unbound_form(name, dossier, bound):
 def desk(request, code):
     """One dossier as an officer sees it, with the transitions this officer can make now; opening
     it marks the applicant's messages read (messaging.dossier_thread_open)."""
-    return _render_desk(request, _officer_dossier(request, code))
+    dossier = _officer_dossier(request, code)
+    dossier_access_record(user=request.user, dossier=dossier, what=What.PAGE)
+    return _render_desk(request, dossier)
 
 
 @staff_required
@@ -187,6 +191,7 @@ def result_preview_pdf(request, code):
     if dossier.status not in PREVIEWABLE:
         raise Http404
     pdf = result_preview(dossier, base_url=settings.PORTAL_BASE_URL)
+    dossier_access_record(user=request.user, dossier=dossier, what=What.PDF)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{dossier.code}-xem-truoc.pdf"'
     response["Cache-Control"] = "private, no-store"

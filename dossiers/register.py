@@ -5,6 +5,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from portal.exports import spreadsheet_response
+from portal.masking import mask_phone
 from procedures.models import Agency
 
 from .models import Dossier
@@ -14,6 +15,7 @@ HEADERS = [
     "Mã hồ sơ",
     "Tên TTHC",
     "Người nộp",
+    "Số điện thoại",  # masked: the last digits only (portal.masking)
     "Kênh nộp",
     "Ngày tiếp nhận",
     "Ngày hẹn trả",
@@ -36,6 +38,7 @@ def register_rows(*, agency_id: int, year: int):
         .only(
             "code",
             "applicant_name",
+            "applicant_phone",
             "channel",
             "received_at",
             "due_at",
@@ -54,6 +57,7 @@ def register_rows(*, agency_id: int, year: int):
             d.code,
             d.procedure_version.name,
             d.applicant_name,
+            mask_phone(d.applicant_phone),
             d.get_channel_display(),
             local(d.received_at).strftime("%d/%m/%Y %H:%M"),
             local(d.due_at).strftime("%d/%m/%Y %H:%M") if d.due_at else "",

@@ -465,6 +465,25 @@ def stored_document_delete(*, owner, stored_id) -> None:
         transaction.on_commit(lambda: StoredDocument.file.field.storage.delete(name))
 
 
+@transaction.atomic
+def stored_documents_purge(*, owner) -> int:
+    """Empty the owner's personal store at once (their account is being deleted): every entry goes;
+    a file goes with it unless a dossier (kept under retention) or a draft still holds it."""
+    documents = list(StoredDocument.objects.select_for_update().filter(owner=owner))
+    ids = [d.pk for d in documents]
+    names = {d.file.name for d in documents if d.file}
+    removed = [name for name in names if not _file_still_used(name, stored_ids=ids)]
+    StoredDocument.objects.filter(pk__in=ids).delete()
+    store_log.info("store of user=%s emptied: %d entries, %d files removed", owner.pk, len(ids), len(removed))
+
+    def delete_files():
+        for name in removed:
+            StoredDocument.file.field.storage.delete(name)
+
+    transaction.on_commit(delete_files)
+    return len(ids)
+
+
 # --- Submission -----------------------------------------------------------------------------
 
 

@@ -59,3 +59,20 @@ def scan_pending_files(batch: int = 500) -> int:
     for pk in ids:
         scan_file.delay(pk)
     return len(ids)
+
+
+@shared_task(acks_late=True)
+def access_log_purge() -> int:
+    """Beat, daily: forget staff reads older than ACCESS_LOG_RETENTION_DAYS."""
+    from .access import access_log_purge as purge
+
+    return purge()
+
+
+@shared_task(acks_late=True)
+def draft_sweep() -> dict:
+    """Beat, daily: warn about drafts left untouched, then delete them (DRAFT_RETENTION_DAYS)."""
+    from .sweeps import draft_sweep as sweep
+
+    result = sweep()
+    return {"warned": result.warned, "deleted": result.deleted}

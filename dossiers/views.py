@@ -25,6 +25,7 @@ from procedures.calendar import expected_result_at
 from procedures.models import ProcedureVersion
 
 from . import messaging, selectors, services
+from .access import What, dossier_access_record, sees_whole_numbers
 from .actions import dossier_actions, dossier_counter_submit
 from .constants import Channel, DossierStatus, EventKind, ScanStatus
 from .documents import dossier_document
@@ -361,6 +362,7 @@ def dossier_list(request):
 @login_required
 def dossier_detail(request, code: str):
     dossier = _get_or_404(selectors.dossier_for, user=request.user, code=code)
+    dossier_access_record(user=request.user, dossier=dossier, what=What.PAGE)
     return _render_detail(request, dossier)
 
 
@@ -385,6 +387,7 @@ def _render_detail(request, dossier, *, message_errors=(), message_body: str = "
             "dossier": dossier,
             "version": dossier.procedure_version,
             "events": events,
+            "whole_numbers": is_applicant or sees_whole_numbers(request.user, dossier),
             "attachments": dossier.attachments.filter(message__isnull=True).select_related("requirement"),
             **_thread_context(request, dossier, message_errors=message_errors, message_body=message_body),
             "answers": declared_answers(dossier.procedure_version.form_schema, dossier.form_data),
@@ -467,6 +470,7 @@ def attachment_download(request, public_id):
     if refused := _still_scanning(request, attachment):
         return refused
     _log_read(request, attachment, "download")
+    dossier_access_record(user=request.user, dossier=attachment.dossier, what=What.ATTACHMENT, attachment=attachment)
     return private_file_response(attachment.file, filename=attachment.name, content_type=attachment.content_type)
 
 
@@ -482,6 +486,7 @@ def attachment_inline(request, public_id):
     if not attachment.previewable:
         return render(request, "dossiers/file_no_preview.html", {"attachment": attachment}, status=403)
     _log_read(request, attachment, "preview")
+    dossier_access_record(user=request.user, dossier=attachment.dossier, what=What.ATTACHMENT, attachment=attachment)
     response = FileResponse(
         attachment.file.open("rb"), as_attachment=False, filename=attachment.name, content_type=attachment.content_type
     )
@@ -515,6 +520,7 @@ def document_download(request, code: str, kind: str = DossierDocument.Kind.FORM0
     document = dossier_document(dossier, kind, base_url=settings.PORTAL_BASE_URL)
     if not document.file:  # destroyed at the end of the dossier's retention (retention app)
         raise Http404
+    dossier_access_record(user=request.user, dossier=dossier, what=What.DOCUMENT, document=document)
     return FileResponse(
         document.file.open("rb"),
         as_attachment=False,

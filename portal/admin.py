@@ -8,10 +8,12 @@ from .models import (
     AgencyMembership,
     ApiClient,
     ApiToken,
+    ConsentRecord,
     DeliveryStatus,
     Notification,
     NotificationTemplate,
     OutboxMessage,
+    PrivacyNotice,
     User,
 )
 
@@ -201,3 +203,25 @@ class ApiClientAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if not change:
             _show_token(self, request, obj)
+
+
+@admin.register(PrivacyNotice)
+class PrivacyNoticeAdmin(admin.ModelAdmin):
+    """A new version (a higher number) makes every citizen accept it again at their next page."""
+
+    list_display = ["version", "published_at"]
+    ordering = ["-version"]
+
+
+@admin.register(ConsentRecord)
+class ConsentRecordAdmin(admin.ModelAdmin):
+    list_display = ["user", "version", "accepted_at", "channel", "ip"]
+    list_filter = ["version", "channel"]
+    search_fields = ["user__email", "user__phone", "user__full_name"]
+    raw_id_fields = ["user"]
+
+    def has_change_permission(self, request, obj=None):
+        return False  # evidence: never edited
+
+    def has_add_permission(self, request):
+        return False

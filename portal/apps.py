@@ -22,3 +22,12 @@ class PortalConfig(AppConfig):
         signals.task_postrun.connect(metrics.task_finished, dispatch_uid="metrics-task-finished")
         signals.task_retry.connect(metrics.task_retried, dispatch_uid="metrics-task-retried")
         request_id.connect_celery(signals)
+
+        from django.db.models.signals import post_delete, post_save
+
+        from .consent import notice_changed
+        from .models import PrivacyNotice
+
+        # Cache invalidation only: the current notice's version is cached for the consent middleware.
+        post_save.connect(lambda **kw: notice_changed(), sender=PrivacyNotice, weak=False, dispatch_uid="notice-saved")
+        post_delete.connect(lambda **kw: notice_changed(), sender=PrivacyNotice, weak=False, dispatch_uid="notice-gone")

@@ -51,6 +51,16 @@ class RegistrationForm(forms.Form):
         label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
+    def __init__(self, *args, notice=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.notice = notice
+        if notice is not None:  # the current privacy notice must be accepted to register
+            self.fields["accept_notice"] = forms.BooleanField(
+                label=_("I have read and accept the privacy notice (version %(version)s).")
+                % {"version": notice.version},
+                error_messages={"required": _("Tick the box to accept the privacy notice.")},
+            )
+
     # No "already registered" errors: sign-up must not tell anyone who has an account
     # (portal.services.citizen_register answers the same and tells the owner instead).
     def clean_email(self):

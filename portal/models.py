@@ -408,3 +408,48 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self):
         return f"{self.owner} {self.key}"
+
+
+class PrivacyNotice(models.Model):
+    """A version of the privacy notice (Decree 13/2023/NĐ-CP Art. 11, the Personal Data Protection
+    Law 2025): what the portal collects, why, for how long, and the person's rights. The newest
+    published one is the current notice; a citizen whose last acceptance is of an older version is
+    asked again at their next page."""
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    published_at = models.DateTimeField(_("published"), default=timezone.now)
+    text = models.TextField(_("text (Vietnamese)"))
+    text_en = models.TextField(_("text (English)"), blank=True)
+
+    class Meta:
+        verbose_name = _("privacy notice")
+        verbose_name_plural = _("privacy notices")
+        ordering = ["-version"]
+
+    def __str__(self):
+        return f"v{self.version}"
+
+
+class ConsentRecord(models.Model):
+    """One acceptance of one version of the privacy notice, as evidence (kept with the account)."""
+
+    class Channel(models.TextChoices):
+        REGISTRATION = "registration", _("registration")
+        EID = "eid", _("e-identity sign-in")
+        SIGN_IN = "signin", _("sign-in")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consents")
+    notice = models.ForeignKey(PrivacyNotice, verbose_name=_("notice"), on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(_("version"))
+    accepted_at = models.DateTimeField(_("accepted"), default=timezone.now)
+    ip = models.GenericIPAddressField(_("from address"), null=True, blank=True)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["-accepted_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-version"], name="consent_user_version_idx")]
+
+    def __str__(self):
+        return f"{self.user_id} v{self.version} {self.accepted_at:%Y-%m-%d}"

@@ -9,13 +9,15 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import services
+from . import consent, services
+from .client import client_address
 from .forms import RegistrationForm
-from .models import NotificationChannel
+from .models import ConsentRecord, NotificationChannel
 from .notification_prefs import CHANNELS, chosen_channels, topics
 
 CHANNEL_LABELS = dict(NotificationChannel.choices)
@@ -24,10 +26,11 @@ CHANNEL_LABELS = dict(NotificationChannel.choices)
 @require_http_methods(["GET", "POST"])
 def register(request):
     """Citizen sign-up: the account opens from the link we send (the same answer for a taken address)."""
-    form = RegistrationForm(request.POST or None)
+    notice = consent.current_notice()
+    form = RegistrationForm(request.POST or None, notice=notice)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        services.citizen_register(
+        user = services.citizen_register(
             full_name=data["full_name"],
             password=data["password1"],
             email=data["email"],
@@ -35,8 +38,60 @@ def register(request):
             personal_id=data["personal_id"],
             language=get_language() or "vi",
         )
+        if user is not None and notice is not None:
+            consent.consent_record(
+                user=user, notice=notice, ip=client_address(request) or None, channel=ConsentRecord.Channel.REGISTRATION
+            )
         return render(request, "registration/register_sent.html", {"by_email": bool(data["email"])})
     return render(request, "registration/register.html", {"form": form})
+
+
+def privacy_notice(request):
+    """The current privacy notice, for anyone."""
+    notice = consent.current_notice()
+    if notice is None:
+        raise Http404
+    return render(request, "portal/privacy_notice.html", {"notice": notice, "text": _notice_text(notice)})
+
+
+def _notice_text(notice) -> str:
+    return notice.text_en if (get_language() or "vi").startswith("en") and notice.text_en else notice.text
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def privacy_consent(request):
+    """Accept the current privacy notice (asked at the first sign-in and after every new version)."""
+    notice = consent.current_notice()
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = ""
+    if notice is None:
+        return redirect(target or "home")
+    if request.method == "POST":
+        if request.POST.get("accept") != "yes":
+            return render(
+                request,
+                "portal/privacy_consent.html",
+                {
+                    "notice": notice,
+                    "text": _notice_text(notice),
+                    "next": target,
+                    "error": _("Tick the box to accept the privacy notice, or sign out."),
+                },
+                status=400,
+            )
+        consent.consent_accept(request, notice)
+        messages.success(request, _("Thank you: your acceptance of the privacy notice is recorded."))
+        return redirect(target or "home")
+    previous = consent.accepted_version(request.user)
+    return render(
+        request,
+        "portal/privacy_consent.html",
+        {"notice": notice, "text": _notice_text(notice), "next": target, "previous": previous},
+    )
 
 
 def account_activate(request, uidb64: str, token: str):

@@ -5,11 +5,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from dossiers.access import sees_whole_numbers
 from dossiers.actions import dossier_actions
 from dossiers.constants import Channel, Delivery, DossierStatus, EventKind
 from dossiers.forms import ApplicantForm
 from dossiers.models import Attachment, Dossier, DossierEvent, DossierMessage, Rating
 from dossiers.services import MAX_FEE_QUANTITY, RATING_CRITERIA
+from portal.masking import mask_id, mask_phone
 
 
 class ChoiceLabelField(serializers.CharField):
@@ -171,6 +173,14 @@ class DossierDetailSerializer(serializers.ModelSerializer):
             "transitions",
             "applicant_actions",
         ]
+
+    def to_representation(self, dossier):
+        data = super().to_representation(dossier)
+        request = self.context.get("request")
+        if request is not None and not sees_whole_numbers(request.user, dossier):
+            data["applicant_id_number"] = mask_id(data["applicant_id_number"])
+            data["applicant_phone"] = mask_phone(data["applicant_phone"])
+        return data
 
     @extend_schema_field(ProblemsSerializer(allow_null=True))
     def get_problems(self, dossier):

@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dossiers import messaging, selectors, services
+from dossiers.access import What, dossier_access_record
 from dossiers.actions import available_transitions, dossier_act, dossier_counter_submit
 from dossiers.constants import Channel, DossierStatus
 from dossiers.documents import dossier_document
@@ -172,7 +173,9 @@ class DossierDetailView(APIView):
         tags=["Dossiers"], parameters=[DOSSIER_REF], responses=responses({200: s.DossierDetailSerializer}, 401, 404)
     )
     def get(self, request, ref):
-        return _detail(request, api_dossier(request, ref))
+        dossier = api_dossier(request, ref)
+        dossier_access_record(user=request.user, dossier=dossier, what=What.API)
+        return _detail(request, dossier)
 
     @extend_schema(
         tags=["Dossiers"],
@@ -458,6 +461,7 @@ class DocumentDownloadView(APIView):
         document = dossier_document(dossier, kind, base_url=settings.PORTAL_BASE_URL)
         if not document.file:  # destroyed at the end of the dossier's retention (retention app)
             raise NotFound
+        dossier_access_record(user=request.user, dossier=dossier, what=What.API, document=document)
         return FileResponse(
             document.file.open("rb"), filename=f"{dossier.code}-{kind}.pdf", content_type="application/pdf"
         )

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "assistant",
     "retention",  # retention periods and destruction of ended dossiers (above what it cleans)
     "indicators",
+    "privacy",  # "Dữ liệu của tôi": export, access log, account deletion (reads every app)
     "demo",  # manage.py seed_demo (make run); no models
 ]
 
@@ -73,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.middleware.StaffSessionTimeoutMiddleware",
     "portal.second_factor.middleware.SecondFactorMiddleware",
+    # A citizen who has not accepted the current privacy notice is asked first (portal/consent.py).
+    "portal.consent.ConsentMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a locked-out sign-in into the login page with the reason (portal.lockout).
     "axes.middleware.AxesMiddleware",
@@ -519,11 +522,21 @@ CELERY_BEAT_SCHEDULE = {
     "retention-list-due": {"task": "retention.tasks.list_due_dossiers", "schedule": 86400.0},
     "appointments-remind": {"task": "appointments.tasks.send_appointment_reminders", "schedule": 3600.0},
     "api-idempotency-purge": {"task": "portal.tasks.idempotency_purge", "schedule": 3600.0},
+    "access-log-purge": {"task": "dossiers.tasks.access_log_purge", "schedule": 86400.0},
+    "draft-sweep": {"task": "dossiers.tasks.draft_sweep", "schedule": 86400.0},
     "attachments-scan-pending": {
         "task": "dossiers.tasks.scan_pending_files",
         "schedule": env.float("CLAMD_SWEEP_SECONDS", 300.0),
     },
 }
+
+# --- Personal data (privacy/; Decree 13/2023/NĐ-CP, the Personal Data Protection Law 2025) -----
+# Staff reads of dossiers are kept this long; drafts untouched DRAFT_RETENTION_DAYS are deleted,
+# with a warning DRAFT_WARNING_DAYS before; a dossier without its version's retention_years is kept
+# RETENTION_DEFAULT_YEARS after it ended.
+ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=730)
+DRAFT_RETENTION_DAYS = env.int("DRAFT_RETENTION_DAYS", default=90)
+DRAFT_WARNING_DAYS = env.int("DRAFT_WARNING_DAYS", default=7)
 
 # --- Records: retention and destruction (retention/) -------------------------------------------
 # Years a dossier is kept after it ends when its procedure version names none (the province's

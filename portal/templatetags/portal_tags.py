@@ -3,6 +3,7 @@ import unicodedata
 from django import template
 from django.utils.translation import gettext as _
 
+from portal.masking import mask_id, mask_phone
 from portal.vn_dates import long_date
 
 register = template.Library()
@@ -48,3 +49,8 @@ def document_html_filter(value):
     from portal.sanitize import document_html
 
     return document_html(value)
+
+
+# The last digits of a personal ID or phone number only (portal.masking).
+register.filter("mask_id", mask_id)
+register.filter("mask_phone", mask_phone)

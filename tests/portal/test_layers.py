@@ -22,6 +22,7 @@ APPS = (
     "postal",
     "retention",
     "indicators",
+    "privacy",
     "demo",
 )
 MAX_HIDDEN = 9
