@@ -2,9 +2,7 @@
 
 from datetime import date
 
-from django.conf import settings
 from django.db.models import Count, Q
-from django.utils import timezone
 
 from appointments.models import Appointment
 from dossiers.access import dossier_accesses_of
@@ -12,6 +10,7 @@ from dossiers.constants import DossierStatus
 from dossiers.models import Attachment, Dossier, DossierMessage, StoredDocument
 from payments.models import Payment
 from portal.models import ConsentRecord, Notification
+from retention.services import add_years, dossier_ended_on
 
 
 def holdings(user) -> dict[str, int]:
@@ -52,33 +51,14 @@ def access_entry(access) -> dict:
     }
 
 
-def _add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
-def retention_years(dossier) -> int:
-    # ProcedureVersion.retention_years may not exist yet (being added beside this app): the default then.
-    years = getattr(dossier.procedure_version, "retention_years", None)
-    return years or settings.RETENTION_DEFAULT_YEARS
-
-
 def retention_until(dossier) -> date | None:
-    """The day a dossier may be destroyed: the day it ended plus the retention years of its
-    procedure (None: still being processed, so kept at least until it ends)."""
-    ended = max((d for d in (dossier.finished_at, dossier.returned_at) if d), default=None)
-    if ended is None and dossier.status in (
-        DossierStatus.NOT_RECEIVED,
-        DossierStatus.WITHDRAWN,
-        DossierStatus.REFUSED,
-        DossierStatus.STOPPED,
-    ):
-        ended = dossier.updated_at
-    if ended is None:
+    """The day a dossier may be destroyed: the day it ended plus its procedure version's
+    retention (None: kept permanently, or still being processed and kept at least until it ends)."""
+    years = dossier.procedure_version.effective_retention_years
+    ended = dossier_ended_on(dossier)
+    if years is None or ended is None:
         return None
-    return _add_years(timezone.localtime(ended).date(), retention_years(dossier))
+    return add_years(ended, years)
 
 
 def retained_dossiers(user) -> list[dict]:
@@ -94,7 +74,8 @@ def retained_dossiers(user) -> list[dict]:
             {
                 "dossier": dossier,
                 "until": retention_until(dossier),
-                "years": retention_years(dossier),
+                "years": dossier.procedure_version.effective_retention_years,
+                "permanent": dossier.procedure_version.retention_permanent,
             }
         )
     return rows
