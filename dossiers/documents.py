@@ -9,9 +9,10 @@ from django.db import transaction
 from django.template import TemplateSyntaxError
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from portal.pdf import qr_svg, render_to_pdf, render_to_pdf_on_one_page
-from portal.signing import sign_pdf
+from portal.signing import TimestampUnavailable, sign_pdf
 from portal.template_sandbox import sandbox_render
 from portal.vn_dates import long_date
 
@@ -27,6 +28,9 @@ FORM_TEMPLATES = {
     K.FORM05: "dossiers/forms/form05.html",
     K.RESULT: "dossiers/forms/result.html",
 }
+DOCUMENT_LATER = _(
+    "The signing service did not answer, so this document is being prepared. Please try again in a few minutes."
+)
 # Forms 02 and 05 change as the dossier moves (a new request, a new hand-off): rendered on demand.
 LIVE_KINDS = {K.FORM02, K.FORM05}
 
@@ -208,6 +212,20 @@ def dossier_document(dossier: Dossier, kind: str, *, base_url: str) -> DossierDo
         if kind == K.RESULT and existing is None:
             _keep_result_in_store(dossier, document)
     return document
+
+
+def dossier_document_or_later(dossier: Dossier, kind: str, *, base_url: str) -> DossierDocument | None:
+    """The document, or None when the time-stamp authority that dates its signature does not
+    answer: the worker renders it again (with retries) and the person is asked to come back, rather
+    than shown an error page."""
+    try:
+        return dossier_document(dossier, kind, base_url=base_url)
+    except TimestampUnavailable as error:
+        from .tasks import render_dossier_form  # tasks imports this module
+
+        logger.warning("dossier=%s %s not signed now (%s): rendering again in the worker", dossier.code, kind, error)
+        transaction.on_commit(lambda: render_dossier_form.delay(dossier.pk, kind))
+        return None
 
 
 def _keep_result_in_store(dossier: Dossier, document: DossierDocument) -> None:

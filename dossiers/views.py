@@ -28,7 +28,7 @@ from . import messaging, selectors, services
 from .access import What, dossier_access_record, sees_whole_numbers
 from .actions import dossier_actions, dossier_counter_submit
 from .constants import Channel, DossierStatus, EventKind, ScanStatus
-from .documents import dossier_document
+from .documents import DOCUMENT_LATER, dossier_document_or_later
 from .exceptions import DossierConflict
 from .files import slot_uploads
 from .forms import (
@@ -517,7 +517,10 @@ def document_download(request, code: str, kind: str = DossierDocument.Kind.FORM0
     staff = dossier.applicant_id != request.user.pk
     if kind not in {d["kind"] for d in services.available_documents(dossier, staff=staff)}:
         raise Http404
-    document = dossier_document(dossier, kind, base_url=settings.PORTAL_BASE_URL)
+    document = dossier_document_or_later(dossier, kind, base_url=settings.PORTAL_BASE_URL)
+    if document is None:
+        messages.warning(request, DOCUMENT_LATER)
+        return redirect("dossiers:desk" if staff else "dossiers:detail", code=dossier.code)
     if not document.file:  # destroyed at the end of the dossier's retention (retention app)
         raise Http404
     dossier_access_record(user=request.user, dossier=dossier, what=What.DOCUMENT, document=document)

@@ -20,12 +20,14 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from dossiers import selectors as dossier_selectors
+from dossiers.documents import DOCUMENT_LATER
 from dossiers.selectors import officer_scope
 from portal.client import client_address
 from portal.errors import bad_request
 from portal.memberships import memberships
 from portal.pdf import qr_svg
 from portal.replica import replica_reads
+from portal.signing import TimestampUnavailable
 
 from . import services, vnpay
 from .constants import PaymentMethod, PaymentStatus
@@ -344,7 +346,12 @@ def receipt(request, reference: str):
         raise Http404 from None
     from .receipts import receipt_for
 
-    document = receipt_for(payment.pk)
+    try:
+        document = receipt_for(payment.pk)
+    except TimestampUnavailable as error:  # the outbox renders it again; no error page meanwhile
+        logger.warning("receipt of payment %s not signed now: %s", payment.reference, error)
+        messages.warning(request, DOCUMENT_LATER)
+        return redirect("dossiers:detail", code=payment.dossier.code)
     if not document.file:  # destroyed at the end of the dossier's retention (retention app)
         raise Http404
     return FileResponse(document.file.open("rb"), filename=f"{document.number}.pdf", content_type="application/pdf")

@@ -25,7 +25,7 @@ from dossiers import messaging, selectors, services
 from dossiers.access import What, dossier_access_record
 from dossiers.actions import available_transitions, dossier_act, dossier_counter_submit
 from dossiers.constants import Channel, DossierStatus
-from dossiers.documents import dossier_document
+from dossiers.documents import DOCUMENT_LATER, dossier_document_or_later
 from dossiers.files import FileRefused, slot_uploads
 from dossiers.forms import ApplicantForm
 from dossiers.models import Dossier, DossierDocument, Rating
@@ -450,7 +450,17 @@ class DocumentDownloadView(APIView):
             DOSSIER_REF,
             OpenApiParameter("kind", OpenApiTypes.STR, OpenApiParameter.PATH, enum=DossierDocument.Kind.values),
         ],
-        responses=responses({(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)}, 401, 404),
+        responses=responses(
+            {
+                (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY),
+                202: OpenApiResponse(
+                    description="Not ready: the time-stamp authority did not answer; the worker renders it again. "
+                    "Ask again after Retry-After seconds."
+                ),
+            },
+            401,
+            404,
+        ),
     )
     def get(self, request, ref, kind):
         dossier = api_dossier(request, ref)
@@ -458,7 +468,11 @@ class DocumentDownloadView(APIView):
             d["kind"] for d in services.available_documents(dossier, staff=not is_applicant(request, dossier))
         }:
             raise NotFound
-        document = dossier_document(dossier, kind, base_url=settings.PORTAL_BASE_URL)
+        document = dossier_document_or_later(dossier, kind, base_url=settings.PORTAL_BASE_URL)
+        if document is None:
+            return Response(
+                {"detail": str(DOCUMENT_LATER)}, status=status.HTTP_202_ACCEPTED, headers={"Retry-After": "60"}
+            )
         if not document.file:  # destroyed at the end of the dossier's retention (retention app)
             raise NotFound
         dossier_access_record(user=request.user, dossier=dossier, what=What.API, document=document)

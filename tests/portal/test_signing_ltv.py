@@ -366,3 +366,38 @@ def test_rendering_a_result_is_retried_when_the_tsa_does_not_answer(monkeypatch,
 
     with pytest.raises(Retry):
         render_dossier_form.apply(args=(submitted.pk, "result"), throw=True)
+
+
+@pytest.mark.django_db
+def test_a_download_while_the_tsa_is_down_asks_to_come_back_and_renders_later(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    """No error page when the time-stamp authority is down: the person is told to come back (the
+    page) or 202 + Retry-After (the API), and the worker is asked to render the result again."""
+    from django.test import Client
+
+    from dossiers import tasks
+    from dossiers.constants import DossierStatus
+    from dossiers.models import DossierDocument
+    from tests.dossiers.factories import DossierFactory
+
+    dossier = DossierFactory(state=DossierStatus.FINISHED)
+    DossierDocument.objects.filter(dossier=dossier, kind="result").delete()
+
+    def down(*args, **kwargs):
+        raise signing.TimestampUnavailable("no answer")
+
+    monkeypatch.setattr("dossiers.documents.sign_pdf", down)
+    queued = []
+    monkeypatch.setattr(tasks.render_dossier_form, "delay", lambda *args: queued.append(args))
+    client = Client()
+    client.force_login(dossier.applicant)
+    client.cookies["django_language"] = "en"
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.get(f"/ho-so/{dossier.code}/giay-to/result.pdf", follow=True)
+    assert page.status_code == 200 and b"being prepared" in page.content
+    with django_capture_on_commit_callbacks(execute=True):
+        api = client.get(f"/api/v1/dossiers/{dossier.code}/documents/result/")
+    assert api.status_code == 202 and api["Retry-After"] == "60"
+    assert queued == [(dossier.pk, "result"), (dossier.pk, "result")]
+    assert not DossierDocument.objects.filter(dossier=dossier, kind="result").exists()
