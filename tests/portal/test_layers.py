@@ -19,6 +19,7 @@ APPS = (
     "sync",
     "assistant",
     "postal",
+    "archive",
     "indicators",
     "demo",
 )
