@@ -488,9 +488,7 @@ def package_problems(data: bytes) -> list[str]:
         bag_dir = Path(tmp) / root
         try:
             bag = bagit.Bag(str(bag_dir))
-            bag.validate(fast=False)
-        except bagit.BagValidationError as error:
-            problems += [_detail(d) for d in error.details] or [str(error)]
+            problems += _bag_problems(bag)
         except bagit.BagError as error:
             problems.append(f"not a valid bag: {error}")
         manifest = bag_dir / TAGMANIFEST
@@ -500,6 +498,24 @@ def package_problems(data: bytes) -> list[str]:
         else:
             problems.append(f"{TAGMANIFEST}: missing")
     return problems
+
+
+def _bag_problems(bag) -> list[str]:
+    try:
+        bag.validate(fast=False)
+    except bagit.BagValidationError as error:
+        if error.details:
+            return [_detail(d) for d in error.details]
+        # bagit checks the Payload-Oxum first and stops there: validated again without it, the
+        # files at fault are named too.
+        problems = [str(error)]
+        bag.info.pop("Payload-Oxum", None)
+        try:
+            bag.validate(fast=False)
+        except bagit.BagValidationError as again:
+            problems += [_detail(d) for d in again.details] or [str(again)]
+        return problems
+    return []
 
 
 def _detail(detail) -> str:

@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from dossiers.models import Dossier
@@ -113,7 +114,10 @@ def archive_desk_context(*, dossier, user) -> dict:
     query at all for a dossier still open)."""
     if dossier.status not in ARCHIVED_STATES or not package_download_allowed(dossier=dossier, user=user):
         return {}
-    return {"archive_package": ArchivePackage.objects.filter(dossier=dossier, state=PackageState.BUILT).first()}
+    package = package_for_download(dossier=dossier)
+    if package is None:
+        return {}
+    return {"archive_package": package, "archive_package_url": reverse("archive:download", args=[dossier.code])}
 
 
 def package_download_allowed(*, dossier: Dossier, user) -> bool:
@@ -155,6 +159,8 @@ def package_verify(*, package: ArchivePackage) -> Verification:
     problems = []
     digest = hashlib.sha256(data).hexdigest()
     if digest != package.sha256:
-        problems.append(f"{package.storage_key}: sha256 {digest[:12]}… differs from the recorded {package.sha256[:12]}…")
+        problems.append(
+            f"{package.storage_key}: sha256 {digest[:12]}… differs from the recorded {package.sha256[:12]}…"
+        )
     problems += package_problems(data)
     return Verification(code, problems)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("dossiers.urls")),
     path("", include("payments.urls")),
     path("", include("postal.urls")),
+    path("", include("archive.urls")),
     path("", include("appointments.urls")),
     path("thu-tuc/", include("procedures.urls")),
     path("tai-khoan/", include("django.contrib.auth.urls")),

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("payments.api.urls")),
     path("", include("appointments.api.urls")),
     path("", include("assistant.api.urls")),
+    path("", include("archive.api.urls")),
     path("notifications/", NotificationListView.as_view(), name="api-notifications"),
     path("notifications/<int:id>/read/", NotificationReadView.as_view(), name="api-notification-read"),
 ]

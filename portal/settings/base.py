@@ -603,7 +603,8 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    # bagit logs a line per file it hashes: its warnings only.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}, "bagit": {"level": "WARNING"}},
 }
 
 # /metrics answers only with "Authorization: Bearer <METRICS_TOKEN>" (Prometheus' bearer_token).

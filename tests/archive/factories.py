@@ -15,12 +15,18 @@ def ended_dossier(office, how: str) -> Dossier:
         return DossierFactory(state=DossierStatus.RETURNED, applicant=citizen, version=version, people=people)
     dossier = DossierFactory(state=DossierStatus.IN_PROCESSING, applicant=citizen, version=version, people=people)
     if how == DossierStatus.REFUSED:
-        dossier = dossier_act(dossier=dossier, name="refuse", actor=office["specialist"], data={"reasons": "Không đủ điều kiện"})
+        dossier = dossier_act(
+            dossier=dossier, name="refuse", actor=office["specialist"], data={"reasons": "Không đủ điều kiện"}
+        )
     elif how == DossierStatus.STOPPED:
-        dossier = dossier_act(dossier=dossier, name="stop", actor=office["leader"], data={"reasons": "Người nộp đề nghị dừng"})
+        dossier = dossier_act(
+            dossier=dossier, name="stop", actor=office["leader"], data={"reasons": "Người nộp đề nghị dừng"}
+        )
     elif how == DossierStatus.WITHDRAWN:
         dossier = services.dossier_request_withdrawal(dossier=dossier, actor=citizen, reason="Không còn nhu cầu")
-        dossier = dossier_act(dossier=Dossier.objects.get(pk=dossier.pk), name="confirm_withdrawal", actor=office["desk"], data={})
+        dossier = dossier_act(
+            dossier=Dossier.objects.get(pk=dossier.pk), name="confirm_withdrawal", actor=office["desk"], data={}
+        )
     else:
         raise ValueError(how)
     return Dossier.objects.get(pk=dossier.pk)
