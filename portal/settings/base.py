@@ -300,7 +300,9 @@ if ARCHIVE_STORAGE_BUCKET:  # a bucket of its own (its endpoint and keys default
             "endpoint_url": env("ARCHIVE_STORAGE_ENDPOINT_URL", default=env("PRIVATE_STORAGE_ENDPOINT_URL", default=""))
             or None,
             "region_name": env("ARCHIVE_STORAGE_REGION", default=env("PRIVATE_STORAGE_REGION", default="")) or None,
-            "access_key": env("ARCHIVE_STORAGE_ACCESS_KEY_ID", default=env("PRIVATE_STORAGE_ACCESS_KEY_ID", default="")),
+            "access_key": env(
+                "ARCHIVE_STORAGE_ACCESS_KEY_ID", default=env("PRIVATE_STORAGE_ACCESS_KEY_ID", default="")
+            ),
             "secret_key": ARCHIVE_STORAGE_SECRET_ACCESS_KEY,
             "default_acl": None,
             "querystring_auth": True,
