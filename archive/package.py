@@ -33,6 +33,7 @@ from dossiers.models import Dossier, DossierDocument
 from payments.models import Receipt
 from portal.constants import ScanStatus
 from portal.pdf import render_to_pdf
+from portal.signing import _configured_paths
 from postal.models import Shipment
 from procedures.catalogue_io import version_content
 
@@ -343,8 +344,6 @@ def _seal(tagmanifest: bytes) -> dict[str, bytes]:
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.serialization import pkcs7
 
-    from portal.signing import _configured_paths
-
     cert_path, key_path, _ca_path = _configured_paths()
     passphrase = (getattr(settings, "RESULT_SIGNING_KEY_PASSPHRASE", "") or "").encode() or None
     cert = _load_cert(cert_path.read_bytes(), x509)
@@ -404,8 +403,6 @@ def seal_problems(tagmanifest: bytes, tag_files: dict[str, bytes]) -> list[str]:
     except InvalidSignature:
         return [f"{SIGNATURE}: the signature does not match {TAGMANIFEST}"]
     problems = []
-    from portal.signing import _configured_paths
-
     try:
         _cert, _key, ca_path = _configured_paths()
         ca = _load_cert(ca_path.read_bytes(), x509)

@@ -8,7 +8,7 @@ from .package import PackageNotReady
 
 @shared_task(acks_late=True, autoretry_for=(PackageNotReady,), max_retries=12, retry_backoff=60, retry_backoff_max=3600)
 def build_package(dossier_id: int) -> str:
-    from dossiers.models import Dossier  # the models: once the app registry is ready
+    from dossiers.models import Dossier  # the models: once the app registry is ready (tasks load early)
 
     from .services import package_build
 
