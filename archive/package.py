@@ -85,11 +85,16 @@ def _iso(moment) -> str | None:
 
 
 def ended_at(dossier: Dossier, events) -> dt.datetime:
-    """When the dossier reached the state it is archived in (its last ending event)."""
+    """When the dossier reached the state it is archived in: the result's return, else the end
+    of processing (refused, stopped, withdrawn), else its last ending event."""
+    if dossier.status == DossierStatus.RETURNED and dossier.returned_at:
+        return dossier.returned_at
+    if dossier.finished_at:
+        return dossier.finished_at
     for event in reversed(events):
         if event.kind in ENDING_EVENTS or event.to_status in ARCHIVED_STATES:
             return event.at
-    return dossier.returned_at or dossier.finished_at or dossier.updated_at
+    return dossier.updated_at
 
 
 def retention_until(dossier: Dossier, ended: dt.datetime) -> dt.date | None:
