@@ -13,10 +13,10 @@ from django.utils.html import escape
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from appointments.models import Appointment, DeskSchedule
+from appointments.services import appointment_book, appointment_slots
 from archive.models import ArchivePackage, PackageState
 from archive.package import ARCHIVED_STATES
 from archive.services import package_build
-from appointments.services import appointment_book, appointment_slots
 from assistant.models import FaqEntry
 from dossiers import services
 from dossiers.actions import dossier_act
