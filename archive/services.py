@@ -112,7 +112,9 @@ def archive_on_dossier_event(*, event) -> None:
 def archive_desk_context(*, dossier, user) -> dict:
     """dossiers.hooks: the desk page links to the package for those who may download it (no
     query at all for a dossier still open)."""
-    if dossier.status not in ARCHIVED_STATES or not package_download_allowed(dossier=dossier, user=user):
+    if getattr(dossier, "status", None) not in ARCHIVED_STATES or not package_download_allowed(
+        dossier=dossier, user=user
+    ):
         return {}
     package = package_for_download(dossier=dossier)
     if package is None:

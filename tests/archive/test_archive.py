@@ -366,3 +366,13 @@ def test_packages_on_object_storage(s3_endpoint, settings, office, django_captur
     assert services.package_verify(package=package).ok
     _replace_stored(package, _rewrite(_stored_bytes(package), "data/messages.json", lambda b: b"[1]\n"))
     assert "data/messages.json" in " ".join(services.package_verify(package=package).problems)
+
+
+def test_the_archive_registers_its_topic_and_hooks(db):
+    from dossiers import hooks
+    from portal import outbox_handlers
+
+    assert outbox_handlers.outbox_handler_for("archive.package") is services.package_build_later
+    assert services.archive_on_dossier_event in hooks._event_subscribers
+    assert services.archive_desk_context in hooks._desk_context
+    assert hooks.desk_context(dossier=None, user=None).get("archive_package") is None
