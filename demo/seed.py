@@ -14,6 +14,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from appointments.models import Appointment, DeskSchedule
 from appointments.services import appointment_book, appointment_slots
+from archive.models import ArchivePackage, PackageState
+from archive.package import ARCHIVED_STATES
+from archive.services import package_build
 from assistant import services as assistant_services
 from assistant.models import CitizenQuestion, FaqEntry
 from dossiers import services
@@ -112,6 +115,7 @@ def seed_demo(*, demo_second_factor: bool = False) -> list[tuple[str, str, str]]
     _seed_citizen_questions()
     _seed_retention()
     _seed_privacy()
+    _seed_archive()
     return rows
 
 
@@ -463,6 +467,14 @@ def _seed_post() -> None:
     dossier_act(
         dossier=Dossier.objects.get(pk=dossier.pk), name="issue_result", actor=staff[WHO["issue_result"]], data={}
     )
+
+
+def _seed_archive() -> None:
+    """The archive package of every ended demo dossier (the worker builds them after each end; under
+    `make run` the tasks of the seed may not have run yet). Built ones are left alone."""
+    built = ArchivePackage.objects.filter(state=PackageState.BUILT).values("dossier_id")
+    for dossier in Dossier.objects.filter(status__in=ARCHIVED_STATES).exclude(pk__in=built).exclude(code=None):
+        package_build(dossier=dossier)
 
 
 def _every_document(dossier) -> dict:

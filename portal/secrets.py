@@ -81,6 +81,14 @@ SECRETS = (
         "PRIVATE_STORAGE_BUCKET is set",
     ),
     Secret(
+        "ARCHIVE_STORAGE_SECRET_ACCESS_KEY",
+        "ARCHIVE_STORAGE_SECRET_ACCESS_KEY",
+        "the object storage's secret key (archive packages in their own bucket)",
+        16,
+        lambda s: bool(s.get("ARCHIVE_STORAGE_BUCKET")) and not s.get("PRIVATE_STORAGE_BUCKET"),
+        "ARCHIVE_STORAGE_BUCKET is set without PRIVATE_STORAGE_BUCKET",
+    ),
+    Secret(
         "NATIONAL_PORTAL_SECRET",
         "NATIONAL_PORTAL_SECRET",
         "HMAC key of status changes sent to the national portal",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("dossiers.urls")),
     path("", include("payments.urls")),
     path("", include("postal.urls")),
+    path("", include("archive.urls")),
     path("", include("appointments.urls")),
     path("", include("assistant.urls")),
     path("", include("assistant.sandbox_urls")),  # un-namespaced: portal.channels reverses it

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("tickets.api.urls")),
     path("", include("assistant.api.urls")),
     path("", include("privacy.api.urls")),
+    path("", include("archive.api.urls")),
     path("notifications/", NotificationListView.as_view(), name="api-notifications"),
     path("notifications/<int:id>/read/", NotificationReadView.as_view(), name="api-notification-read"),
 ]

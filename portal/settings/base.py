@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "payments",
     "sync",
     "postal",  # results by post (after dossiers and payments)
+    "archive",  # BagIt archive packages of ended dossiers (reads postal and payments)
     "assistant",
     "retention",  # retention periods and destruction of ended dossiers (above what it cleans)
     "indicators",
@@ -283,6 +284,43 @@ if PRIVATE_STORAGE_BUCKET:
             else {},
         },
     }
+# Archive packages (archive/): one BagIt zip per ended dossier, in their own storage. Local disk
+# (ARCHIVE_MEDIA_ROOT) by default; the bucket ARCHIVE_STORAGE_BUCKET when set; else, with the
+# private files on object storage, the private bucket under the "archive/" prefix.
+ARCHIVE_MEDIA_ROOT = env("ARCHIVE_MEDIA_ROOT", default=str(VAR_DIR / "archive"))
+ARCHIVE_STORAGE_BUCKET = env("ARCHIVE_STORAGE_BUCKET", default="")
+ARCHIVE_STORAGE_SECRET_ACCESS_KEY = env("ARCHIVE_STORAGE_SECRET_ACCESS_KEY", default=PRIVATE_STORAGE_SECRET_ACCESS_KEY)
+# How long a package is kept when its procedure version says nothing (years after the end).
+ARCHIVE_DEFAULT_RETENTION_YEARS = env.int("ARCHIVE_DEFAULT_RETENTION_YEARS", default=20)
+ARCHIVE_SOURCE_ORGANIZATION = env("ARCHIVE_SOURCE_ORGANIZATION", default="Ủy ban nhân dân tỉnh Thái An")
+STORAGES["archive"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": ARCHIVE_MEDIA_ROOT, "base_url": None},
+}
+if ARCHIVE_STORAGE_BUCKET:  # a bucket of its own (its endpoint and keys default to the private storage's)
+    STORAGES["archive"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": ARCHIVE_STORAGE_BUCKET,
+            "endpoint_url": env("ARCHIVE_STORAGE_ENDPOINT_URL", default=env("PRIVATE_STORAGE_ENDPOINT_URL", default=""))
+            or None,
+            "region_name": env("ARCHIVE_STORAGE_REGION", default=env("PRIVATE_STORAGE_REGION", default="")) or None,
+            "access_key": env(
+                "ARCHIVE_STORAGE_ACCESS_KEY_ID", default=env("PRIVATE_STORAGE_ACCESS_KEY_ID", default="")
+            ),
+            "secret_key": ARCHIVE_STORAGE_SECRET_ACCESS_KEY,
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": True,  # a package's key is fixed: a rebuild after a crash replaces its own bytes
+            "signature_version": env("PRIVATE_STORAGE_SIGNATURE_VERSION", default="s3v4"),
+            "addressing_style": env("PRIVATE_STORAGE_ADDRESSING_STYLE", default="path"),
+        },
+    }
+elif PRIVATE_STORAGE_BUCKET:  # the private bucket, under the archive/ prefix
+    STORAGES["archive"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**STORAGES["private"]["OPTIONS"], "location": "archive", "file_overwrite": True},
+    }
 # Attachment limits (bytes): per file and per dossier.
 ATTACHMENT_MAX_FILE_SIZE = env.int("ATTACHMENT_MAX_FILE_SIZE", default=10 * 1024 * 1024)
 ATTACHMENT_MAX_DOSSIER_SIZE = env.int("ATTACHMENT_MAX_DOSSIER_SIZE", default=50 * 1024 * 1024)
@@ -509,6 +547,7 @@ CELERY_TASK_ROUTES = {
     "assistant.tasks.send_zalo_reply": {"queue": "notifications"},
     "dossiers.tasks.render_dossier_form": {"queue": "documents"},
     "dossiers.tasks.scan_file": {"queue": "documents"},
+    "archive.tasks.build_package": {"queue": "documents"},
 }
 CELERY_WORKER_TASK_LOG_FORMAT = "%(asctime)s %(levelname)s %(task_name)s[%(task_id)s] %(message)s"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -623,7 +662,8 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    # bagit logs a line per file it hashes: its warnings only.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}, "bagit": {"level": "WARNING"}},
 }
 
 # /metrics answers only with "Authorization: Bearer <METRICS_TOKEN>" (Prometheus' bearer_token).

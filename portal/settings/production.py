@@ -7,6 +7,7 @@ from portal.secrets import require_secret
 
 from .base import *  # noqa: F403
 from .base import (
+    ARCHIVE_STORAGE_BUCKET,
     NATIONAL_PORTAL_URL,
     OIDC_ENABLED,
     POSTAL_API_URL,
@@ -95,5 +96,8 @@ if ZALO_OA_ENABLED:
     ZALO_OA_API_URL = env.str("ZALO_OA_API_URL", default="https://openapi.zalo.me")
 if PRIVATE_STORAGE_BUCKET:
     PRIVATE_STORAGE_SECRET_ACCESS_KEY = require_secret(env, "PRIVATE_STORAGE_SECRET_ACCESS_KEY")
+if ARCHIVE_STORAGE_BUCKET and not PRIVATE_STORAGE_BUCKET:  # else its key defaults to the private bucket's
+    ARCHIVE_STORAGE_SECRET_ACCESS_KEY = require_secret(env, "ARCHIVE_STORAGE_SECRET_ACCESS_KEY")
+    STORAGES["archive"]["OPTIONS"]["secret_key"] = ARCHIVE_STORAGE_SECRET_ACCESS_KEY  # noqa: F405
 # One JSON object per log line, with the request id, for the log collector.
 LOGGING["handlers"]["console"]["formatter"] = env("LOG_FORMAT", default="json")  # noqa: F405

@@ -21,6 +21,7 @@ APPS = (
     "assistant",
     "postal",
     "retention",
+    "archive",
     "indicators",
     "privacy",
     "demo",
