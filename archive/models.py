@@ -8,6 +8,7 @@ class PackageState(models.TextChoices):
     BUILDING = "building", _("Being built")
     BUILT = "built", _("Built")
     FAILED = "failed", _("Failed")
+    DESTROYED = "destroyed", _("Destroyed at the end of retention")
 
 
 class ArchivePackage(models.Model):
@@ -26,6 +27,10 @@ class ArchivePackage(models.Model):
     retention_until = models.DateField(_("keep until"), null=True, blank=True, help_text=_("Empty: permanently."))
     built_at = models.DateTimeField(_("built"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
+    # The RFC 3161 token over the tag manifest, kept as soon as the TSA gives it: a build killed
+    # after that reuses it for the same manifest, so the rebuilt zip has the same bytes and hash.
+    timestamp_token = models.BinaryField(_("time-stamp token"), blank=True, default=b"", editable=False)
+    timestamp_manifest_sha256 = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

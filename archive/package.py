@@ -33,7 +33,7 @@ from dossiers.models import Dossier, DossierDocument
 from payments.models import Receipt
 from portal.constants import ScanStatus
 from portal.pdf import render_to_pdf
-from portal.signing import _configured_paths
+from portal.signing import TimestampInvalid, _configured_paths, timestamp_token, verify_timestamp_token
 from postal.models import Shipment
 from procedures.catalogue_io import version_content
 
@@ -53,6 +53,7 @@ ISSUED_BY = {
 }
 TAGMANIFEST = "tagmanifest-sha256.txt"
 SIGNATURE = "tagmanifest-sha256.txt.p7s"
+TIMESTAMP = "tagmanifest-sha256.txt.tsr"  # RFC 3161 token (DER) over the tag manifest
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the zip format's first day: members carry no build time
 SOFTWARE = f"Mot Cua archive (bagit.py {bagit.VERSION})"
 
@@ -98,14 +99,10 @@ def ended_at(dossier: Dossier, events) -> dt.datetime:
 
 
 def retention_until(dossier: Dossier, ended: dt.datetime) -> dt.date | None:
-    """The day after which the package may be destroyed; None: kept permanently.
-
-    The procedure version's `retention_years` when it has one (0 means permanently), else
-    ARCHIVE_DEFAULT_RETENTION_YEARS."""
-    years = getattr(dossier.procedure_version, "retention_years", None)
+    """The day after which the package may be destroyed; None: kept permanently (the procedure
+    version's retention, or RETENTION_DEFAULT_YEARS: procedures.ProcedureVersion)."""
+    years = dossier.procedure_version.effective_retention_years
     if years is None:
-        years = settings.ARCHIVE_DEFAULT_RETENTION_YEARS
-    if not years:
         return None
     day = timezone.localtime(ended).date()
     try:
@@ -295,7 +292,8 @@ def payload(dossier: Dossier) -> tuple[dict[str, bytes], dict, dt.date | None]:
             "number": version.number,
             "status": version.status,
             "published_at": _iso(version.published_at),
-            "retention_years": getattr(version, "retention_years", None),
+            "retention_years": version.effective_retention_years,
+            "retention_permanent": version.retention_permanent,
             **version_content(version),
         }
     )
@@ -340,11 +338,25 @@ def _documents(dossier: Dossier, events, ended: dt.datetime) -> dict[str, bytes]
     return files
 
 
-def _seal(tagmanifest: bytes) -> dict[str, bytes]:
+def _timestamp(tagmanifest: bytes, package) -> bytes:
+    """The TSA's token over the tag manifest: the one kept on the package's row when it covers
+    this manifest (a rebuild after a crash), else a new one, kept at once (its own commit)."""
+    digest = hashlib.sha256(tagmanifest).hexdigest()
+    if package is not None and package.timestamp_manifest_sha256 == digest and package.timestamp_token:
+        return bytes(package.timestamp_token)
+    token = timestamp_token(tagmanifest)
+    if package is not None:
+        type(package).objects.filter(pk=package.pk).update(timestamp_token=token, timestamp_manifest_sha256=digest)
+        package.timestamp_token, package.timestamp_manifest_sha256 = token, digest
+    return token
+
+
+def _seal(tagmanifest: bytes, package=None) -> dict[str, bytes]:
     """The tag files that seal the bag: a detached CMS signature (DER) of the tag manifest by the
-    province's signing identity (RESULT_SIGNING_CERT / _KEY / _CA). No signed attributes, hence no
-    signing time: the same manifest gives the same bytes. An RFC 3161 timestamp of the manifest
-    would be added here (e.g. "tagmanifest-sha256.txt.tsr")."""
+    province's signing identity (RESULT_SIGNING_CERT / _KEY / _CA), and an RFC 3161 time stamp of
+    it from TSA_URL — the archive time stamp over every file's hash, which dates the package and
+    keeps it provable after the signer's certificate expires. The signature has no signed
+    attributes (no signing time): the same manifest gives the same bytes; the token is reused."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.serialization import pkcs7
@@ -366,7 +378,7 @@ def _seal(tagmanifest: bytes) -> dict[str, bytes]:
             [pkcs7.PKCS7Options.DetachedSignature, pkcs7.PKCS7Options.NoAttributes, pkcs7.PKCS7Options.Binary],
         )
     )
-    return {SIGNATURE: signature}
+    return {SIGNATURE: signature, TIMESTAMP: _timestamp(tagmanifest, package)}
 
 
 def _load_cert(data: bytes, x509):
@@ -408,6 +420,14 @@ def seal_problems(tagmanifest: bytes, tag_files: dict[str, bytes]) -> list[str]:
     except InvalidSignature:
         return [f"{SIGNATURE}: the signature does not match {TAGMANIFEST}"]
     problems = []
+    token = tag_files.get(TIMESTAMP)
+    if token is None:
+        problems.append(f"{TIMESTAMP}: missing")
+    else:
+        try:
+            verify_timestamp_token(tagmanifest, token)
+        except TimestampInvalid as error:
+            problems.append(f"{TIMESTAMP}: {error}")
     try:
         _cert, _key, ca_path = _configured_paths()
         ca = _load_cert(ca_path.read_bytes(), x509)
@@ -441,7 +461,7 @@ def _zip(bag_dir: Path, root: str) -> bytes:
     return buffer.getvalue()
 
 
-def package_render(dossier: Dossier) -> Rendered:
+def package_render(dossier: Dossier, package=None) -> Rendered:
     """Build the dossier's bag in a private temporary directory and return it zipped."""
     files, info, keep_until = payload(dossier)
     root = _safe(dossier.code)
@@ -453,7 +473,7 @@ def package_render(dossier: Dossier) -> Rendered:
             target.write_bytes(data)
         bag = bagit.make_bag(str(bag_dir), bag_info=info, checksums=["sha256"])
         tagmanifest = _sorted_tagmanifest(bag_dir)
-        for name, data in _seal(tagmanifest).items():
+        for name, data in _seal(tagmanifest, package).items():
             (bag_dir / name).write_bytes(data)
         bagit.Bag(str(bag_dir)).validate(fast=False)  # what archive_verify will check, before anyone relies on it
         data = _zip(bag_dir, root)
@@ -495,7 +515,9 @@ def package_problems(data: bytes) -> list[str]:
             problems.append(f"not a valid bag: {error}")
         manifest = bag_dir / TAGMANIFEST
         if manifest.is_file():
-            tag_files = {SIGNATURE: (bag_dir / SIGNATURE).read_bytes()} if (bag_dir / SIGNATURE).is_file() else {}
+            tag_files = {
+                name: (bag_dir / name).read_bytes() for name in (SIGNATURE, TIMESTAMP) if (bag_dir / name).is_file()
+            }
             problems += seal_problems(manifest.read_bytes(), tag_files)
         else:
             problems.append(f"{TAGMANIFEST}: missing")

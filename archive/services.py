@@ -52,13 +52,13 @@ def package_build(*, dossier: Dossier) -> ArchivePackage:
         except IntegrityError:  # two builds started at once: the other one made the row
             package = ArchivePackage.objects.get(dossier=dossier)
         package = ArchivePackage.objects.select_for_update().get(pk=package.pk)
-        if package.state == PackageState.BUILT:
-            return package
+        if package.state in (PackageState.BUILT, PackageState.DESTROYED):
+            return package  # built once; a destroyed dossier is never archived again
         ArchivePackage.objects.filter(pk=package.pk).update(
             state=PackageState.BUILDING, attempts=F("attempts") + 1, last_error=""
         )
     try:
-        rendered = package_render(dossier)
+        rendered = package_render(dossier, package)
         key = package_key(dossier)
         storage = archive_storage()
         if storage.exists(key):  # left by a build that died before its row was marked built
@@ -92,6 +92,30 @@ def package_build(*, dossier: Dossier) -> ArchivePackage:
         )
     logger.info("dossier=%s archive package built: %s bytes, sha256 %s", dossier.code, package.size, package.sha256)
     return package
+
+
+def package_destroy(*, dossier: Dossier) -> str:
+    """At the end of the dossier's retention (the retention app, in its transaction): the package's
+    object is deleted after commit; its row stays, "destroyed", with the hash the destruction
+    record keeps as evidence. Returns that SHA-256 ("" when the dossier had no package)."""
+    package = ArchivePackage.objects.select_for_update().filter(dossier=dossier).first()
+    if package is None:
+        return ""
+    key = package.storage_key
+    if key:
+        storage = archive_storage()
+
+        def delete():
+            try:
+                storage.delete(key)
+            except Exception:  # noqa: BLE001 - logged; the row already says destroyed
+                logger.exception("dossier=%s archive package %s could not be deleted", dossier.code, key)
+
+        transaction.on_commit(delete)
+    package.state = PackageState.DESTROYED
+    package.storage_key = ""
+    package.save(update_fields=["state", "storage_key"])
+    return package.sha256
 
 
 def package_build_later(*, dossier_id: int) -> None:

@@ -17,6 +17,7 @@ from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from archive.services import package_destroy
 from dossiers.constants import EventKind
 from dossiers.erasure import ANONYMISED, dossier_erase
 from dossiers.models import Dossier, DossierEvent, private_storage
@@ -247,17 +248,8 @@ def destruction_release(*, case: DestructionCase, actor, reason: str = "") -> De
 
 
 def _package_evidence(dossier: Dossier) -> str:
-    """The archive package's SHA-256 (archive app, reached without importing it), its file
-    scheduled for deletion after commit; empty when the dossier has none."""
-    package = getattr(dossier, "archive_package", None)
-    if package is None:
-        return ""
-    sha256 = getattr(package, "sha256", "") or ""
-    stored = getattr(package, "file", None)
-    if stored:
-        name, storage = stored.name, stored.storage
-        transaction.on_commit(lambda: _delete_files(storage, [name]))
-    return sha256
+    """The archive package's SHA-256 for the record; its object goes after commit."""
+    return package_destroy(dossier=dossier)
 
 
 def _delete_files(storage, names: list[str]) -> None:

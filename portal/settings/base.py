@@ -291,7 +291,6 @@ ARCHIVE_MEDIA_ROOT = env("ARCHIVE_MEDIA_ROOT", default=str(VAR_DIR / "archive"))
 ARCHIVE_STORAGE_BUCKET = env("ARCHIVE_STORAGE_BUCKET", default="")
 ARCHIVE_STORAGE_SECRET_ACCESS_KEY = env("ARCHIVE_STORAGE_SECRET_ACCESS_KEY", default=PRIVATE_STORAGE_SECRET_ACCESS_KEY)
 # How long a package is kept when its procedure version says nothing (years after the end).
-ARCHIVE_DEFAULT_RETENTION_YEARS = env.int("ARCHIVE_DEFAULT_RETENTION_YEARS", default=20)
 ARCHIVE_SOURCE_ORGANIZATION = env("ARCHIVE_SOURCE_ORGANIZATION", default="Ủy ban nhân dân tỉnh Thái An")
 STORAGES["archive"] = {
     "BACKEND": "django.core.files.storage.FileSystemStorage",

@@ -81,7 +81,8 @@ def test_a_package_for_each_way_a_dossier_ends(office, how, tmp_path, django_cap
     assert bag.info["Payload-Oxum"] == package.payload_oxum
     assert bag.info["Receiving-Agency"].startswith(office["agency"].code)
     assert bag.info["Retention-Until"] == package.retention_until.isoformat()
-    assert package.retention_until.year == int(bag.info["Bagging-Date"][:4]) + 20  # ARCHIVE_DEFAULT_RETENTION_YEARS
+    years = dossier.procedure_version.effective_retention_years  # the version's, or RETENTION_DEFAULT_YEARS
+    assert package.retention_until.year == int(bag.info["Bagging-Date"][:4]) + years
     assert set(bag.algorithms) == {"sha256"}
 
     payload = bag_dir / "data"
@@ -189,8 +190,9 @@ def test_building_twice_gives_one_row_and_the_same_bytes(office):
     again = services.package_build(dossier=dossier)
     assert ArchivePackage.objects.filter(dossier=dossier).count() == 1
     assert again.pk == first.pk and again.sha256 == first.sha256 and again.attempts == 1
-    # The bytes themselves are a function of the dossier: rendered afresh, the same hash.
-    assert package_render(dossier).sha256 == first.sha256
+    # The bytes are a function of the dossier and the time stamp kept on its row: rendered afresh
+    # with that row, the same hash; without it a new time stamp, so only the tag file differs.
+    assert package_render(dossier, first).sha256 == first.sha256
 
 
 class WorkerKilled(BaseException):
@@ -201,11 +203,13 @@ def test_a_worker_killed_mid_build_leaves_nothing_visible_and_the_rebuild_has_th
     office, client, monkeypatch
 ):
     dossier = ended_dossier(office, DossierStatus.WITHDRAWN)
-    expected = package_render(dossier).sha256
     storage = services.archive_storage()
     real_save = storage.save
+    uploaded = []
 
     def save_then_die(name, content, **kwargs):
+        uploaded.append(hashlib.sha256(content.read()).hexdigest())
+        content.seek(0)
         real_save(name, content, **kwargs)  # the object is uploaded...
         raise WorkerKilled  # ...and the worker dies before the row says "built"
 
@@ -220,14 +224,15 @@ def test_a_worker_killed_mid_build_leaves_nothing_visible_and_the_rebuild_has_th
     monkeypatch.setattr(storage, "save", real_save)
     package = services.package_build(dossier=dossier)
     assert package.state == PackageState.BUILT and package.attempts == 2
-    assert package.sha256 == expected == hashlib.sha256(_stored_bytes(package)).hexdigest()
+    # Rebuilt once, with the time stamp the dead build kept: the very bytes it had uploaded.
+    assert package.sha256 == uploaded[0] == hashlib.sha256(_stored_bytes(package)).hexdigest()
     assert services.package_verify(package=package).ok
 
 
 def test_a_failed_build_is_recorded_and_retried_by_the_backfill(office, monkeypatch):
     dossier = ended_dossier(office, DossierStatus.REFUSED)
 
-    def broken(dossier):
+    def broken(dossier, package=None):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(services, "package_render", broken)
@@ -250,13 +255,41 @@ def test_an_open_dossier_has_no_package(office, submitted):
 
 
 def test_retention_follows_the_setting_when_the_version_says_nothing(office, settings):
-    settings.ARCHIVE_DEFAULT_RETENTION_YEARS = 5
+    settings.RETENTION_DEFAULT_YEARS = 5
     dossier = ended_dossier(office, DossierStatus.STOPPED)
+    assert dossier.procedure_version.retention_years is None and not dossier.procedure_version.retention_permanent
     package = services.package_build(dossier=dossier)
     ended = dossier.events.order_by("-at", "-pk").first().at
     from django.utils import timezone
 
     assert package.retention_until.year == timezone.localtime(ended).year + 5
+
+
+def test_a_version_kept_permanently_gives_a_package_without_an_end(office):
+    dossier = ended_dossier(office, DossierStatus.STOPPED)
+    type(dossier.procedure_version).objects.filter(pk=dossier.procedure_version_id).update(retention_permanent=True)
+    dossier.refresh_from_db()
+    assert services.package_build(dossier=dossier).retention_until is None
+
+
+def test_the_tag_manifest_carries_a_time_stamp_and_a_forged_one_is_reported(office, tmp_path):
+    from archive.package import TIMESTAMP, seal_problems
+    from portal.signing import verify_timestamp_token
+
+    dossier = ended_dossier(office, DossierStatus.STOPPED)
+    bag_dir = _unpack(package_render(dossier).data, tmp_path)
+    manifest = (bag_dir / "tagmanifest-sha256.txt").read_bytes()
+    token = (bag_dir / TIMESTAMP).read_bytes()
+    assert verify_timestamp_token(manifest, token) is not None
+    tags = {name: (bag_dir / name).read_bytes() for name in ("tagmanifest-sha256.txt.p7s", TIMESTAMP)}
+    assert seal_problems(manifest, tags) == []
+    from portal.signing import timestamp_token
+
+    forged = {**tags, TIMESTAMP: timestamp_token(b"another manifest")}  # a real token, of other bytes
+    assert [problem for problem in seal_problems(manifest, forged) if problem.startswith(TIMESTAMP)]
+    assert seal_problems(manifest, {"tagmanifest-sha256.txt.p7s": tags["tagmanifest-sha256.txt.p7s"]}) == [
+        f"{TIMESTAMP}: missing"
+    ]
 
 
 def test_the_seal_verifies_with_openssl_against_the_ca(office, tmp_path, settings):
@@ -308,7 +341,7 @@ def test_no_package_yet_is_404(office):
 
 def test_the_desk_page_links_to_the_package(client, office, archived, django_assert_max_num_queries):
     staff_login(client, office["desk"])
-    with django_assert_max_num_queries(21):
+    with django_assert_max_num_queries(22):  # the desk page's 21 (access log included) and the package
         page = client.get(f"/can-bo/ho-so/{archived.code}/", HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200
     link = f'href="/can-bo/ho-so/{archived.code}/luu-tru.zip"'

@@ -322,3 +322,24 @@ def test_a_new_draft_keeps_the_retention(office):
     draft.retention_permanent = True
     with pytest.raises(ValidationError, match="permanently"):
         draft.full_clean()
+
+
+def test_an_archived_dossier_s_package_goes_and_its_hash_stays_on_the_record(
+    office, django_capture_on_commit_callbacks
+):
+    from archive.models import PackageState
+    from archive.services import archive_storage, package_build
+
+    dossier = _returned(office)
+    package = package_build(dossier=dossier)
+    key = package.storage_key
+    assert package.state == PackageState.BUILT and archive_storage().exists(key)
+    retention_list_due()
+    with django_capture_on_commit_callbacks(execute=True):
+        destruction_approve(case=DestructionCase.objects.get(dossier=dossier), actor=office["leader"])
+    package.refresh_from_db()
+    assert package.state == PackageState.DESTROYED and package.storage_key == ""
+    assert not archive_storage().exists(key)
+    assert DestructionRecord.objects.get().package_sha256 == package.sha256
+    # The dossier's later events never archive it again.
+    assert package_build(dossier=Dossier.objects.get(pk=dossier.pk)).state == PackageState.DESTROYED
