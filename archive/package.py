@@ -24,6 +24,8 @@ from pathlib import Path
 
 import bagit
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone, translation
 
@@ -33,7 +35,13 @@ from dossiers.models import Dossier, DossierDocument
 from payments.models import Receipt
 from portal.constants import ScanStatus
 from portal.pdf import render_to_pdf
-from portal.signing import TimestampInvalid, _configured_paths, timestamp_token, verify_timestamp_token
+from portal.signing import (
+    TimestampInvalid,
+    _configured_paths,
+    archive_timestamp_pdf,
+    timestamp_token,
+    verify_timestamp_token,
+)
 from postal.models import Shipment
 from procedures.catalogue_io import version_content
 
@@ -228,7 +236,8 @@ def payload(dossier: Dossier) -> tuple[dict[str, bytes], dict, dt.date | None]:
         files.update(_documents(dossier, events, ended))
 
     for receipt in Receipt.objects.filter(payment__dossier=dossier).select_related("payment").order_by("pk"):
-        files[f"receipts/{_safe(receipt.number)}.pdf"] = _read(receipt.file)
+        name = f"{_safe(receipt.number)}.pdf"
+        files[f"receipts/{name}"] = _archival_copy(dossier, name, _read(receipt.file))
 
     messages = []
     for number, message in enumerate(dossier.messages.select_related("author").order_by("created_at", "pk"), start=1):
@@ -328,7 +337,8 @@ def _documents(dossier: Dossier, events, ended: dt.datetime) -> dict[str, bytes]
     kinds |= set(DossierDocument.objects.filter(dossier=dossier).values_list("kind", flat=True))
     for kind in sorted(kinds - LIVE_KINDS):
         document = dossier_document(dossier, kind, base_url=base_url)
-        files[f"documents/{kind}.pdf"] = _read(document.file)
+        data = _read(document.file)
+        files[f"documents/{kind}.pdf"] = _archival_copy(dossier, f"{kind}.pdf", data) if kind == K.RESULT else data
     live = [K.FORM05]
     if dossier.supplement_requests.exists():
         live.append(K.FORM02)
@@ -336,6 +346,24 @@ def _documents(dossier: Dossier, events, ended: dt.datetime) -> dict[str, bytes]
         context = {**form_context(dossier, base_url), "printed_at": timezone.localtime(ended)}
         files[f"documents/{kind}.pdf"] = render_form(kind, dossier, context)
     return files
+
+
+def archival_copies_prefix(dossier: Dossier) -> str:
+    return f"lta/{dossier.public_id}/"
+
+
+def _archival_copy(dossier: Dossier, name: str, pdf: bytes) -> bytes:
+    """A signed PDF as the archive keeps it: PAdES B-LTA, a document time stamp over its B-LT
+    signature and validation data. Made once per PDF and kept in archive storage (keyed by the
+    PDF's hash), so a rebuild after a crash reuses it and the package keeps its bytes."""
+    storage = storages["archive"]
+    key = f"{archival_copies_prefix(dossier)}{hashlib.sha256(pdf).hexdigest()[:16]}-{name}"
+    if storage.exists(key):
+        with storage.open(key, "rb") as handle:
+            return handle.read()
+    stamped = archive_timestamp_pdf(pdf)
+    storage.save(key, ContentFile(stamped))
+    return stamped
 
 
 def _timestamp(tagmanifest: bytes, package) -> bytes:

@@ -19,7 +19,7 @@ from portal.outbox import outbox_write
 
 from .apps import TOPIC
 from .models import ArchivePackage, PackageState
-from .package import ARCHIVED_STATES, ENDING_EVENTS, package_problems, package_render
+from .package import ARCHIVED_STATES, ENDING_EVENTS, archival_copies_prefix, package_problems, package_render
 
 logger = logging.getLogger("archive")
 # Who may download a package of a dossier their agency received or decided.
@@ -101,17 +101,23 @@ def package_destroy(*, dossier: Dossier) -> str:
     package = ArchivePackage.objects.select_for_update().filter(dossier=dossier).first()
     if package is None:
         return ""
-    key = package.storage_key
-    if key:
-        storage = archive_storage()
+    key, prefix = package.storage_key, archival_copies_prefix(dossier)
+    storage = archive_storage()
 
-        def delete():
-            try:
+    def delete():
+        try:
+            if key:
                 storage.delete(key)
-            except Exception:  # noqa: BLE001 - logged; the row already says destroyed
-                logger.exception("dossier=%s archive package %s could not be deleted", dossier.code, key)
+            try:
+                _dirs, names = storage.listdir(prefix)
+            except FileNotFoundError:  # no B-LTA copy was made (no signed PDF)
+                names = []
+            for name in names:
+                storage.delete(prefix + name)
+        except Exception:  # noqa: BLE001 - logged; the row already says destroyed
+            logger.exception("dossier=%s archive package %s could not be deleted", dossier.code, key)
 
-        transaction.on_commit(delete)
+    transaction.on_commit(delete)
     package.state = PackageState.DESTROYED
     package.storage_key = ""
     package.save(update_fields=["state", "storage_key"])

@@ -121,8 +121,18 @@ def test_a_package_for_each_way_a_dossier_ends(office, how, tmp_path, django_cap
 def test_the_result_in_the_package_is_the_signed_result_issued(office, tmp_path, django_capture_on_commit_callbacks):
     dossier = _ended_through_the_outbox(office, DossierStatus.RETURNED, django_capture_on_commit_callbacks)
     bag_dir = _unpack(_stored_bytes(dossier.archive_package), tmp_path)
-    result = dossier.documents.get(kind="result")
-    assert (bag_dir / "data/documents/result.pdf").read_bytes() == result.file.open("rb").read()
+    result = dossier.documents.get(kind="result").file.open("rb").read()
+    archived = (bag_dir / "data/documents/result.pdf").read_bytes()
+    # The issued result, unchanged, then a document time stamp over it: PAdES B-LTA.
+    assert archived.startswith(result) and len(archived) > len(result)
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    from portal.signing import verify_pdf
+
+    signatures = PdfFileReader(io.BytesIO(archived)).embedded_signatures
+    assert [s.sig_object.get("/Type") for s in signatures] == ["/Sig", "/DocTimeStamp"]
+    check = verify_pdf(archived)
+    assert check.intact and check.trusted and check.ltv, check.summary
 
 
 def test_one_byte_changed_in_one_file_is_reported_with_the_file_and_exits_1(office, django_capture_on_commit_callbacks):

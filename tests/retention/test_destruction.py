@@ -333,6 +333,7 @@ def test_an_archived_dossier_s_package_goes_and_its_hash_stays_on_the_record(
     dossier = _returned(office)
     package = package_build(dossier=dossier)
     key = package.storage_key
+    assert archive_storage().listdir(f"lta/{dossier.public_id}/")[1]  # the result's B-LTA copy
     assert package.state == PackageState.BUILT and archive_storage().exists(key)
     retention_list_due()
     with django_capture_on_commit_callbacks(execute=True):
@@ -340,6 +341,7 @@ def test_an_archived_dossier_s_package_goes_and_its_hash_stays_on_the_record(
     package.refresh_from_db()
     assert package.state == PackageState.DESTROYED and package.storage_key == ""
     assert not archive_storage().exists(key)
+    assert archive_storage().listdir(f"lta/{dossier.public_id}/")[1] == []  # the B-LTA copy of the result too
     assert DestructionRecord.objects.get().package_sha256 == package.sha256
     # The dossier's later events never archive it again.
     assert package_build(dossier=Dossier.objects.get(pk=dossier.pk)).state == PackageState.DESTROYED
