@@ -16,22 +16,6 @@ from tests.conftest import _need
 PDFSIG = "/usr/bin/pdfsig"
 
 
-@pytest.fixture(scope="module")
-def plain_pdf():
-    from weasyprint import HTML
-
-    return HTML(string="<h1>Kết quả</h1><p>Giấy chứng nhận đăng ký hộ kinh doanh.</p>").write_pdf()
-
-
-@pytest.fixture
-def pki(tmp_path, settings):
-    identity = ensure_demo_pki(tmp_path / "pki")
-    settings.RESULT_SIGNING_CERT = str(identity.cert)
-    settings.RESULT_SIGNING_KEY = str(identity.key)
-    settings.RESULT_SIGNING_CA = str(identity.ca_cert)
-    return identity
-
-
 @pytest.fixture
 def signed_pdf(pki, plain_pdf):
     return sign_pdf(plain_pdf, reason="Kết quả giải quyết thủ tục hành chính", location="Thái An")

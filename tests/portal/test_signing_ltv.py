@@ -27,23 +27,6 @@ from tests.conftest import _need
 PDFSIG = "/usr/bin/pdfsig"
 
 
-@pytest.fixture(scope="module")
-def plain_pdf():
-    from weasyprint import HTML
-
-    return HTML(string="<h1>Kết quả</h1><p>Giấy chứng nhận đăng ký hộ kinh doanh.</p>").write_pdf()
-
-
-@pytest.fixture
-def pki(tmp_path, settings):
-    identity = ensure_demo_pki(tmp_path / "pki")
-    settings.RESULT_SIGNING_CERT = str(identity.cert)
-    settings.RESULT_SIGNING_KEY = str(identity.key)
-    settings.RESULT_SIGNING_CA = str(identity.ca_cert)
-    settings.TSA_URL = ""
-    return identity
-
-
 def _cert(path) -> x509.Certificate:
     return x509.load_pem_x509_certificate(path.read_bytes())
 
